@@ -1,0 +1,85 @@
+// The top level of config.json: ociVersion, root, mounts, process, hostname, domainname,
+// annotations, linux. Unknown properties are ignored, as the spec requires.
+import { JsonValue, JsonKind, childPointer } from "../json/value";
+import { quote } from "../json/write";
+import { Diagnostics, E_REQUIRED, E_RANGE, E_NEEDS_NAMESPACE, E_TYPE } from "../diagnostics";
+import { Config } from "./model";
+import { field, readObject, readArray, readString, readBool, isObject, isString, hasField, requireField } from "./read";
+import { parseProcess } from "./process";
+import { parseMounts } from "./mounts";
+import { parseLinux, CLONE_NEWUTS } from "./linux";
+
+export function parseConfig(v: JsonValue, d: Diagnostics): Config {
+  const c = new Config();
+  if (!isObject(v, "", d)) return c;
+
+  if (requireField(v, "ociVersion", "", d)) {
+    c.ociVersion = readString(v, "ociVersion", "", d);
+    checkOciVersion(c.ociVersion, d);
+  }
+
+  const root = readObject(v, "root", "", d);
+  if (!root) { if (!hasField(v, "root")) d.error(E_REQUIRED, "/root", "is required: the container's root filesystem"); }
+  else {
+    if (requireField(root, "path", "/root", d)) c.rootPath = readString(root, "path", "/root", d);
+    if (hasField(root, "path") && c.rootPath.length == 0) d.error(E_REQUIRED, "/root/path", "must not be empty");
+    c.rootReadonly = readBool(root, "readonly", "/root", d);
+  }
+
+  const mounts = readArray(v, "mounts", "", d);
+  if (mounts) c.mounts = parseMounts(mounts, "/mounts", d);
+
+  const proc = readObject(v, "process", "", d);
+  if (proc) c.process = parseProcess(proc, "/process", d);
+
+  c.hasHostname = hasField(v, "hostname");
+  c.hostname = readString(v, "hostname", "", d);
+  c.hasDomainname = hasField(v, "domainname");
+  c.domainname = readString(v, "domainname", "", d);
+
+  const ann = readObject(v, "annotations", "", d);
+  if (ann) c.annotationsJson = annotationsJson(ann, d);
+
+  const linux = readObject(v, "linux", "", d);
+  if (linux) c.linux = parseLinux(linux, "/linux", d);
+
+  // Settings that need a namespace the config does not give the container (runc refuses them too).
+  let uts = false;
+  for (let i = 0; i < c.linux.namespaces.length; i++) if (c.linux.namespaces[i].flag == CLONE_NEWUTS) uts = true;
+  if (!uts && c.hasHostname && c.hostname.length > 0) d.error(E_NEEDS_NAMESPACE, "/hostname", "cannot be set without a uts namespace in /linux/namespaces");
+  if (!uts && c.hasDomainname && c.domainname.length > 0) d.error(E_NEEDS_NAMESPACE, "/domainname", "cannot be set without a uts namespace in /linux/namespaces");
+  return c;
+}
+
+/** SemVer 2.0.0, major version 1 (the runtime-spec versions this runtime implements). */
+function checkOciVersion(version: string, d: Diagnostics): void {
+  const core = version.split("+")[0].split("-")[0];
+  const parts = core.split(".");
+  let ok = parts.length == 3;
+  for (let i = 0; ok && i < 3; i++) ok = isNumeric(parts[i]);
+  if (!ok) { d.error(E_RANGE, "/ociVersion", "\"" + version + "\" is not a SemVer 2.0.0 version"); return; }
+  if (parts[0] != "1") d.error(E_RANGE, "/ociVersion", "version " + version + " is not supported: this runtime implements runtime-spec 1.0 to 1.3");
+}
+
+function isNumeric(s: string): bool {
+  if (s.length == 0 || (s.length > 1 && s.charCodeAt(0) == 0x30)) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+function annotationsJson(ann: JsonValue, d: Diagnostics): string {
+  let out = "{";
+  let first = true;
+  for (let i = 0; i < ann.keys.length; i++) {
+    const key = ann.keys[i];
+    if (ann.get(key) !== ann.items[i]) continue; // a repeated key: the last one wins
+    const ptr = childPointer("/annotations", key);
+    if (ann.items[i].kind != JsonKind.String) { d.error(E_TYPE, ptr, "must be a string"); continue; }
+    out += (first ? "" : ",") + quote(key) + ":" + quote(ann.items[i].str);
+    first = false;
+  }
+  return out + "}";
+}

@@ -1,0 +1,27 @@
+// /mounts: destination, source, type, options. Option semantics live in plan/mount-options.ts.
+import { JsonValue, childPointer, indexPointer } from "../json/value";
+import { Diagnostics, W_RELATIVE_PATH } from "../diagnostics";
+import { Mount } from "./model";
+import { readString, readStringArray, isObject, requireField } from "./read";
+
+export function parseMounts(arr: JsonValue, ptr: string, d: Diagnostics): Mount[] {
+  const out: Mount[] = [];
+  for (let i = 0; i < arr.items.length; i++) {
+    const item = arr.items[i];
+    const ip = indexPointer(ptr, i);
+    if (!isObject(item, ip, d)) continue;
+    const m = new Mount();
+    m.pointer = ip;
+    if (requireField(item, "destination", ip, d)) m.destination = readString(item, "destination", ip, d);
+    m.source = readString(item, "source", ip, d);
+    m.type = readString(item, "type", ip, d);
+    m.options = readStringArray(item, "options", ip, d);
+    if (m.destination.length > 0 && !m.destination.startsWith("/")) {
+      // runc accepts a relative destination (relative to the root) with a warning; so do we.
+      d.warn(W_RELATIVE_PATH, childPointer(ip, "destination"), "\"" + m.destination + "\" is relative; it is taken as \"/" + m.destination + "\"");
+      m.destination = "/" + m.destination;
+    }
+    out.push(m);
+  }
+  return out;
+}

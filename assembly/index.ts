@@ -1,0 +1,63 @@
+// The core's entry: read a request on stdin, write a verdict on stdout (docs/formats.md).
+import { readStdin, writeBytes, writeString, exit } from "./wasi";
+import { parseRequest, Request } from "./request";
+import { parseJson, lineColumn } from "./json/parse";
+import { Diagnostics, E_JSON_SYNTAX, E_TOO_LARGE } from "./diagnostics";
+import { parseConfig } from "./config/config";
+import { Config } from "./config/model";
+import { PlanWriter } from "./plan/writer";
+import { planInit, rootfsPath } from "./plan/init";
+import { Verdict, diagnosticsJson } from "./verdict";
+import { quote } from "./json/write";
+
+const MAX_CONFIG_BYTES: i32 = 4 << 20;
+
+function containerJson(c: Config, req: Request): string {
+  return "{\"ociVersion\":" + quote(c.ociVersion) + ",\"rootfs\":" + quote(rootfsPath(c, req)) +
+    ",\"annotations\":" + c.annotationsJson + ",\"hasProcess\":" + (c.process.present ? "true" : "false") +
+    ",\"terminal\":" + (c.process.terminal ? "true" : "false") + "}";
+}
+
+function answer(req: Request): Verdict {
+  const d = new Diagnostics();
+  const src = req.config;
+  if (src.length > MAX_CONFIG_BYTES) {
+    d.error(E_TOO_LARGE, "", "config.json is " + src.length.toString() + " bytes; the limit is " + MAX_CONFIG_BYTES.toString());
+    return invalid(d);
+  }
+  const parsed = parseJson(src);
+  if (parsed.error) {
+    const err = parsed.error!;
+    const lc = lineColumn(src, err.offset);
+    d.error(E_JSON_SYNTAX, "", "config.json is not valid JSON: line " + lc[0].toString() + ", column " + lc[1].toString() + ": " + err.message);
+    return invalid(d);
+  }
+  const config = parseConfig(parsed.value!, d);
+  const w = new PlanWriter(req.op == "plan");
+  // Planning runs even on an invalid config, so every error is reported at once.
+  planInit(config, req, w, d);
+  if (d.hasErrors()) return invalid(d);
+  const v = new Verdict(true);
+  v.sectionText("diagnostics", diagnosticsJson(d.list));
+  v.sectionText("container", containerJson(config, req));
+  v.section("init", w.finish());
+  if (req.op == "plan") v.sectionText("text", w.text());
+  return v;
+}
+
+function invalid(d: Diagnostics): Verdict {
+  const v = new Verdict(false);
+  v.sectionText("diagnostics", diagnosticsJson(d.list));
+  return v;
+}
+
+const req = parseRequest(readStdin());
+if (req.error.length > 0) {
+  writeString(2, "ocirun core: " + req.error + "\n");
+  exit(2);
+} else if (req.op == "features") {
+  writeString(2, "ocirun core: op features is not implemented yet\n");
+  exit(2);
+} else {
+  writeBytes(1, answer(req).bytes());
+}

@@ -1,0 +1,51 @@
+// A parsed JSON value that remembers where it came from, so every diagnostic can point back
+// into config.json.
+
+export const enum JsonKind { Null, Bool, Number, String, Array, Object }
+
+export class JsonValue {
+  kind: JsonKind = JsonKind.Null;
+  boolValue: bool = false;
+  /** Numbers keep their source text: u64 limits such as 18446744073709551615 do not fit an f64. */
+  numText: string = "";
+  str: string = "";
+  items: JsonValue[] = [];
+  /** Object keys, parallel to items. A repeated key: the last one wins, as in Go's encoding/json. */
+  keys: string[] = [];
+  offset: i32 = 0;
+
+  constructor(kind: JsonKind, offset: i32) {
+    this.kind = kind;
+    this.offset = offset;
+  }
+
+  get(key: string): JsonValue | null {
+    for (let i = this.keys.length - 1; i >= 0; i--) {
+      if (this.keys[i] == key) return this.items[i];
+    }
+    return null;
+  }
+
+  isNull(): bool { return this.kind == JsonKind.Null; }
+}
+
+export function kindName(kind: JsonKind): string {
+  switch (kind) {
+    case JsonKind.Null: return "null";
+    case JsonKind.Bool: return "a boolean";
+    case JsonKind.Number: return "a number";
+    case JsonKind.String: return "a string";
+    case JsonKind.Array: return "an array";
+    default: return "an object";
+  }
+}
+
+/** JSON pointer of a child: RFC 6901 escaping of "~" and "/". */
+export function childPointer(parent: string, key: string): string {
+  if (key.indexOf("~") < 0 && key.indexOf("/") < 0) return parent + "/" + key;
+  return parent + "/" + key.replaceAll("~", "~0").replaceAll("/", "~1");
+}
+
+export function indexPointer(parent: string, index: i32): string {
+  return parent + "/" + index.toString();
+}

@@ -1,0 +1,45 @@
+// The devices every container gets (runtime-spec config-linux.md "Default Devices"), the
+// /dev symlinks, and linux.devices.
+import { Config } from "../config/model";
+import { PlanWriter } from "./writer";
+import { OP_MKNOD, OP_SYMLINK, OP_MKTARGET, MKTARGET_DIR } from "./ops";
+import { cleanPath } from "../paths";
+
+const S_IFCHR: u64 = 0o020000;
+const S_IFBLK: u64 = 0o060000;
+const S_IFIFO: u64 = 0o010000;
+
+const DEFAULT_NAMES: string[] = ["null", "zero", "full", "random", "urandom", "tty"];
+const DEFAULT_MAJOR: u64[] = [1, 1, 1, 1, 1, 5];
+const DEFAULT_MINOR: u64[] = [3, 5, 7, 8, 9, 0];
+
+const LINK_TARGETS: string[] = ["/proc/self/fd", "/proc/self/fd/0", "/proc/self/fd/1", "/proc/self/fd/2", "pts/ptmx"];
+const LINK_PATHS: string[] = ["/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/ptmx"];
+
+export function planDevices(c: Config, w: PlanWriter): void {
+  const configured = c.linux.devices;
+  for (let i = 0; i < DEFAULT_NAMES.length; i++) {
+    const path = "/dev/" + DEFAULT_NAMES[i];
+    // A device the config lists itself wins over the default of the same path.
+    let listed = false;
+    for (let k = 0; k < configured.length; k++) if (cleanPath(configured[k].path) == path) listed = true;
+    if (listed) continue;
+    w.op(OP_MKNOD, "MKNOD", "", "create device " + path)
+      .s("target", path).octal("mode", S_IFCHR | 0o666).n("major", DEFAULT_MAJOR[i]).n("minor", DEFAULT_MINOR[i]).n("uid", 0).n("gid", 0);
+  }
+  for (let i = 0; i < configured.length; i++) {
+    const d = configured[i];
+    const path = cleanPath(d.path);
+    const parent = path.substring(0, path.lastIndexOf("/"));
+    if (parent.length > 0 && parent != "/dev") {
+      w.op(OP_MKTARGET, "MKTARGET", d.pointer, "create directory " + parent).s("target", parent).n("kind", MKTARGET_DIR).s("source", "");
+    }
+    const type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
+    w.op(OP_MKNOD, "MKNOD", d.pointer, "create device " + path)
+      .s("target", path).octal("mode", type | <u64>(d.fileMode & 0o7777)).n("major", <u64>d.major).n("minor", <u64>d.minor)
+      .n("uid", d.uid).n("gid", d.gid);
+  }
+  for (let i = 0; i < LINK_PATHS.length; i++) {
+    w.op(OP_SYMLINK, "SYMLINK", "", "create symlink " + LINK_PATHS[i]).s("linktarget", LINK_TARGETS[i]).s("linkpath", LINK_PATHS[i]);
+  }
+}

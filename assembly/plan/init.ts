@@ -1,0 +1,75 @@
+// planInit: the init's ordered recipe, from namespaces to execve.
+import { Config } from "../config/model";
+import { Request } from "../request";
+import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
+import { PlanWriter } from "./writer";
+import {
+  OP_ROOTFS, OP_MOUNT, OP_PIVOT_ROOT, OP_MOVE_ROOT, OP_MASK_PATH, OP_READONLY_PATH, OP_SETHOSTNAME,
+  OP_SETDOMAINNAME, OP_WAIT_START, WHERE_PROPAGATION,
+} from "./ops";
+import { MS_BIND, MS_REC, MS_SLAVE, MS_REMOUNT, MS_RDONLY } from "./mount-flags";
+import { CLONE_NEWUSER, CLONE_NEWNS, propagationFlag } from "../config/linux";
+import { planNamespaces } from "./namespaces";
+import { planMounts, isBindMount } from "./mounts";
+import { planDevices } from "./devices";
+import { planProcessSetup, planExec } from "./process";
+import { resolvePath, cleanPath } from "../paths";
+
+export function rootfsPath(c: Config, req: Request): string {
+  return resolvePath(req.bundle, c.rootPath);
+}
+
+export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
+  const nss = c.linux.namespaces;
+  let hasMountNs = false;
+  for (let i = 0; i < nss.length; i++) {
+    if (nss[i].flag == CLONE_NEWUSER) d.error(E_UNSUPPORTED, nss[i].pointer, "user namespaces are not supported yet");
+    if (nss[i].flag == CLONE_NEWNS) hasMountNs = true;
+  }
+  // Without a mount namespace every mount below would land on the host.
+  if (!hasMountNs) d.error(E_UNSUPPORTED, "/linux/namespaces", "a mount namespace is required: without one the container's mounts would change the host");
+  planNamespaces(c, w);
+
+  const rootfs = rootfsPath(c, req);
+  // The container's mounts must not propagate back to the host.
+  const rootProp = c.linux.rootfsPropagation.length > 0 ? <u64>propagationFlag(c.linux.rootfsPropagation) : MS_SLAVE;
+  w.op(OP_MOUNT, "MOUNT", c.linux.rootfsPropagation.length > 0 ? "/linux/rootfsPropagation" : "", "set propagation of \"/\"")
+    .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", rootProp | MS_REC).s("data", "").where(WHERE_PROPAGATION);
+  // pivot_root needs the rootfs to be a mount point.
+  w.op(OP_MOUNT, "MOUNT", "/root/path", "bind \"" + rootfs + "\" on itself")
+    .s("source", rootfs).s("target", rootfs).s("fstype", "").mountFlags("flags", MS_BIND | MS_REC).s("data", "").where(0);
+  w.op(OP_ROOTFS, "ROOTFS", "/root/path", "open the root filesystem \"" + rootfs + "\"").s("path", rootfs);
+
+  planMounts(c, req, w, d);
+  if (!devBoundFromHost(c)) planDevices(c, w);
+
+  if (req.noPivot) w.op(OP_MOVE_ROOT, "MOVE_ROOT", "/root/path", "move \"" + rootfs + "\" to / (--no-pivot)").s("rootfs", rootfs);
+  else w.op(OP_PIVOT_ROOT, "PIVOT_ROOT", "/root/path", "pivot_root to \"" + rootfs + "\"").s("rootfs", rootfs);
+
+  if (c.rootReadonly) {
+    w.op(OP_MOUNT, "MOUNT", "/root/readonly", "remount \"/\" read-only")
+      .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | MS_RDONLY).s("data", "").where(0);
+  }
+  for (let i = 0; i < c.linux.readonlyPaths.length; i++) {
+    const p = cleanPath(c.linux.readonlyPaths[i]);
+    w.op(OP_READONLY_PATH, "READONLY_PATH", "/linux/readonlyPaths/" + i.toString(), "make \"" + p + "\" read-only").s("path", p);
+  }
+  for (let i = 0; i < c.linux.maskedPaths.length; i++) {
+    const p = cleanPath(c.linux.maskedPaths[i]);
+    w.op(OP_MASK_PATH, "MASK_PATH", "/linux/maskedPaths/" + i.toString(), "mask \"" + p + "\"").s("path", p);
+  }
+  if (c.hasHostname) w.op(OP_SETHOSTNAME, "SETHOSTNAME", "/hostname", "set hostname \"" + c.hostname + "\"").s("name", c.hostname);
+  if (c.hasDomainname) w.op(OP_SETDOMAINNAME, "SETDOMAINNAME", "/domainname", "set domainname \"" + c.domainname + "\"").s("name", c.domainname);
+
+  const hasProcess = c.process.present && c.process.args.length > 0;
+  if (hasProcess) planProcessSetup(c, w);
+  w.op(OP_WAIT_START, "WAIT_START", "", "wait for start");
+  if (hasProcess) planExec(c, w);
+}
+
+function devBoundFromHost(c: Config): bool {
+  for (let i = 0; i < c.mounts.length; i++) {
+    if (cleanPath(c.mounts[i].destination) == "/dev" && isBindMount(c.mounts[i])) return true;
+  }
+  return false;
+}

@@ -1,0 +1,104 @@
+// /mounts in config order: each option becomes a flag to set or clear, a propagation change,
+// or filesystem data; binds are remounted for their flags; cgroup mounts follow the host mode.
+import { Config, Mount } from "../config/model";
+import { Request } from "../request";
+import { Diagnostics, E_UNSUPPORTED, E_REQUIRED } from "../diagnostics";
+import { childPointer, indexPointer } from "../json/value";
+import { PlanWriter } from "./writer";
+import { OP_MOUNT, OP_MKTARGET, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, MKTARGET_DIR, MKTARGET_LIKE_SOURCE } from "./ops";
+import {
+  mountOption, OPTION_SET, OPTION_CLEAR, OPTION_PROPAGATION, OPTION_UNSUPPORTED,
+  MS_BIND, MS_REC, MS_REMOUNT, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC,
+} from "./mount-flags";
+import { cleanPath, resolvePath, joinPath } from "../paths";
+
+class ResolvedOptions {
+  flags: u64 = 0;
+  propagation: u64[] = [];
+  data: string[] = [];
+}
+
+function resolveOptions(m: Mount, d: Diagnostics): ResolvedOptions {
+  const r = new ResolvedOptions();
+  const optPtr = childPointer(m.pointer, "options");
+  for (let i = 0; i < m.options.length; i++) {
+    const name = m.options[i];
+    const opt = mountOption(name);
+    if (!opt) { r.data.push(name); continue; }
+    if (opt.kind == OPTION_SET) r.flags |= opt.flag;
+    else if (opt.kind == OPTION_CLEAR) r.flags &= ~opt.flag;
+    else if (opt.kind == OPTION_PROPAGATION) r.propagation.push(opt.flag);
+    else if (opt.kind == OPTION_UNSUPPORTED) d.error(E_UNSUPPORTED, indexPointer(optPtr, i), "mount option \"" + name + "\" is not supported yet");
+  }
+  return r;
+}
+
+export function isBindMount(m: Mount): bool {
+  if (m.type == "bind") return true;
+  for (let i = 0; i < m.options.length; i++) if (m.options[i] == "bind" || m.options[i] == "rbind") return true;
+  return false;
+}
+
+export function planMounts(c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
+  for (let i = 0; i < c.mounts.length; i++) {
+    const m = c.mounts[i];
+    if (m.destination.length == 0) continue;
+    const dest = cleanPath(m.destination);
+    const opts = resolveOptions(m, d);
+    const data = opts.data.join(",");
+    if (isBindMount(m)) planBind(m, dest, opts, req, w, d);
+    else if (m.type == "cgroup" || m.type == "cgroup2") planCgroupMount(m, dest, opts, req, w);
+    else {
+      if (m.type.length == 0) d.error(E_REQUIRED, childPointer(m.pointer, "type"), "is required for a mount that is not a bind mount");
+      w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
+      w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"" + m.type + "\" on \"" + dest + "\"")
+        .s("source", m.source.length > 0 ? m.source : m.type).s("target", dest).s("fstype", m.type)
+        .mountFlags("flags", opts.flags).s("data", data).where(WHERE_TARGET_IN_ROOT);
+    }
+    for (let k = 0; k < opts.propagation.length; k++) {
+      w.op(OP_MOUNT, "MOUNT", m.pointer, "set propagation of \"" + dest + "\"")
+        .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", opts.propagation[k]).s("data", "")
+        .where(WHERE_TARGET_IN_ROOT | WHERE_PROPAGATION);
+    }
+  }
+}
+
+function planBind(m: Mount, dest: string, opts: ResolvedOptions, req: Request, w: PlanWriter, d: Diagnostics): void {
+  if (m.source.length == 0) { d.error(E_REQUIRED, childPointer(m.pointer, "source"), "is required for a bind mount"); return; }
+  // A relative bind source is relative to the bundle, as with runc (which runs in the bundle dir).
+  const source = resolvePath(req.bundle, m.source);
+  const bindFlags = opts.flags & (MS_BIND | MS_REC);
+  w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_LIKE_SOURCE).s("source", source);
+  w.op(OP_MOUNT, "MOUNT", m.pointer, "bind \"" + source + "\" on \"" + dest + "\"")
+    .s("source", source).s("target", dest).s("fstype", "").mountFlags("flags", bindFlags | MS_BIND).s("data", "").where(WHERE_TARGET_IN_ROOT);
+  // A bind ignores every other flag: they take effect by a remount of the bind.
+  const rest = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+  if (rest != 0) {
+    w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"" + dest + "\"")
+      .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | rest).s("data", "").where(WHERE_TARGET_IN_ROOT);
+  }
+}
+
+/** cgroup v2: one cgroup2 mount. v1 and hybrid: a tmpfs with one cgroup mount per host hierarchy. */
+function planCgroupMount(m: Mount, dest: string, opts: ResolvedOptions, req: Request, w: PlanWriter): void {
+  const flags = opts.flags | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
+  if (req.cgroup == "v2" || req.cgroup == "none" || req.cgroupV1.length == 0) {
+    w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup2\" on \"" + dest + "\"")
+      .s("source", "cgroup2").s("target", dest).s("fstype", "cgroup2").mountFlags("flags", flags).s("data", "").where(WHERE_TARGET_IN_ROOT);
+    return;
+  }
+  w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"tmpfs\" on \"" + dest + "\"")
+    .s("source", "tmpfs").s("target", dest).s("fstype", "tmpfs").mountFlags("flags", (flags & ~MS_RDONLY)).s("data", "mode=755").where(WHERE_TARGET_IN_ROOT);
+  for (let i = 0; i < req.cgroupV1.length; i++) {
+    const h = req.cgroupV1[i];
+    const sub = joinPath(dest, h.dir);
+    w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + sub).s("target", sub).n("kind", MKTARGET_DIR).s("source", "");
+    w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup\" (" + h.options + ") on \"" + sub + "\"")
+      .s("source", "cgroup").s("target", sub).s("fstype", "cgroup").mountFlags("flags", flags).s("data", h.options).where(WHERE_TARGET_IN_ROOT);
+  }
+  if (flags & MS_RDONLY) {
+    w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"" + dest + "\" read-only")
+      .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", MS_REMOUNT | flags).s("data", "mode=755").where(WHERE_TARGET_IN_ROOT);
+  }
+}

@@ -1,0 +1,42 @@
+// The only source of plan opcodes. scripts/gen-ops.mjs turns the lines below into
+// addon/src/ops.gen.h and host/plan/ops.gen.ts; test/unit/core/ops.test.ts fails if they drift.
+// Line format (parsed by the generator):
+//   export const OP_NAME: u16 = N; // args: kind name, kind name, ...
+// Arg kinds: str (u64 offset into the string table), u64, list (u64 count n, then n u64 words;
+// "list str" = n string offsets). Paths marked "in root" are resolved inside the container's
+// root (openat2 RESOLVE_IN_ROOT on the rootfs fd before pivot_root, on "/" after).
+
+export const OP_SETNS: u16 = 1; // args: str path, u64 nstype
+export const OP_UNSHARE: u16 = 2; // args: u64 flags
+export const OP_FORK_INIT: u16 = 3; // args:
+export const OP_ROOTFS: u16 = 4; // args: str path
+export const OP_MOUNT: u16 = 5; // args: str source, str target, str fstype, u64 flags, str data, u64 where
+export const OP_MKTARGET: u16 = 6; // args: str target, u64 kind, str source
+export const OP_MKNOD: u16 = 7; // args: str target, u64 mode, u64 major, u64 minor, u64 uid, u64 gid
+export const OP_SYMLINK: u16 = 8; // args: str linktarget, str linkpath
+export const OP_PIVOT_ROOT: u16 = 9; // args: str rootfs
+export const OP_MOVE_ROOT: u16 = 10; // args: str rootfs
+export const OP_MASK_PATH: u16 = 11; // args: str path
+export const OP_READONLY_PATH: u16 = 12; // args: str path
+export const OP_SETHOSTNAME: u16 = 13; // args: str name
+export const OP_SETDOMAINNAME: u16 = 14; // args: str name
+export const OP_SETRLIMIT: u16 = 15; // args: u64 resource, u64 soft, u64 hard
+export const OP_CAP_BOUNDING: u16 = 16; // args: u64 keep
+export const OP_USER: u16 = 17; // args: u64 uid, u64 gid, list u64 groups
+export const OP_CAPS: u16 = 18; // args: u64 effective, u64 permitted, u64 inheritable, u64 ambient
+export const OP_NO_NEW_PRIVS: u16 = 19; // args:
+export const OP_UMASK: u16 = 20; // args: u64 mask
+export const OP_CHDIR: u16 = 21; // args: str path
+export const OP_FIND_EXEC: u16 = 22; // args: list str candidates
+export const OP_WAIT_START: u16 = 23; // args:
+export const OP_EXEC: u16 = 24; // args: list str argv, list str envp
+
+// OP_MOUNT "where" bits.
+export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root
+export const WHERE_SOURCE_IN_ROOT: u64 = 2; // source is a path inside the container root
+export const WHERE_PROPAGATION: u64 = 4; // flags-only call (MS_SHARED/MS_SLAVE/...), source and fstype ignored
+
+// OP_MKTARGET kinds.
+export const MKTARGET_DIR: u64 = 1;
+export const MKTARGET_FILE: u64 = 2;
+export const MKTARGET_LIKE_SOURCE: u64 = 3; // a file if the source is not a directory, else a directory

@@ -1,0 +1,155 @@
+// Builds the binary init plan (docs/formats.md §3) and, when asked, its disassembly: one
+// line per op, each argument with its name, and the config field the op came from.
+import { quote } from "../json/write";
+import { capabilityName } from "../config/capabilities";
+import { mountFlagNames } from "./mount-flags";
+import { cloneFlagNames } from "./clone-flags";
+
+const HEADER_SIZE: i32 = 32;
+const OP_HEADER_SIZE: i32 = 16;
+
+export class PlanWriter {
+  private words: u64[] = [];
+  /** Per op: [opcode, argc, source, what], then its args start at argStart. */
+  private opHeaders: u32[] = [];
+  private argStarts: i32[] = [];
+  private strings: u8[] = [0];
+  private stringIndex: Map<string, u32> = new Map();
+  private lines: string[] = [];
+  private line: string = "";
+  private source: string = "";
+  cloneFlags: u32 = 0;
+
+  constructor(public withText: bool) {}
+
+  str(s: string): u32 {
+    if (s.length == 0) return 0;
+    if (this.stringIndex.has(s)) return this.stringIndex.get(s);
+    const off = <u32>this.strings.length;
+    const bytes = Uint8Array.wrap(String.UTF8.encode(s));
+    for (let i = 0; i < bytes.length; i++) this.strings.push(bytes[i]);
+    this.strings.push(0);
+    this.stringIndex.set(s, off);
+    return off;
+  }
+
+  /** Starts an op. `source` is the JSON pointer of its config field ("" for built-in defaults). */
+  op(code: u16, name: string, source: string, what: string): PlanWriter {
+    this.endLine();
+    this.opHeaders.push(code);
+    this.opHeaders.push(0);
+    this.opHeaders.push(this.str(source));
+    this.opHeaders.push(this.str(what));
+    this.argStarts.push(this.words.length);
+    if (this.withText) {
+      const index = this.argStarts.length - 1;
+      this.line = pad(index.toString(), 3) + " " + name;
+      this.source = source;
+    }
+    return this;
+  }
+
+  private arg(word: u64, text: string): PlanWriter {
+    this.words.push(word);
+    this.opHeaders[this.opHeaders.length - 3]++;
+    if (this.withText) this.line += " " + text;
+    return this;
+  }
+
+  s(name: string, value: string): PlanWriter { return this.arg(<u64>this.str(value), name + "=" + quote(value)); }
+  n(name: string, value: u64): PlanWriter { return this.arg(value, name + "=" + value.toString()); }
+  octal(name: string, value: u64): PlanWriter { return this.arg(value, name + "=0" + value.toString(8)); }
+  mountFlags(name: string, value: u64): PlanWriter { return this.arg(value, name + "=" + mountFlagNames(value)); }
+  cloneFlags_(name: string, value: u64): PlanWriter { return this.arg(value, name + "=" + cloneFlagNames(<u32>value)); }
+  named(name: string, value: u64, label: string): PlanWriter { return this.arg(value, name + "=" + label); }
+
+  where(value: u64): PlanWriter {
+    let label = "";
+    if (value & 1) label += "target-in-root";
+    if (value & 2) label += (label.length > 0 ? "|" : "") + "source-in-root";
+    if (value & 4) label += (label.length > 0 ? "|" : "") + "propagation";
+    return this.arg(value, "where=" + (label.length > 0 ? label : "host"));
+  }
+
+  caps(name: string, mask: u64): PlanWriter {
+    let label = "";
+    for (let bit = 0; bit < 64; bit++) {
+      if ((mask >> bit) & 1) label += (label.length > 0 ? "," : "") + capabilityName(bit);
+    }
+    return this.arg(mask, name + "=[" + label + "]");
+  }
+
+  strList(name: string, values: string[]): PlanWriter {
+    this.arg(<u64>values.length, "");
+    let label = "";
+    for (let i = 0; i < values.length; i++) {
+      this.words.push(<u64>this.str(values[i]));
+      this.opHeaders[this.opHeaders.length - 3]++;
+      label += (i > 0 ? "," : "") + quote(values[i]);
+    }
+    if (this.withText) this.line += name + "=[" + label + "]";
+    return this;
+  }
+
+  numList(name: string, values: u32[]): PlanWriter {
+    this.arg(<u64>values.length, "");
+    let label = "";
+    for (let i = 0; i < values.length; i++) {
+      this.words.push(<u64>values[i]);
+      this.opHeaders[this.opHeaders.length - 3]++;
+      label += (i > 0 ? "," : "") + values[i].toString();
+    }
+    if (this.withText) this.line += name + "=[" + label + "]";
+    return this;
+  }
+
+  private endLine(): void {
+    if (this.withText && this.line.length > 0) {
+      this.lines.push(this.source.length > 0 ? this.line + "  <- " + this.source : this.line);
+    }
+    this.line = "";
+  }
+
+  opCount(): i32 { return this.argStarts.length; }
+
+  text(): string {
+    this.endLine();
+    return "clone " + cloneFlagNames(this.cloneFlags) + "\n" + this.lines.join("\n") + "\n";
+  }
+
+  finish(): Uint8Array {
+    const n = this.argStarts.length;
+    const opsSize = n * OP_HEADER_SIZE + this.words.length * 8;
+    const strOff = HEADER_SIZE + opsSize;
+    const out = new Uint8Array(strOff + this.strings.length);
+    const view = new DataView(out.buffer);
+    out[0] = 0x4f; out[1] = 0x43; out[2] = 0x49; out[3] = 0x50; // "OCIP"
+    view.setUint32(4, 1, true);
+    view.setUint32(8, n, true);
+    view.setUint32(12, HEADER_SIZE, true);
+    view.setUint32(16, strOff, true);
+    view.setUint32(20, this.strings.length, true);
+    view.setUint32(24, this.cloneFlags, true);
+    let pos = HEADER_SIZE;
+    for (let i = 0; i < n; i++) {
+      const argc = this.opHeaders[i * 4 + 1];
+      view.setUint16(pos, <u16>this.opHeaders[i * 4], true);
+      view.setUint16(pos + 2, <u16>argc, true);
+      view.setUint32(pos + 4, this.opHeaders[i * 4 + 2], true);
+      view.setUint32(pos + 8, this.opHeaders[i * 4 + 3], true);
+      pos += OP_HEADER_SIZE;
+      const start = this.argStarts[i];
+      for (let k: u32 = 0; k < argc; k++) {
+        view.setUint64(pos, this.words[start + k], true);
+        pos += 8;
+      }
+    }
+    for (let i = 0; i < this.strings.length; i++) out[strOff + i] = this.strings[i];
+    return out;
+  }
+}
+
+function pad(s: string, width: i32): string {
+  while (s.length < width) s = " " + s;
+  return s;
+}

@@ -1,0 +1,53 @@
+// The core's request (docs/formats.md §1): a versioned header of host facts, then config.json.
+
+export class CgroupHierarchy {
+  constructor(public dir: string, public options: string) {}
+}
+
+export class Request {
+  op: string = "";
+  bundle: string = "/";
+  euid: u32 = 0;
+  cgroup: string = "v2";
+  noPivot: bool = false;
+  /** cgroup v1 hierarchies on the host: directory under /sys/fs/cgroup and mount options. */
+  cgroupV1: CgroupHierarchy[] = [];
+  config: Uint8Array = new Uint8Array(0);
+  error: string = "";
+}
+
+export function parseRequest(input: Uint8Array): Request {
+  const r = new Request();
+  let pos = 0;
+  let lineNo = 0;
+  while (true) {
+    let end = pos;
+    while (end < input.length && input[end] != 0x0a) end++;
+    if (end >= input.length) { r.error = "request header is not ended by an empty line"; return r; }
+    const line = String.UTF8.decodeUnsafe(input.dataStart + pos, end - pos);
+    pos = end + 1;
+    lineNo++;
+    if (line.length == 0) break;
+    if (lineNo == 1) {
+      if (line != "ocirun-request 1") { r.error = "not an ocirun-request 1: \"" + line + "\""; return r; }
+      continue;
+    }
+    const sp = line.indexOf(" ");
+    const key = sp < 0 ? line : line.substring(0, sp);
+    const value = sp < 0 ? "" : line.substring(sp + 1);
+    if (key == "op") r.op = value;
+    else if (key == "bundle") r.bundle = value;
+    else if (key == "euid") r.euid = <u32>parseInt(value);
+    else if (key == "cgroup") r.cgroup = value;
+    else if (key == "nopivot") r.noPivot = value == "1";
+    else if (key == "cgroup-v1") {
+      const sp2 = value.indexOf(" ");
+      r.cgroupV1.push(new CgroupHierarchy(sp2 < 0 ? value : value.substring(0, sp2), sp2 < 0 ? value : value.substring(sp2 + 1)));
+    } else { r.error = "unknown request key \"" + key + "\""; return r; }
+  }
+  if (r.op != "validate" && r.op != "plan" && r.op != "features") { r.error = "unknown op \"" + r.op + "\""; return r; }
+  if (!r.bundle.startsWith("/")) { r.error = "bundle must be an absolute path"; return r; }
+  if (r.cgroup != "v1" && r.cgroup != "hybrid" && r.cgroup != "v2" && r.cgroup != "none") { r.error = "unknown cgroup mode \"" + r.cgroup + "\""; return r; }
+  r.config = input.subarray(pos);
+  return r;
+}

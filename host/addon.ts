@@ -1,0 +1,31 @@
+// The N-API syscall layer (addon/): its surface, and how it is found under Bun and Node.
+// The addon is loaded only by commands that need a syscall Node/Bun lack (flock, mkfifo, clone).
+
+export interface InitReady { pid: number; sync: number }
+export interface InitFailure { op: number; errno: number }
+
+export interface Addon {
+  /** Clone the init and run the plan up to WAIT_START. fds 0-2 are inherited; fds
+   * 3..3+preserveFds-1 cross into the container; fifoFd is the exec.fifo opened O_RDWR. */
+  spawnInit(plan: Uint8Array, fifoFd: number, preserveFds: number): InitReady | InitFailure;
+  /** Send ACK: the init clears PDEATHSIG and waits for start. Closes sync. */
+  releaseInit(sync: number): void;
+  /** SIGKILL the init, reap it, close sync (create failed after READY). */
+  abortInit(pid: number, sync: number): void;
+  /** Wait for a child of this process to exit, off the JS thread. */
+  waitExit(pid: number): Promise<{ code: number; signal: number }>;
+  /** flock(2); returns 0 or an errno. */
+  flock(fd: number, exclusive: boolean, wait: boolean): number;
+  /** mkfifo(2); returns 0 or an errno. */
+  mkfifo(path: string, mode: number): number;
+  /** strerror(3) text for errno. */
+  strerror(errno: number): string;
+}
+
+let loaded: Addon | undefined;
+
+export function addon(): Addon {
+  // A literal path, so `bun build --compile` embeds the .node file in the executable.
+  loaded ??= require("../addon/build/Release/ocirun.node") as Addon;
+  return loaded;
+}

@@ -1,0 +1,78 @@
+// The core's request and verdict formats (docs/formats.md §1-2). Pure: no Node or Bun APIs,
+// so the same code serves the CLI, the `ocirun/core` entry point and browsers.
+
+export type CoreOp = "validate" | "plan" | "features";
+export type CgroupMode = "v1" | "hybrid" | "v2" | "none";
+
+export interface HostFacts {
+  bundle: string;
+  euid: number;
+  cgroup: CgroupMode;
+  noPivot: boolean;
+  /** cgroup v1 hierarchies: directory under /sys/fs/cgroup and its mount options. */
+  cgroupV1: { dir: string; options: string }[];
+}
+
+export interface Diagnostic {
+  severity: "error" | "warning";
+  code: string;
+  pointer: string;
+  message: string;
+}
+
+export interface ContainerInfo {
+  ociVersion: string;
+  rootfs: string;
+  annotations: Record<string, string>;
+  hasProcess: boolean;
+  terminal: boolean;
+}
+
+export interface Verdict {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  container?: ContainerInfo;
+  init?: Uint8Array;
+  text?: string;
+  features?: unknown;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array): Uint8Array {
+  const lines = ["ocirun-request 1", `op ${op}`, `bundle ${facts.bundle}`, `euid ${facts.euid}`, `cgroup ${facts.cgroup}`, `nopivot ${facts.noPivot ? 1 : 0}`];
+  for (const h of facts.cgroupV1) lines.push(`cgroup-v1 ${h.dir} ${h.options}`);
+  const header = encoder.encode(lines.join("\n") + "\n\n");
+  const out = new Uint8Array(header.length + config.length);
+  out.set(header);
+  out.set(config, header.length);
+  return out;
+}
+
+export function decodeVerdict(bytes: Uint8Array): Verdict {
+  let pos = bytes.indexOf(0x0a);
+  const status = decoder.decode(bytes.subarray(0, pos));
+  const m = /^ocirun-verdict 1 (ok|invalid)$/.exec(status);
+  if (!m) throw new Error(`core: not a verdict: ${JSON.stringify(status.slice(0, 80))}`);
+  const v: Verdict = { ok: m[1] === "ok", diagnostics: [] };
+  pos++;
+  while (pos < bytes.length) {
+    const nl = bytes.indexOf(0x0a, pos);
+    const [name, len] = decoder.decode(bytes.subarray(pos, nl)).split(" ");
+    const start = nl + 1;
+    const body = bytes.subarray(start, start + Number(len));
+    pos = start + Number(len) + 1;
+    if (name === "diagnostics") v.diagnostics = JSON.parse(decoder.decode(body));
+    else if (name === "container") v.container = JSON.parse(decoder.decode(body));
+    else if (name === "init") v.init = body;
+    else if (name === "text") v.text = decoder.decode(body);
+    else if (name === "features") v.features = JSON.parse(decoder.decode(body));
+  }
+  return v;
+}
+
+/** "pointer: message" lines, errors first. */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.pointer || "config.json"}: ${d.message}`;
+}

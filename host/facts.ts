@@ -1,0 +1,35 @@
+// Host facts the core needs: cgroup mode and v1 hierarchies, euid. Read once per create.
+import { readFileSync, statfsSync } from "node:fs";
+import type { CgroupMode, HostFacts } from "./core/protocol";
+
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+export function cgroupFacts(): Pick<HostFacts, "cgroup" | "cgroupV1"> {
+  let mode: CgroupMode = "none";
+  try {
+    if (statfsSync("/sys/fs/cgroup").type === CGROUP2_SUPER_MAGIC) return { cgroup: "v2", cgroupV1: [] };
+  } catch {
+    return { cgroup: "none", cgroupV1: [] };
+  }
+  const cgroupV1: { dir: string; options: string }[] = [];
+  let unified = false;
+  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
+    const sep = line.indexOf(" - ");
+    if (sep < 0) continue;
+    const left = line.slice(0, sep).split(" ");
+    const [fstype, , superOptions] = line.slice(sep + 3).split(" ");
+    const mountPoint = left[4];
+    if (!mountPoint?.startsWith("/sys/fs/cgroup/")) continue;
+    if (fstype === "cgroup2") unified = true;
+    if (fstype !== "cgroup") continue;
+    const options = superOptions.split(",").filter((o) => o !== "rw" && o !== "ro").join(",");
+    cgroupV1.push({ dir: mountPoint.slice("/sys/fs/cgroup/".length), options });
+  }
+  if (cgroupV1.length > 0) mode = unified ? "hybrid" : "v1";
+  return { cgroup: mode, cgroupV1 };
+}
+
+export function hostFacts(bundle: string, noPivot: boolean): HostFacts {
+  return { bundle, euid: process.geteuid?.() ?? 0, noPivot, ...cgroupFacts() };
+}

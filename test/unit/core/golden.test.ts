@@ -1,0 +1,32 @@
+// Golden plans: each test/golden/plans/<name>/ holds config.json, facts.json (optional) and
+// plan.txt, the core's verdict as readable text. UPDATE_GOLDEN=1 rewrites plan.txt.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { core, repo } from "../../util/core";
+
+const dir = repo + "test/golden/plans/";
+
+function render(name: string): string {
+  const config = readFileSync(dir + name + "/config.json", "utf8");
+  const factsFile = dir + name + "/facts.json";
+  const facts = existsSync(factsFile) ? JSON.parse(readFileSync(factsFile, "utf8")) : {};
+  const v = core("plan", config, facts);
+  const lines = [`status ${v.ok ? "ok" : "invalid"}`];
+  for (const d of v.diagnostics) lines.push(`${d.severity} ${d.code} ${d.pointer}: ${d.message}`);
+  if (v.container) lines.push(`container ${JSON.stringify(v.container)}`);
+  if (v.text) lines.push(v.text.trimEnd());
+  return lines.join("\n") + "\n";
+}
+
+for (const name of readdirSync(dir).sort()) {
+  test(`golden plan ${name}`, () => {
+    const actual = render(name);
+    const file = dir + name + "/plan.txt";
+    if (process.env.UPDATE_GOLDEN === "1") writeFileSync(file, actual);
+    assert.ok(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1 and review it`);
+    assert.fixture(actual, readFileSync(file, "utf8"));
+  });
+}
+
+test.run();
