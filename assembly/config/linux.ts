@@ -29,6 +29,7 @@ export function parseLinux(v: JsonValue, ptr: string, d: Diagnostics): Linux {
   const l = new Linux();
   const ns = readArray(v, "namespaces", ptr, d);
   if (ns) parseNamespaces(ns, childPointer(ptr, "namespaces"), d, l.namespaces);
+  else if (field(v, "namespaces")) l.namespacesValid = false;
   const devs = readArray(v, "devices", ptr, d);
   if (devs) parseDevices(devs, childPointer(ptr, "devices"), d, l.devices);
   l.maskedPaths = absolutePaths(v, "maskedPaths", ptr, d);

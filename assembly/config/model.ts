@@ -58,6 +58,8 @@ export class Device {
 
 export class Linux {
   namespaces: Namespace[] = [];
+  /** False when /linux/namespaces is present but not an array: checks that need it are skipped. */
+  namespacesValid: bool = true;
   devices: Device[] = [];
   maskedPaths: string[] = [];
   readonlyPaths: string[] = [];

@@ -1,5 +1,5 @@
 // /process: user, args, env, cwd, capabilities, rlimits, noNewPrivileges, terminal.
-import { JsonValue, childPointer, indexPointer } from "../json/value";
+import { JsonValue, JsonKind, childPointer, indexPointer } from "../json/value";
 import { Diagnostics, E_REQUIRED, E_EMPTY, E_NOT_ABSOLUTE, E_ENUM, E_DUPLICATE, E_RANGE, W_UNKNOWN_CAPABILITY } from "../diagnostics";
 import { Process, Rlimit, Capabilities } from "./model";
 import { field, readObject, readArray, readString, readStringArray, readBool, readInt, isObject, isString, intValue, u64Value, requireField, U32_MAX } from "./read";
@@ -30,7 +30,7 @@ export function parseProcess(v: JsonValue, ptr: string, d: Diagnostics): Process
   else {
     p.args = readStringArray(v, "args", ptr, d);
     const arr = field(v, "args");
-    if (arr && arr.items.length == 0) d.error(E_EMPTY, argsPtr, "must name a command: the array is empty");
+    if (arr && arr.kind == JsonKind.Array && arr.items.length == 0) d.error(E_EMPTY, argsPtr, "must name a command: the array is empty");
     else if (p.args.length > 0 && p.args[0].length == 0) d.error(E_EMPTY, indexPointer(argsPtr, 0), "must name a command, not an empty string");
   }
   p.env = readStringArray(v, "env", ptr, d);
@@ -94,8 +94,10 @@ function parseRlimits(arr: JsonValue, ptr: string, d: Diagnostics, out: Rlimit[]
     if (!soft) d.error(E_REQUIRED, childPointer(ip, "soft"), "is required");
     if (!hard) d.error(E_REQUIRED, childPointer(ip, "hard"), "is required");
     if (!soft || !hard) continue;
+    const before = d.errorCount;
     const s = u64Value(soft, childPointer(ip, "soft"), d);
     const h = u64Value(hard, childPointer(ip, "hard"), d);
+    if (d.errorCount != before) continue;
     if (s > h) { d.error(E_RANGE, childPointer(ip, "soft"), "soft limit " + s.toString() + " is above the hard limit " + h.toString()); continue; }
     out.push(new Rlimit(ip, resource, s, h));
   }

@@ -27,7 +27,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
     if (nss[i].flag == CLONE_NEWNS) hasMountNs = true;
   }
   // Without a mount namespace every mount below would land on the host.
-  if (!hasMountNs) d.error(E_UNSUPPORTED, "/linux/namespaces", "a mount namespace is required: without one the container's mounts would change the host");
+  if (!hasMountNs && c.linux.namespacesValid) d.error(E_UNSUPPORTED, "/linux/namespaces", "a mount namespace is required: without one the container's mounts would change the host");
   planNamespaces(c, w);
 
   const rootfs = rootfsPath(c, req);

@@ -1,0 +1,20 @@
+{
+  "targets": [
+    {
+      "target_name": "ocirun",
+      "sources": [
+        "src/napi_surface.cc",
+        "src/spawn_init.cc",
+        "src/plan_reader.cc",
+        "src/exec_plan.cc",
+        "src/rootfs_ops.cc",
+        "src/in_root.cc",
+        "src/sync_msg.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags!": ["-O3"],
+      "cflags": ["-O2"]
+    }
+  ]
+}

@@ -1,0 +1,254 @@
+// The child between clone and execve (DESIGN.md, "The process model"): no allocation,
+// no exceptions, no locks, no stdio, no glibc set*id wrappers. One case per op.
+#include "exec_plan.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <limits.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "ops.gen.h"
+#include "raw.h"
+#include "rootfs_ops.h"
+#include "sync_msg.h"
+
+namespace {
+
+struct Child {
+  const PreparedPlan* plan;
+  ChildSetup setup;
+  int sync;                   // -1 once released: errors then go to fd 2
+  int root = -1;              // the container root for in-root resolution (OP_ROOTFS)
+  const char* exe = nullptr;  // chosen by OP_FIND_EXEC
+};
+
+[[noreturn]] void fail(Child& c, int index, int err) {
+  if (c.sync >= 0) {
+    sync_send(c.sync, SYNC_ERROR, index, err, 0);
+    raw_exit(1);
+  }
+  // After start nobody reads the sync socket: say it on the container's stderr.
+  char i[24], e[24];
+  unsigned code = index >= 0 ? c.plan->ops[index].code : 0;
+  const char* parts[] = {"ocirun: plan op ", raw_itoa(index, i), " (", op_name(code), "): errno ",
+                         raw_itoa(err, e), "\n", nullptr};
+  raw_write_parts(2, parts);
+  raw_exit(1);
+}
+
+void set_name(const char* name) { syscall(SYS_prctl, PR_SET_NAME, name, 0, 0, 0); }
+
+int op_cap_bounding(Child& c, uint64_t keep) {
+  for (int cap = 0; cap <= c.setup.cap_last_cap && cap < 64; cap++) {
+    if (keep >> cap & 1) continue;
+    long r = rsys(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0);
+    if (r < 0) return err_of(r);
+  }
+  return 0;
+}
+
+int op_user(Child& c, const PlanOp& op) {
+  uint64_t uid = op.arg[0].num, gid = op.arg[1].num;
+  long r = rsys(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0);
+  if (r >= 0) r = rsys(SYS_setgroups, op.arg[2].num, op.arg[2].ids);
+  if (r >= 0) r = rsys(SYS_setresgid, gid, gid, gid);
+  if (r >= 0) r = rsys(SYS_setresuid, uid, uid, uid);
+  if (r >= 0) r = rsys(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  // A credential change clears PDEATHSIG and may reset dumpable: re-arm both until start.
+  if (r >= 0 && c.sync >= 0) r = rsys(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (r >= 0) r = rsys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return err_of(r);
+}
+
+int op_caps(const PlanOp& op) {
+  uint64_t eff = op.arg[0].num, perm = op.arg[1].num, inh = op.arg[2].num, amb = op.arg[3].num;
+  struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {
+      {(uint32_t)eff, (uint32_t)perm, (uint32_t)inh},
+      {(uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32)}};
+  long r = rsys(SYS_capset, &head, data);
+  if (r >= 0) r = rsys(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  for (int cap = 0; r >= 0 && cap < 64; cap++)
+    if (amb >> cap & 1) r = rsys(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+  return err_of(r);
+}
+
+// CVE-2024-21626: a cwd outside the root (through a leaked fd) reads "(unreachable)/...".
+int op_chdir(const char* path) {
+  char cwd[PATH_MAX];
+  long r = rsys(SYS_chdir, path);
+  if (r >= 0) r = rsys(SYS_getcwd, cwd, sizeof cwd);
+  if (r < 0) return err_of(r);
+  return cwd[0] == '/' ? 0 : EPERM;
+}
+
+int op_find_exec(Child& c, const char* const* candidates) {
+  int err = ENOENT;
+  for (; *candidates; candidates++) {
+    struct stat st;
+    if (rsys(SYS_newfstatat, AT_FDCWD, *candidates, &st, 0) < 0) continue;
+    if (S_ISREG(st.st_mode) && rsys(SYS_faccessat, AT_FDCWD, *candidates, X_OK) == 0) {
+      c.exe = *candidates;
+      return 0;
+    }
+    err = EACCES;
+  }
+  return err;
+}
+
+void on_signal_exit(int sig) { raw_exit(128 + sig); }
+
+// While it waits for start the init may be pid 1 of a new pid namespace, which ignores
+// signals left at SIG_DFL: catch them so `kill <created-id> TERM` still ends it.
+void catch_signals() {
+  struct sigaction sa = {};
+  sa.sa_handler = on_signal_exit;
+  for (int sig = 1; sig < 65; sig++) {
+    // SIGKILL/SIGSTOP cannot be caught; the default-ignore ones stay ignored.
+    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH) continue;
+    sigaction(sig, &sa, nullptr);
+  }
+}
+
+// READY, wait for ACK (state stored), then block on exec.fifo until `start` writes a byte.
+int op_wait_start(Child& c) {
+  if (int r = sync_send(c.sync, SYNC_READY, 0, 0, 0)) return -r;
+  SyncMsg m;
+  if (sync_recv(c.sync, &m) <= 0 || m.kind != SYNC_ACK) raw_exit(1);  // host gone
+  syscall(SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  raw_close(c.sync);
+  c.sync = -1;
+  catch_signals();
+  char byte;
+  long r;
+  do r = rsys(SYS_read, c.setup.fifo, &byte, 1);
+  while (r == -EINTR);
+  if (r != 1) return r < 0 ? err_of(r) : EPIPE;
+  raw_close(c.setup.fifo);
+  c.setup.fifo = -1;
+  return 0;
+}
+
+// Only stdio and fds 3..3+n-1 cross into the container (CVE-2016-9962, CVE-2024-21626).
+int op_exec(Child& c, const PlanOp& op) {
+  int keep_end = 3 + c.setup.preserve_fds;
+  raw_close(c.root);
+  if (c.setup.fifo >= keep_end) raw_close(c.setup.fifo);  // never a stdio or preserved fd
+  c.root = c.setup.fifo = -1;
+  long r = rsys(SYS_close_range, keep_end, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (r < 0) return err_of(r);
+  // 0-2 too: Node marks its stdio close-on-exec at start-up (uv_disable_stdio_inheritance).
+  for (int fd = 0; fd < keep_end; fd++) syscall(SYS_fcntl, fd, F_SETFD, 0);
+  r = rsys(SYS_execve, c.exe, op.arg[0].strs, op.arg[1].strs);
+  if (c.sync >= 0) return err_of(r);
+  char e[24];
+  const char* parts[] = {"ocirun: exec ", c.exe, ": errno ", raw_itoa(-r, e), "\n", nullptr};
+  raw_write_parts(2, parts);
+  raw_exit(r == -ENOENT ? 127 : 126);
+}
+
+// The intermediate reports the init's pid and leaves; the init is the runtime's child.
+int op_fork_init(Child& c, int index) {
+  long pid = rsys(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+  if (pid < 0) return err_of(pid);
+  if (pid > 0) raw_exit(sync_send(c.sync, SYNC_PID, index, 0, (int32_t)pid) ? 1 : 0);
+  set_name("ocirun:[2:INIT]");
+  syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  // not inherited across clone
+  return 0;
+}
+
+int run_op(Child& c, int index, const PlanOp& op) {
+  switch (op.code) {
+    case OP_SETNS: {
+      long fd = rsys(SYS_openat, AT_FDCWD, op.arg[0].str, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return err_of(fd);
+      long r = rsys(SYS_setns, fd, op.arg[1].num);
+      raw_close((int)fd);
+      return err_of(r);
+    }
+    case OP_UNSHARE: return err_of(rsys(SYS_unshare, op.arg[0].num));
+    case OP_FORK_INIT: return op_fork_init(c, index);
+    case OP_ROOTFS: {
+      long fd = rsys(SYS_openat, AT_FDCWD, op.arg[0].str, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0) return err_of(fd);
+      raw_close(c.root);
+      c.root = (int)fd;
+      return 0;
+    }
+    case OP_MOUNT: return op_mount(c.root, op);
+    case OP_MKTARGET: return op_mktarget(c.root, op);
+    case OP_MKNOD: return op_mknod(c.root, op);
+    case OP_SYMLINK: return op_symlink(c.root, op);
+    case OP_PIVOT_ROOT: return op_pivot_root(&c.root, op.arg[0].str);
+    case OP_MOVE_ROOT: return op_move_root(&c.root, op.arg[0].str);
+    case OP_MASK_PATH: return op_mask_path(c.root, op.arg[0].str);
+    case OP_READONLY_PATH: return op_readonly_path(c.root, op.arg[0].str);
+    case OP_SETHOSTNAME: return err_of(rsys(SYS_sethostname, op.arg[0].str, raw_strlen(op.arg[0].str)));
+    case OP_SETDOMAINNAME: return err_of(rsys(SYS_setdomainname, op.arg[0].str, raw_strlen(op.arg[0].str)));
+    case OP_SETRLIMIT: {
+      struct rlimit64 lim = {op.arg[1].num, op.arg[2].num};
+      return err_of(rsys(SYS_prlimit64, 0, op.arg[0].num, &lim, 0));
+    }
+    case OP_CAP_BOUNDING: return op_cap_bounding(c, op.arg[0].num);
+    case OP_USER: return op_user(c, op);
+    case OP_CAPS: return op_caps(op);
+    case OP_NO_NEW_PRIVS: return err_of(rsys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+    case OP_UMASK:
+      syscall(SYS_umask, op.arg[0].num & 0777);  // cannot fail
+      return 0;
+    case OP_CHDIR: return op_chdir(op.arg[0].str);
+    case OP_FIND_EXEC: return op_find_exec(c, op.arg[0].strs);
+    case OP_WAIT_START: return op_wait_start(c);
+    case OP_EXEC: return op_exec(c, op);
+    default: return ENOSYS;  // unreachable: the reader rejects unknown opcodes
+  }
+}
+
+// A clean slate: Node ignores SIGPIPE and the calling thread may block signals; neither
+// may leak into the container.
+void reset_signals() {
+  struct { void* handler; unsigned long flags; void* restorer; uint64_t mask; } dfl = {};
+  uint64_t empty = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty);
+  for (int sig = 1; sig < 65; sig++) syscall(SYS_rt_sigaction, sig, &dfl, 0, sizeof empty);
+}
+
+// The child starts with a copy of every fd of the JS process (its state-dir lock, files,
+// epoll...). Keep only stdio, the preserved fds, sync and the fifo, so the waiting init holds
+// no host file or lock and nothing else can cross into the container.
+void close_all_but(int keep_end, int a, int b) {
+  if (a > b) {
+    int t = a;
+    a = b;
+    b = t;
+  }
+  int from = keep_end;
+  for (int keep : {a, b}) {
+    if (keep < from) continue;
+    if (keep > from) syscall(SYS_close_range, from, keep - 1, 0);
+    from = keep + 1;
+  }
+  syscall(SYS_close_range, from, ~0U, 0);
+}
+
+}  // namespace
+
+void run_init_child(const PreparedPlan& plan, const ChildSetup& setup) {
+  Child c{&plan, setup, setup.sync};
+  raw_close(setup.host_end);
+  close_all_but(3 + setup.preserve_fds, setup.sync, setup.fifo);
+  reset_signals();
+  syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+  set_name(plan.fork_index >= 0 ? "ocirun:[1:CHILD]" : "ocirun:[2:INIT]");
+  syscall(SYS_umask, 0);  // OP_UMASK sets the container's
+  for (size_t i = 0; i < plan.ops.size(); i++) {
+    if (int err = run_op(c, (int)i, plan.ops[i])) fail(c, (int)i, err);
+  }
+  raw_exit(0);  // create without a process: nothing to exec after start
+}

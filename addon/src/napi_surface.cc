@@ -1,0 +1,171 @@
+// The addon's JS surface (host/addon.ts is the contract). Argument checking and
+// conversions only; the work lives in spawn_init.cc, exec_plan.cc and plain syscalls.
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <napi.h>
+
+#include "plan_reader.h"
+#include "spawn_init.h"
+#include "sync_msg.h"
+
+namespace {
+
+// Throws a TypeError unless args first..end-1 are numbers.
+bool int_args(const Napi::CallbackInfo& info, size_t first, size_t end, const char* fn) {
+  for (size_t i = first; i < end; i++) {
+    if (i >= info.Length() || !info[i].IsNumber()) {
+      Napi::TypeError::New(info.Env(), std::string(fn) + ": argument " + std::to_string(i) + " must be a number")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+  }
+  return true;
+}
+
+int int_at(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+
+Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool bytes = info.Length() > 0 && info[0].IsTypedArray() &&
+               info[0].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+  if (!bytes) {
+    Napi::TypeError::New(env, "spawnInit: plan must be a Uint8Array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (!int_args(info, 1, 3, "spawnInit")) return env.Undefined();
+  int fifo = int_at(info, 1), preserve = int_at(info, 2);
+  if (preserve < 0 || preserve > 1 << 20) {
+    Napi::TypeError::New(env, "spawnInit: preserveFds out of range").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Uint8Array plan_bytes = info[0].As<Napi::Uint8Array>();
+  PreparedPlan plan;
+  std::string error;
+  if (!read_plan(plan_bytes.Data(), plan_bytes.ByteLength(), &plan, &error)) {
+    Napi::TypeError::New(env, "spawnInit: bad plan: " + error).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  SpawnResult r = spawn_init(plan, fifo, preserve);
+  Napi::Object out = Napi::Object::New(env);
+  if (r.ready) {
+    out.Set("pid", r.pid);
+    out.Set("sync", r.sync);
+  } else {
+    out.Set("op", r.op);
+    out.Set("errno", r.err);
+  }
+  return out;
+}
+
+Napi::Value ReleaseInit(const Napi::CallbackInfo& info) {
+  if (!int_args(info, 0, 1, "releaseInit")) return info.Env().Undefined();
+  int sync = int_at(info, 0);
+  if (sync < 0) return info.Env().Undefined();
+  // A dead init is found by waitExit, not here. Then wait for the init to close its end,
+  // which it does after clearing PDEATHSIG: `create` exits right after this call, and an
+  // init still armed would be killed by that exit.
+  if (sync_send(sync, SYNC_ACK, 0, 0, 0) == 0) {
+    struct pollfd p = {sync, POLLIN, 0};
+    SyncMsg m;
+    for (;;) {
+      int r = poll(&p, 1, 5000);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0 || sync_recv(sync, &m) <= 0) break;
+    }
+  }
+  close(sync);
+  return info.Env().Undefined();
+}
+
+Napi::Value AbortInit(const Napi::CallbackInfo& info) {
+  if (!int_args(info, 0, 2, "abortInit")) return info.Env().Undefined();
+  int pid = int_at(info, 0), sync = int_at(info, 1);
+  if (pid > 0) {
+    kill(pid, SIGKILL);
+    while (waitpid(pid, nullptr, __WALL) < 0 && errno == EINTR) {}
+  }
+  if (sync >= 0) close(sync);
+  return info.Env().Undefined();
+}
+
+// waitpid on a libuv pool thread; resolves {code, signal}.
+class WaitExit : public Napi::AsyncWorker {
+ public:
+  WaitExit(Napi::Env env, int pid) : Napi::AsyncWorker(env), pid_(pid), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    int r;
+    while ((r = waitpid(pid_, &status_, __WALL)) < 0 && errno == EINTR) {}
+    if (r < 0) SetError(std::string("waitExit: waitpid ") + std::to_string(pid_) + ": " + strerror(errno));
+  }
+  void OnOK() override {
+    Napi::Object out = Napi::Object::New(Env());
+    out.Set("code", WIFEXITED(status_) ? WEXITSTATUS(status_) : -1);
+    out.Set("signal", WIFSIGNALED(status_) ? WTERMSIG(status_) : 0);
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  int pid_;
+  int status_ = 0;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value WaitExitFn(const Napi::CallbackInfo& info) {
+  if (!int_args(info, 0, 1, "waitExit")) return info.Env().Undefined();
+  auto* worker = new WaitExit(info.Env(), int_at(info, 0));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value Flock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!int_args(info, 0, 1, "flock")) return env.Undefined();
+  bool exclusive = info.Length() > 1 && info[1].ToBoolean().Value();
+  bool wait = info.Length() > 2 && info[2].ToBoolean().Value();
+  int op = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB);
+  int r;
+  while ((r = flock(int_at(info, 0), op)) < 0 && errno == EINTR) {}
+  return Napi::Number::New(env, r < 0 ? errno : 0);
+}
+
+Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "mkfifo: (path: string, mode: number)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  int r = mkfifo(path.c_str(), (mode_t)int_at(info, 1));
+  return Napi::Number::New(env, r < 0 ? errno : 0);
+}
+
+Napi::Value Strerror(const Napi::CallbackInfo& info) {
+  if (!int_args(info, 0, 1, "strerror")) return info.Env().Undefined();
+  return Napi::String::New(info.Env(), strerror(int_at(info, 0)));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("spawnInit", Napi::Function::New(env, SpawnInit, "spawnInit"));
+  exports.Set("releaseInit", Napi::Function::New(env, ReleaseInit, "releaseInit"));
+  exports.Set("abortInit", Napi::Function::New(env, AbortInit, "abortInit"));
+  exports.Set("waitExit", Napi::Function::New(env, WaitExitFn, "waitExit"));
+  exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
+  exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
+  exports.Set("strerror", Napi::Function::New(env, Strerror, "strerror"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(ocirun, Init)

@@ -1,0 +1,168 @@
+#include "plan_reader.h"
+
+#include <sched.h>
+#include <string.h>
+
+#include "ops.gen.h"
+
+// Mirrors the "args:" comments of ops.gen.h (the generator emits no C table of them);
+// test/integration/executor-plan.test.ts checks every op against host/plan/ops.gen.ts.
+const char* plan_arg_kinds(unsigned code) {
+  switch (code) {
+    case OP_SETNS: return "su";
+    case OP_UNSHARE: return "u";
+    case OP_FORK_INIT: return "";
+    case OP_ROOTFS: return "s";
+    case OP_MOUNT: return "sssusu";
+    case OP_MKTARGET: return "sus";
+    case OP_MKNOD: return "suuuuu";
+    case OP_SYMLINK: return "ss";
+    case OP_PIVOT_ROOT: return "s";
+    case OP_MOVE_ROOT: return "s";
+    case OP_MASK_PATH: return "s";
+    case OP_READONLY_PATH: return "s";
+    case OP_SETHOSTNAME: return "s";
+    case OP_SETDOMAINNAME: return "s";
+    case OP_SETRLIMIT: return "uuu";
+    case OP_CAP_BOUNDING: return "u";
+    case OP_USER: return "uuU";
+    case OP_CAPS: return "uuuu";
+    case OP_NO_NEW_PRIVS: return "";
+    case OP_UMASK: return "u";
+    case OP_CHDIR: return "s";
+    case OP_FIND_EXEC: return "S";
+    case OP_WAIT_START: return "";
+    case OP_EXEC: return "SS";
+    default: return nullptr;
+  }
+}
+
+namespace {
+
+constexpr size_t kHeaderSize = 32;
+constexpr size_t kOpHeaderSize = 16;
+// The first clone may only create namespaces: anything else (CLONE_VM, CLONE_THREAD...)
+// would break the fork semantics the child relies on.
+constexpr uint32_t kCloneNamespaces = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
+                                      CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | 0x80 /* CLONE_NEWTIME */;
+
+uint16_t u16_at(const uint8_t* p) { return (uint16_t)(p[0] | p[1] << 8); }
+uint32_t u32_at(const uint8_t* p) { return (uint32_t)u16_at(p) | (uint32_t)u16_at(p + 2) << 16; }
+uint64_t u64_at(const uint8_t* p) { return (uint64_t)u32_at(p) | (uint64_t)u32_at(p + 4) << 32; }
+
+struct Reader {
+  const uint8_t* data;
+  size_t len;
+  PreparedPlan* plan;
+  std::string* error;
+  // List pointers are fixed up once the pools stop growing.
+  struct Fixup { size_t op, arg, start; bool ids; };
+  std::vector<Fixup> fixups;
+
+  bool fail(size_t op, const std::string& why) {
+    *error = op == SIZE_MAX ? why : "op " + std::to_string(op) + ": " + why;
+    return false;
+  }
+
+  // A string-table offset that starts a NUL-terminated string inside the table.
+  bool str_ok(uint64_t off) const {
+    size_t n = plan->strings.size();
+    return off < n && memchr(&plan->strings[off], 0, n - off) != nullptr;
+  }
+
+  bool header(uint32_t* count, uint32_t* first) {
+    if (len < kHeaderSize) return fail(SIZE_MAX, "shorter than the 32-byte header");
+    if (memcmp(data, "OCIP", 4) != 0) return fail(SIZE_MAX, "bad magic (want \"OCIP\")");
+    if (u32_at(data + 4) != 1) return fail(SIZE_MAX, "unsupported version " + std::to_string(u32_at(data + 4)));
+    *count = u32_at(data + 8);
+    *first = u32_at(data + 12);
+    uint64_t str_off = u32_at(data + 16), str_len = u32_at(data + 20);
+    plan->clone_flags = u32_at(data + 24);
+    if (*first < kHeaderSize || *first > len) return fail(SIZE_MAX, "first op offset out of range");
+    if (*count > (len - *first) / kOpHeaderSize) return fail(SIZE_MAX, "op count exceeds the plan size");
+    if (str_off + str_len > len || str_len == 0 || data[str_off] != 0)
+      return fail(SIZE_MAX, "string table out of range or not starting with the empty string");
+    if (plan->clone_flags & ~kCloneNamespaces) return fail(SIZE_MAX, "clone flags other than CLONE_NEW*");
+    plan->strings.assign(data + str_off, data + str_off + str_len);
+    return true;
+  }
+
+  // Decodes the args of op i from words[0..argc) according to its kinds.
+  bool args(size_t i, const char* kinds, const uint8_t* words, uint64_t argc) {
+    PlanOp& op = plan->ops[i];
+    uint64_t w = 0;
+    for (size_t a = 0; kinds[a]; a++) {
+      if (w >= argc) return fail(i, "too few args for " + std::string(op_name(op.code)));
+      uint64_t v = u64_at(words + 8 * w++);
+      char k = kinds[a];
+      if (k == 'u') { op.arg[a].num = v; continue; }
+      if (k == 's') {
+        if (!str_ok(v)) return fail(i, "arg " + std::to_string(a) + ": bad string offset");
+        op.arg[a].str = &plan->strings[v];
+        continue;
+      }
+      if (v > argc - w) return fail(i, "arg " + std::to_string(a) + ": list count past the op's args");
+      op.arg[a].num = v;
+      fixups.push_back({i, a, k == 'S' ? plan->lists.size() : plan->ids.size(), k == 'U'});
+      for (uint64_t e = 0; e < v; e++) {
+        uint64_t x = u64_at(words + 8 * w++);
+        if (k == 'S' && !str_ok(x)) return fail(i, "arg " + std::to_string(a) + ": bad string offset in list");
+        if (k == 'U' && x > UINT32_MAX) return fail(i, "arg " + std::to_string(a) + ": id over 32 bits");
+        if (k == 'S') plan->lists.push_back(&plan->strings[x]);
+        else plan->ids.push_back((uint32_t)x);
+      }
+      if (k == 'S') plan->lists.push_back(nullptr);
+    }
+    if (w != argc) return fail(i, "too many args for " + std::string(op_name(op.code)));
+    return true;
+  }
+
+  // The ordering the executor's protocol needs (not policy: the sync messages depend on it).
+  bool order(size_t i, uint16_t code, bool seen_find_exec) {
+    int idx = (int)i;
+    if (code == OP_FORK_INIT) {
+      if (plan->fork_index >= 0) return fail(i, "a second FORK_INIT");
+      if (plan->wait_index >= 0) return fail(i, "FORK_INIT after WAIT_START");
+      plan->fork_index = idx;
+    }
+    if (code == OP_WAIT_START) {
+      if (plan->wait_index >= 0) return fail(i, "a second WAIT_START");
+      plan->wait_index = idx;
+    }
+    if (code == OP_EXEC && !seen_find_exec) return fail(i, "EXEC without a FIND_EXEC before it");
+    return true;
+  }
+
+  bool run() {
+    uint32_t count, first;
+    if (!header(&count, &first)) return false;
+    plan->ops.resize(count);
+    size_t pos = first;
+    bool seen_find_exec = false;
+    for (size_t i = 0; i < count; i++) {
+      if (len - pos < kOpHeaderSize) return fail(i, "op header past the end of the plan");
+      const uint8_t* p = data + pos;
+      uint16_t code = u16_at(p), argc = u16_at(p + 2);
+      const char* kinds = plan_arg_kinds(code);
+      if (!kinds) return fail(i, "unknown opcode " + std::to_string(code));
+      if (!str_ok(u32_at(p + 4)) || !str_ok(u32_at(p + 8))) return fail(i, "bad source/what string offset");
+      if ((len - pos - kOpHeaderSize) / 8 < argc) return fail(i, "args past the end of the plan");
+      plan->ops[i].code = code;
+      if (!args(i, kinds, p + kOpHeaderSize, argc) || !order(i, code, seen_find_exec)) return false;
+      seen_find_exec |= code == OP_FIND_EXEC;
+      pos += kOpHeaderSize + 8 * (size_t)argc;
+    }
+    for (const Fixup& f : fixups) {
+      if (f.ids) plan->ops[f.op].arg[f.arg].ids = plan->ids.data() + f.start;
+      else plan->ops[f.op].arg[f.arg].strs = plan->lists.data() + f.start;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+bool read_plan(const uint8_t* data, size_t len, PreparedPlan* plan, std::string* error) {
+  Reader r{data, len, plan, error, {}};
+  return r.run();
+}

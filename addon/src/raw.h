@@ -1,0 +1,70 @@
+// Raw-syscall helpers for the cloned child. Between clone and execve the child may not
+// allocate, lock, throw or use stdio (DESIGN.md, "The process model"), so everything here
+// is a syscall(2) or plain code over caller-provided stack buffers.
+#pragma once
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// syscall(2) with every argument widened to long; returns the result or -errno.
+template <typename... A>
+static inline long rsys(long nr, A... a) {
+  long r = syscall(nr, (long)a...);
+  return r < 0 ? -errno : r;
+}
+
+// 0 for a successful syscall result, else the positive errno.
+static inline int err_of(long r) { return r < 0 ? (int)-r : 0; }
+
+[[noreturn]] static inline void raw_exit(int code) {
+  for (;;) syscall(SYS_exit_group, code);
+}
+
+static inline void raw_close(int fd) {
+  if (fd >= 0) syscall(SYS_close, fd);
+}
+
+static inline size_t raw_strlen(const char* s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  return n;
+}
+
+// Decimal form of v into buf (at least 24 bytes), NUL-terminated.
+static inline const char* raw_itoa(long v, char* buf) {
+  char tmp[24];
+  size_t n = 0;
+  unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+  do tmp[n++] = (char)('0' + u % 10); while (u /= 10);
+  size_t i = 0;
+  if (v < 0) buf[i++] = '-';
+  while (n) buf[i++] = tmp[--n];
+  buf[i] = 0;
+  return buf;
+}
+
+// "/proc/self/fd/<fd>" into buf (at least 32 bytes): the path that names an O_PATH fd.
+static inline const char* raw_fd_path(int fd, char* buf) {
+  static const char prefix[] = "/proc/self/fd/";
+  size_t i = 0;
+  for (; prefix[i]; i++) buf[i] = prefix[i];
+  raw_itoa(fd, buf + i);
+  return buf;
+}
+
+// Writes the NULL-terminated list of strings to fd, best effort (diagnostics on stderr).
+static inline void raw_write_parts(int fd, const char* const* parts) {
+  for (; *parts; parts++) {
+    const char* p = *parts;
+    size_t left = raw_strlen(p);
+    while (left) {
+      long w = rsys(SYS_write, fd, p, left);
+      if (w == -EINTR) continue;
+      if (w <= 0) return;
+      p += w;
+      left -= (size_t)w;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+// The ops that build the container's filesystem, run by the child (raw syscalls only):
+// every path inside the root goes through in_root.cc, every mount through an fd path.
+#include "rootfs_ops.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+
+#include "in_root.h"
+#include "ops.gen.h"
+#include "raw.h"
+
+namespace {
+
+const char* or_null(const char* s) { return s && *s ? s : nullptr; }
+
+// Flags the kernel locks on a mount (ST_*), as MS_* for a retried remount.
+unsigned long locked_flags(unsigned long st) {
+  unsigned long ms = 0;
+  if (st & ST_NOSUID) ms |= MS_NOSUID;
+  if (st & ST_NODEV) ms |= MS_NODEV;
+  if (st & ST_NOEXEC) ms |= MS_NOEXEC;
+  if (st & ST_NOATIME) ms |= MS_NOATIME;
+  if (st & ST_NODIRATIME) ms |= MS_NODIRATIME;
+  if (st & ST_RELATIME) ms |= MS_RELATIME;
+  return ms;
+}
+
+// mount(2). A remount refused with EPERM is retried once with the locked flags added:
+// in a user namespace a remount may not clear nosuid/nodev/noexec/atime flags.
+int do_mount(const char* src, const char* dst, const char* type, unsigned long flags, const char* data) {
+  long r = rsys(SYS_mount, or_null(src), dst, or_null(type), flags, or_null(data));
+  if (r == -EPERM && (flags & MS_REMOUNT)) {
+    struct statfs st;
+    if (rsys(SYS_statfs, dst, &st) == 0)
+      r = rsys(SYS_mount, or_null(src), dst, or_null(type), flags | locked_flags(st.f_flags), or_null(data));
+  }
+  return err_of(r);
+}
+
+// The root fd names the new "/" once the root has changed.
+int reopen_root(int* root) {
+  raw_close(*root);
+  long fd = rsys(SYS_openat, AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  *root = fd < 0 ? -1 : (int)fd;
+  return err_of(fd);
+}
+
+}  // namespace
+
+int op_mount(int root, const PlanOp& op) {
+  const char* src = op.arg[0].str;
+  const char* dst = op.arg[1].str;
+  unsigned long flags = op.arg[3].num;
+  uint64_t where = op.arg[5].num;
+  RootPath s, d;
+  if (where & WHERE_TARGET_IN_ROOT) {
+    if (int err = root_open(root, dst, 0, 0, &d)) return err;
+    dst = d.proc;
+  }
+  if (where & WHERE_SOURCE_IN_ROOT) {
+    if (int err = root_open(root, src, 0, 0, &s)) return err;
+    src = s.proc;
+  }
+  if (where & WHERE_PROPAGATION) return do_mount(nullptr, dst, nullptr, flags, nullptr);
+  return do_mount(src, dst, op.arg[2].str, flags, op.arg[4].str);
+}
+
+int op_mktarget(int root, const PlanOp& op) {
+  bool file = op.arg[1].num == MKTARGET_FILE;
+  if (op.arg[1].num == MKTARGET_LIKE_SOURCE) {
+    struct stat st;  // the source is a host path
+    long r = rsys(SYS_newfstatat, AT_FDCWD, op.arg[2].str, &st, 0);
+    if (r < 0) return err_of(r);
+    file = !S_ISDIR(st.st_mode);
+  } else if (!file && op.arg[1].num != MKTARGET_DIR) {
+    return EINVAL;
+  }
+  return root_mkdir_all(root, op.arg[0].str, file);
+}
+
+int op_mknod(int root, const PlanOp& op) {
+  uint64_t mode = op.arg[1].num, major = op.arg[2].num, minor = op.arg[3].num;
+  if (major > 0xfff || minor > 0xfffff) return EINVAL;  // the kernel's 12:20 dev_t
+  RootPath dir, node;
+  char name[256];
+  int err = root_parent(root, op.arg[0].str, &dir, name, sizeof name);
+  if (err) return err;
+  long r = rsys(SYS_mknodat, dir.fd, name, mode, (unsigned)makedev(major, minor));
+  if (r < 0 && r != -EEXIST) return err_of(r);
+  // Own and chmod through an O_PATH fd, so a symlink planted at the name is never followed.
+  if ((r = rsys(SYS_openat, dir.fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0) return err_of(r);
+  node.fd = (int)r;
+  struct stat st;
+  if ((r = rsys(SYS_fstat, node.fd, &st)) < 0) return err_of(r);
+  if (S_ISLNK(st.st_mode)) return EEXIST;
+  if ((r = rsys(SYS_fchownat, node.fd, "", op.arg[4].num, op.arg[5].num, AT_EMPTY_PATH)) < 0) return err_of(r);
+  return err_of(rsys(SYS_fchmodat, AT_FDCWD, raw_fd_path(node.fd, node.proc), mode & 07777));
+}
+
+int op_symlink(int root, const PlanOp& op) {
+  RootPath dir;
+  char name[256];
+  int err = root_parent(root, op.arg[1].str, &dir, name, sizeof name);
+  if (err) return err;
+  long r = rsys(SYS_symlinkat, op.arg[0].str, dir.fd, name);
+  return r == -EEXIST ? 0 : err_of(r);
+}
+
+int op_pivot_root(int* root, const char* rootfs) {
+  long r = rsys(SYS_chdir, rootfs);
+  if (r >= 0) r = rsys(SYS_pivot_root, ".", ".");
+  // The old root is now stacked on "."; make it a slave so the detach cannot reach the host.
+  if (r >= 0) r = rsys(SYS_mount, 0, ".", 0, MS_SLAVE | MS_REC, 0);
+  if (r >= 0) r = rsys(SYS_umount2, ".", MNT_DETACH);
+  if (r >= 0) r = rsys(SYS_chdir, "/");
+  return r < 0 ? err_of(r) : reopen_root(root);
+}
+
+// --no-pivot: for roots where pivot_root is impossible (a ramfs root).
+int op_move_root(int* root, const char* rootfs) {
+  long r = rsys(SYS_chdir, rootfs);
+  if (r >= 0) r = rsys(SYS_mount, rootfs, "/", 0, MS_MOVE, 0);
+  if (r >= 0) r = rsys(SYS_chroot, ".");
+  if (r >= 0) r = rsys(SYS_chdir, "/");
+  return r < 0 ? err_of(r) : reopen_root(root);
+}
+
+// Masks with a read-only tmpfs (directories) or the container's /dev/null, after checking
+// that it is the real 1:3 device (CVE-2025-31133: a symlinked /dev/null).
+int op_mask_path(int root, const char* path) {
+  RootPath p, null;
+  int err = root_open(root, path, O_NOFOLLOW, 0, &p);
+  if (err) return err == ENOENT ? 0 : err;
+  struct stat st;
+  if (long r = rsys(SYS_fstat, p.fd, &st); r < 0) return err_of(r);
+  if (S_ISDIR(st.st_mode)) return do_mount("tmpfs", p.proc, "tmpfs", MS_RDONLY, nullptr);
+  err = root_open(root, "/dev/null", 0, RESOLVE_NO_SYMLINKS, &null);
+  if (err) return err == ELOOP ? ENODEV : err;
+  if (long r = rsys(SYS_fstat, null.fd, &st); r < 0) return err_of(r);
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) return ENODEV;
+  return do_mount(null.proc, p.proc, nullptr, MS_BIND, nullptr);
+}
+
+int op_readonly_path(int root, const char* path) {
+  RootPath p, top;
+  int err = root_open(root, path, 0, 0, &p);
+  if (err) return err == ENOENT ? 0 : err;
+  if ((err = do_mount(p.proc, p.proc, nullptr, MS_BIND | MS_REC, nullptr))) return err;
+  // Reopen: p.fd still names the covered mount, not the bind just stacked on it.
+  if ((err = root_open(root, path, 0, 0, &top))) return err;
+  return do_mount(nullptr, top.proc, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, nullptr);
+}

@@ -1,0 +1,13 @@
+// The filesystem ops of the plan (formats.md §3), for the child. Each returns 0 or an errno.
+// root is the O_PATH fd of the container root (OP_ROOTFS); the root-changing ops replace it.
+#pragma once
+#include "plan_reader.h"
+
+int op_mount(int root, const PlanOp& op);
+int op_mktarget(int root, const PlanOp& op);
+int op_mknod(int root, const PlanOp& op);
+int op_symlink(int root, const PlanOp& op);
+int op_pivot_root(int* root, const char* rootfs);
+int op_move_root(int* root, const char* rootfs);
+int op_mask_path(int root, const char* path);
+int op_readonly_path(int root, const char* path);

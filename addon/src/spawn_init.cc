@@ -1,0 +1,98 @@
+#include "spawn_init.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "exec_plan.h"
+#include "raw.h"
+#include "sync_msg.h"
+
+namespace {
+
+int cap_last_cap() {
+  int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+  char buf[16] = {0};
+  ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+  if (fd >= 0) close(fd);
+  if (n <= 0) return CAP_LAST_CAP;
+  int v = 0;
+  for (char* p = buf; *p >= '0' && *p <= '9'; p++) v = v * 10 + (*p - '0');
+  return v;
+}
+
+// Moves fd above the preserved range, so it cannot take the number of a preserved fd the
+// caller left closed and cross into the container.
+int above(int fd, int min) {
+  if (fd >= min) return fd;
+  int moved = fcntl(fd, F_DUPFD_CLOEXEC, min);
+  if (moved < 0) return fd;
+  close(fd);
+  return moved;
+}
+
+void reap(int pid) {
+  while (pid > 0 && waitpid(pid, nullptr, __WALL) < 0 && errno == EINTR) {}
+}
+
+SpawnResult failed(int op, int err) { return {false, -1, -1, op, err}; }
+
+// Follows the messages of the child (and, after FORK_INIT, of the intermediate and the init,
+// in either order) until READY, ERROR or EOF; reaps whatever exited, each pid once.
+SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
+  int init = plan.fork_index < 0 ? child : 0;
+  bool child_reaped = false;
+  SyncMsg held = {0, 0, 0, 0};  // the init's READY/ERROR, held until its pid is known
+  for (;;) {
+    SyncMsg m;
+    if (held.kind && init) {
+      m = held;
+      held.kind = 0;
+    } else if (int r = sync_recv(fd, &m); r <= 0) {
+      // EOF: without WAIT_START the sync fd closes at execve; otherwise the child died.
+      close(fd);
+      if (r == 0 && plan.wait_index < 0 && init && !held.kind) return {true, init, -1, 0, 0};
+      if (init && init != child) kill(init, SIGKILL), reap(init);
+      if (!child_reaped) kill(child, SIGKILL), reap(child);
+      return failed(-1, r < 0 ? -r : ECHILD);
+    }
+    if (m.kind == SYNC_PID) {
+      init = m.value;
+      reap(child);  // the intermediate exits right after sending it
+      child_reaped = true;
+      continue;
+    }
+    bool from_init = m.kind == SYNC_READY || m.op > plan.fork_index;
+    if (from_init && !init) {
+      held = m;
+      continue;
+    }
+    if (m.kind == SYNC_READY) return {true, init, fd, 0, 0};
+    close(fd);
+    if (!child_reaped) reap(child);
+    if (init != child && from_init) reap(init);
+    return failed(m.kind == SYNC_ERROR ? m.op : -1, m.kind == SYNC_ERROR ? m.err : EPROTO);
+  }
+}
+
+}  // namespace
+
+SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return failed(-1, errno);
+  sv[0] = above(sv[0], 3 + preserve_fds);
+  sv[1] = above(sv[1], 3 + preserve_fds);
+  ChildSetup setup = {sv[1], sv[0], fifo_fd, preserve_fds, cap_last_cap()};
+  // Fork semantics (no CLONE_VM): the child gets a copy of the prepared plan.
+  long pid = syscall(SYS_clone, (unsigned long)plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
+  if (pid == 0) run_init_child(plan, setup);
+  int err = errno;
+  close(sv[1]);
+  if (pid < 0) {
+    close(sv[0]);
+    return failed(-1, err);
+  }
+  return follow(plan, sv[0], (int)pid);
+}

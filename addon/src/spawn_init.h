@@ -1,0 +1,11 @@
+// The host side of spawnInit: clone the init, then follow its sync messages to READY or ERROR.
+#pragma once
+#include "plan_reader.h"
+
+struct SpawnResult {
+  bool ready;  // true: pid and sync are set; false: op and err are
+  int pid, sync;
+  int op, err;
+};
+
+SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds);

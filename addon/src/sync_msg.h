@@ -1,0 +1,18 @@
+// The 16-byte init <-> host messages over the SOCK_SEQPACKET socketpair (formats.md §4).
+// Raw syscalls only: the child sends these between clone and execve.
+#pragma once
+#include <stdint.h>
+
+enum : int32_t { SYNC_ERROR = 1, SYNC_READY = 2, SYNC_PID = 3, SYNC_ACK = 4 };
+
+// Native byte order, which is little-endian on every target ocirun builds for.
+struct SyncMsg {
+  int32_t kind, op, err, value;
+};
+static_assert(sizeof(SyncMsg) == 16, "formats.md §4: a message is 16 bytes");
+
+// Sends one message (MSG_NOSIGNAL, retrying EINTR); 0 or -errno.
+int sync_send(int fd, int32_t kind, int32_t op, int32_t err, int32_t value);
+
+// Receives one message: 1, 0 when the peer is gone, or -errno (-EPROTO for a short one).
+int sync_recv(int fd, SyncMsg* msg);

@@ -1,0 +1,31 @@
+// What every command gets: the global options (parsed by cli.ts before the subcommand) and the
+// logger. See docs/host-commands.md for the module shape.
+import type { ProgramDef } from "./command-def.ts";
+import type { LogFormat, Logger } from "./log.ts";
+
+export interface GlobalOptions {
+  /** Absolute state directory (--root), never "/". */
+  root: string;
+  /** --log path, or undefined for stderr. */
+  logFile?: string;
+  logFormat: LogFormat;
+  debug: boolean;
+  /** --systemd-cgroup: cgroupsPath is "slice:prefix:name". */
+  systemdCgroup: boolean;
+  /** --rootless true|false|auto, as given (runc's default "auto"). */
+  rootless: string;
+}
+
+export interface Context extends GlobalOptions {
+  log: Logger;
+  /** Write to stdout synchronously (never process.stdout: see stdio.ts). */
+  out(text: string): void;
+  /** The process exit status after a successful action (run sets the container's status). */
+  exitCode: number;
+}
+
+/** The shape of host/commands/<name>.ts: add one subcommand named <name> to `program`, with
+ * commander's builder calls (see command-def.ts and docs/host-commands.md). */
+export interface CommandModule {
+  register(program: ProgramDef, ctx: Context): void;
+}

@@ -1,0 +1,107 @@
+// What `create` and `run` share: read the bundle, ask the core for the plan, make the state
+// dir, spawn the init through the addon, store the state, and let the init wait for start.
+// On any failure everything this call made is removed again, and only that.
+import { closeSync, constants, openSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Context } from "./context.ts";
+import { OciError, describeError } from "./errors.ts";
+import { askCore } from "./core/load.ts";
+import { formatDiagnostic, type Verdict } from "./core/protocol.ts";
+import { hostFacts } from "./facts.ts";
+import { addon } from "./addon.ts";
+import { describeInitFailure } from "./init-failure.ts";
+import { startTimeOf } from "./proc.ts";
+import {
+  createContainerDir, execFifoPath, removeContainer, validateId, writePidFile, writeState, nowRfc3339Nano,
+  type Container,
+} from "./store.ts";
+
+/** The config size is capped before it is read or parsed (the core checks it again). */
+export const MAX_CONFIG_BYTES = 4 << 20;
+
+export interface CreateOptions {
+  bundle?: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot?: boolean;
+  noNewKeyring?: boolean;
+  preserveFds?: string;
+  /** run without --detach: the runtime stays the parent and copies no console. */
+  detach: boolean;
+}
+
+export interface Created { container: Container; pid: number }
+
+export function readBundleConfig(bundleArg: string | undefined): { bundle: string; config: Uint8Array } {
+  const bundle = resolve(bundleArg ?? ".");
+  let size: number;
+  try {
+    if (!statSync(bundle).isDirectory()) throw new OciError(`bundle ${bundle}: not a directory`);
+    size = statSync(join(bundle, "config.json")).size;
+  } catch (err) {
+    if (err instanceof OciError) throw err;
+    throw new OciError(`bundle ${bundle}: ${describeError(err)}`);
+  }
+  if (size > MAX_CONFIG_BYTES) throw new OciError(`config.json is ${size} bytes; the limit is ${MAX_CONFIG_BYTES}`);
+  try {
+    return { bundle, config: readFileSync(join(bundle, "config.json")) };
+  } catch (err) {
+    throw new OciError(describeError(err));
+  }
+}
+
+function planOrThrow(ctx: Context, bundle: string, config: Uint8Array, noPivot: boolean): Verdict {
+  const verdict = askCore("plan", hostFacts(bundle, noPivot), config);
+  for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.warn(formatDiagnostic(d));
+  const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
+  if (!verdict.ok || !verdict.init || !verdict.container) throw new OciError(errors.join("; ") || "invalid config.json");
+  return verdict;
+}
+
+function parsePreserveFds(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new OciError(`invalid value "${text}" for flag --preserve-fds`);
+  return n;
+}
+
+export function createContainer(ctx: Context, id: string, opts: CreateOptions): Created {
+  validateId(id);
+  const preserveFds = parsePreserveFds(opts.preserveFds);
+  const { bundle, config } = readBundleConfig(opts.bundle);
+  const verdict = planOrThrow(ctx, bundle, config, opts.noPivot === true);
+  const info = verdict.container!;
+  if (info.terminal) throw new OciError("/process/terminal: a terminal is not supported yet; set it to false");
+  if (opts.consoleSocket) throw new OciError("cannot use --console-socket when process.terminal is false");
+
+  const container = createContainerDir(ctx.root, id);
+  let fifoFd = -1;
+  let spawned: { pid: number; sync: number } | undefined;
+  try {
+    const fifo = execFifoPath(container.dir);
+    const errno = addon().mkfifo(fifo, 0o600);
+    if (errno !== 0) throw new OciError(`mkfifo ${fifo}: ${addon().strerror(errno).toLowerCase()}`);
+    // O_RDWR: the init blocks in read() until start writes a byte (the open itself never blocks).
+    fifoFd = openSync(fifo, constants.O_RDWR | constants.O_CLOEXEC);
+    const result = addon().spawnInit(verdict.init!, fifoFd, preserveFds);
+    if ("errno" in result) throw new OciError(describeInitFailure(verdict.init!, result.op, result.errno, addon().strerror));
+    spawned = result;
+    const startTime = startTimeOf(result.pid);
+    if (startTime === null) throw new OciError("container init exited before it was ready");
+    writeState(container, {
+      version: 1, ociVersion: info.ociVersion, id, pid: result.pid, pidStartTime: startTime, bundle,
+      rootfs: info.rootfs, created: nowRfc3339Nano(), owner: "", annotations: info.annotations, hasProcess: info.hasProcess,
+    });
+    if (opts.pidFile) writePidFile(resolve(opts.pidFile), result.pid);
+    // The init dies with us (PDEATHSIG) until this ACK: a killed create leaves no orphan.
+    addon().releaseInit(result.sync);
+    ctx.log.debug(`create ${id}: init pid ${result.pid}`);
+    return { container, pid: result.pid };
+  } catch (err) {
+    if (spawned) addon().abortInit(spawned.pid, spawned.sync);
+    removeContainer(container);
+    throw err instanceof OciError ? err : new OciError(describeError(err));
+  } finally {
+    if (fifoFd >= 0) closeSync(fifoFd);
+  }
+}

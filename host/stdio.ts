@@ -1,0 +1,19 @@
+// Synchronous writes to fd 1 and 2. Never process.stdout/stderr: creating those streams costs
+// about 8 ms per start in a Bun binary, more than the rest of `ocirun state`.
+import { writeSync } from "node:fs";
+
+export function writeAll(fd: number, text: string | Uint8Array): void {
+  const buf = typeof text === "string" ? Buffer.from(text) : text;
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // A non-blocking pipe from the caller (conmon, the shim) may be full for a moment.
+      if (code === "EAGAIN") { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); continue; }
+      if (code === "EPIPE") return; // the reader went away; nothing left to tell it
+      throw err;
+    }
+  }
+}

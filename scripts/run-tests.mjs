@@ -1,0 +1,27 @@
+// npm test: runs every uvu suite under Bun (which runs the TypeScript directly), one suite
+// directory after the other, and ends with the totals on one line: "N passed, N failed".
+// Args: suite directories (default: all). Integration suites need root.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const bun = repo + "node_modules/.bin/bun";
+const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["test/unit/core", "test/unit/host", "test/integration"];
+
+let passed = 0;
+let failed = 0;
+for (const suite of suites) {
+  console.log(`\n== ${suite}`);
+  const r = spawnSync(bun, [repo + "node_modules/uvu/bin.js", suite, "\\.test\\.ts$"], { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, FORCE_COLOR: "0" } });
+  const out = r.stdout ?? "";
+  process.stdout.write(out);
+  const plain = out.replace(/\x1b\[[0-9;]*m/g, "");
+  const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  const ok = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  passed += ok;
+  failed += total - ok;
+  // A suite that crashed before its summary counts as one failure.
+  if (r.status !== 0 && total === ok) failed++;
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Side-by-side benchmark of ocirun, runc and crun (where it runs) over the same busybox bundle,
+# in one run: `run` of /bin/true, `state` of a created container, `create` + `delete --force`.
+# Prints medians and ratios against runc. Not a test: nothing here asserts a speed.
+# Usage (root): test/bench/lifecycle.sh [runs]   (env OCIRUN=path to the binary)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+runs=${1:-30}
+ocirun=${OCIRUN:-$repo/build/ocirun}
+work=$(mktemp -d /tmp/ocirun-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# crun 1.8 refuses hybrid cgroup hosts: run every runtime in one private mount namespace
+# without the empty cgroup2 mount, so they are compared on the same footing.
+if [ -z "${OCIRUN_BENCH_INNER:-}" ]; then
+  exec unshare -m --propagation private env OCIRUN_BENCH_INNER=1 OCIRUN="$ocirun" "$0" "$@"
+fi
+umount /sys/fs/cgroup/unified 2>/dev/null || true
+
+bundle=$work/bundle
+"$repo/test/fixtures/make-rootfs.sh" "$bundle/rootfs"
+(cd "$bundle" && runc spec)
+node -e '
+  const fs = require("fs"); const f = process.argv[1]; const c = JSON.parse(fs.readFileSync(f));
+  c.process.terminal = false; c.process.args = ["/bin/true"];
+  fs.writeFileSync(f, JSON.stringify(c, null, 2));' "$bundle/config.json"
+
+runtimes=("ocirun:$ocirun" "runc:$(command -v runc)")
+command -v crun >/dev/null && runtimes+=("crun:$(command -v crun)")
+
+results=$work/results.txt
+: > "$results"
+for entry in "${runtimes[@]}"; do
+  name=${entry%%:*}; bin=${entry#*:}
+  root=$work/root-$name
+  mkdir -p "$root"
+  # One container stays created for `state`.
+  "$bin" --root "$root" create --bundle "$bundle" st-$name >/dev/null
+  hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/$name.json" \
+    -n "$name run" "$bin --root $root run --bundle $bundle r-$name" \
+    -n "$name state" "$bin --root $root state st-$name" \
+    -n "$name create+delete" "sh -c '$bin --root $root create --bundle $bundle c-$name && $bin --root $root delete --force c-$name'" \
+    >/dev/null 2>"$work/$name.err" || { echo "$name: hyperfine failed:"; cat "$work/$name.err"; }
+  "$bin" --root "$root" delete --force st-$name >/dev/null 2>&1 || true
+  [ -f "$work/$name.json" ] && node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1])).results;
+    for (const x of r) console.log(x.command + "\t" + (x.median * 1000).toFixed(2));' "$work/$name.json" >> "$results"
+done
+
+node -e '
+  const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split("\t"));
+  const m = new Map(lines.map(([k, v]) => [k, Number(v)]));
+  console.log("median ms       " + ["ocirun", "runc", "crun", "ocirun/runc", "ocirun/crun"].map((s) => s.padStart(12)).join(""));
+  for (const op of ["run", "state", "create+delete"]) {
+    const o = m.get("ocirun " + op), r = m.get("runc " + op), c = m.get("crun " + op);
+    const f = (v) => (v === undefined || Number.isNaN(v) ? "-" : v.toFixed(2)).padStart(12);
+    console.log(op.padEnd(16) + f(o) + f(r) + f(c) + f(o / r) + f(o / c));
+  }' "$results"

@@ -1,0 +1,36 @@
+// Bundles for integration tests: one busybox rootfs per test file (made once), and a config
+// from `ocirun spec`'s default with terminal off and the given command and patches.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { defaultConfig } from "../../host/spec/default-config.ts";
+import { patch } from "./core.ts";
+import { repo } from "./ocirun.ts";
+
+export class TestBundles {
+  readonly dir = mkdtempSync(join(tmpdir(), "ocirun-it-"));
+  readonly rootfs = join(this.dir, "rootfs");
+  readonly root = join(this.dir, "state");
+  private count = 0;
+
+  constructor() {
+    execFileSync(join(repo, "test/fixtures/make-rootfs.sh"), [this.rootfs]);
+  }
+
+  /** A bundle dir whose config runs `args`; root.path points at the shared rootfs. */
+  bundle(args: string[], patches: Record<string, unknown> = {}): string {
+    const dir = join(this.dir, `bundle${++this.count}`);
+    mkdirSync(dir);
+    const config = defaultConfig() as any;
+    config.process.terminal = false;
+    config.process.args = args;
+    config.root.path = this.rootfs;
+    writeFileSync(join(dir, "config.json"), JSON.stringify(patch(config, patches), null, 2));
+    return dir;
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

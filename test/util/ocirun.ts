@@ -1,0 +1,65 @@
+// Runs the ocirun CLI as a separate process, as clients do: `bun host/cli.ts` from the work tree,
+// or the built executable when OCIRUN_BIN is set (OCIRUN_BIN=build/ocirun).
+import { spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** --root, put before the other arguments; omit for none. */
+  root?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+}
+
+export function ocirun(args: string[], opts: RunOptions = {}): Result {
+  const bin = process.env.OCIRUN_BIN;
+  const [cmd, ...pre] = bin ? [resolve(repo, bin)] : [join(repo, "node_modules/.bin/bun"), join(repo, "host/cli.ts")];
+  const argv = [...pre, ...(opts.root !== undefined ? ["--root", opts.root] : []), ...args];
+  // stdout and stderr go to files, not pipes: a container created with `create` or `run -d`
+  // keeps the caller's stdio (as with runc), and a pipe would stay open for its whole life.
+  const dir = mkdtempSync(join(tmpdir(), "ocirun-out-"));
+  const outFd = openSync(join(dir, "out"), "w+");
+  const errFd = openSync(join(dir, "err"), "w+");
+  try {
+    const r = spawnSync(cmd, argv, {
+      cwd: opts.cwd ?? repo,
+      env: opts.env ?? process.env,
+      stdio: [opts.input !== undefined ? "pipe" : "ignore", outFd, errFd],
+      input: opts.input,
+      timeout: 30_000,
+    });
+    if (r.error) throw r.error;
+    const code = r.status ?? 128 + (r.signal ? constants.signals[r.signal] : 0);
+    return { code, stdout: readFileSync(join(dir, "out"), "utf8"), stderr: readFileSync(join(dir, "err"), "utf8") };
+  } finally {
+    closeSync(outFd);
+    closeSync(errFd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A fresh temporary directory; its `root` path does not exist yet, so a test can check that a
+ * command did not create it. */
+export function tempRoot(): { dir: string; root: string } {
+  const dir = mkdtempSync(join(tmpdir(), "ocirun-test-"));
+  return { dir, root: join(dir, "root") };
+}
+
+/** The message of a logrus text error record `time="..." level=error msg="..."` (runc's stderr
+ * form without --log), or the line itself when it is not one. */
+export function errorMessage(line: string): string {
+  const m = /level=error msg=("(?:[^"\\]|\\.)*"|\S+)/.exec(line);
+  if (!m) return line;
+  return m[1].startsWith('"') ? JSON.parse(m[1]) : m[1];
+}
