@@ -15,6 +15,7 @@ export const E_UNSUPPORTED = "E3007";
 export const E_MOUNT_OPTION = "E3008";
 export const W_UNKNOWN_CAPABILITY = "W4001";
 export const W_RELATIVE_PATH = "W4002";
+export const W_AMBIENT_NOT_RAISABLE = "W4003";
 
 export class Diagnostic {
   constructor(

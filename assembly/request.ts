@@ -10,6 +10,10 @@ export class Request {
   euid: u32 = 0;
   cgroup: string = "v2";
   noPivot: bool = false;
+  /** The container id (names the session keyring). */
+  id: string = "";
+  /** Join a new session keyring (runc's default; `create --no-new-keyring` turns it off). */
+  newKeyring: bool = false;
   /** cgroup v1 hierarchies on the host: directory under /sys/fs/cgroup and mount options. */
   cgroupV1: CgroupHierarchy[] = [];
   config: Uint8Array = new Uint8Array(0);
@@ -40,6 +44,8 @@ export function parseRequest(input: Uint8Array): Request {
     else if (key == "euid") r.euid = <u32>parseInt(value);
     else if (key == "cgroup") r.cgroup = value;
     else if (key == "nopivot") r.noPivot = value == "1";
+    else if (key == "id") r.id = value;
+    else if (key == "keyring") r.newKeyring = value == "1";
     else if (key == "cgroup-v1") {
       const sp2 = value.indexOf(" ");
       r.cgroupV1.push(new CgroupHierarchy(sp2 < 0 ? value : value.substring(0, sp2), sp2 < 0 ? value : value.substring(sp2 + 1)));

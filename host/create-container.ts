@@ -50,8 +50,8 @@ export function readBundleConfig(bundleArg: string | undefined): { bundle: strin
   }
 }
 
-function planOrThrow(ctx: Context, bundle: string, config: Uint8Array, noPivot: boolean): Verdict {
-  const verdict = askCore("plan", hostFacts(bundle, noPivot), config);
+function planOrThrow(ctx: Context, id: string, bundle: string, config: Uint8Array, opts: CreateOptions): Verdict {
+  const verdict = askCore("plan", hostFacts(bundle, opts.noPivot === true, id, opts.noNewKeyring !== true), config);
   for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.warn(formatDiagnostic(d));
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
   if (!verdict.ok || !verdict.init || !verdict.container) throw new OciError(errors.join("; ") || "invalid config.json");
@@ -69,7 +69,7 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
   validateId(id);
   const preserveFds = parsePreserveFds(opts.preserveFds);
   const { bundle, config } = readBundleConfig(opts.bundle);
-  const verdict = planOrThrow(ctx, bundle, config, opts.noPivot === true);
+  const verdict = planOrThrow(ctx, id, bundle, config, opts);
   const info = verdict.container!;
   if (info.terminal) throw new OciError("/process/terminal: a terminal is not supported yet; set it to false");
   if (opts.consoleSocket) throw new OciError("cannot use --console-socket when process.terminal is false");

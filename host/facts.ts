@@ -30,6 +30,6 @@ export function cgroupFacts(): Pick<HostFacts, "cgroup" | "cgroupV1"> {
   return { cgroup: mode, cgroupV1 };
 }
 
-export function hostFacts(bundle: string, noPivot: boolean): HostFacts {
-  return { bundle, euid: process.geteuid?.() ?? 0, noPivot, ...cgroupFacts() };
+export function hostFacts(bundle: string, noPivot: boolean, id: string, newKeyring: boolean): HostFacts {
+  return { bundle, euid: process.geteuid?.() ?? 0, noPivot, id, newKeyring, ...cgroupFacts() };
 }

@@ -27,7 +27,10 @@ export class Logger {
   }
 
   warn(msg: string): void {
-    this.record("warning", msg);
+    // A --log file holds only the error record unless --debug (podman parses it as one object);
+    // the warning is still shown on stderr.
+    if (!this.opts.file || this.opts.debug) this.record("warning", msg);
+    if (this.opts.file) writeAll(2, "warning: " + oneLine(msg) + "\n");
   }
 
   debug(msg: string | (() => string)): void {

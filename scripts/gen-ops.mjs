@@ -33,6 +33,18 @@ export function renderHeader({ ops, consts }) {
   out.push("", "static inline const char* op_name(unsigned code) {", "  switch (code) {");
   for (const op of ops) out.push(`    case ${op.code}: return "${op.name}";`);
   out.push('    default: return "?";', "  }", "}", "");
+  // One letter per argument word group: s str, u u64, S list of str, U list of u64.
+  const letter = { "str": "s", "u64": "u", "list str": "S", "list u64": "U" };
+  out.push("/* The argument kinds of an op, one letter each (s str, u u64, S list str, U list u64); null if unknown. */");
+  out.push("static inline const char* op_arg_kinds(unsigned code) {", "  switch (code) {");
+  for (const op of ops) {
+    const kinds = op.args.map((a) => {
+      if (!(a.kind in letter)) throw new Error(`ops.ts: OP_${op.name}: unknown arg kind "${a.kind}"`);
+      return letter[a.kind];
+    }).join("");
+    out.push(`    case ${op.code}: return "${kinds}";`);
+  }
+  out.push("    default: return 0;", "  }", "}", "");
   return out.join("\n");
 }
 

@@ -25,6 +25,7 @@
 #define OP_FIND_EXEC 22 /* list str candidates */
 #define OP_WAIT_START 23 /*  */
 #define OP_EXEC 24 /* list str argv, list str envp */
+#define OP_SESSION_KEYRING 25 /* str name */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -59,6 +60,39 @@ static inline const char* op_name(unsigned code) {
     case 22: return "FIND_EXEC";
     case 23: return "WAIT_START";
     case 24: return "EXEC";
+    case 25: return "SESSION_KEYRING";
     default: return "?";
+  }
+}
+
+/* The argument kinds of an op, one letter each (s str, u u64, S list str, U list u64); null if unknown. */
+static inline const char* op_arg_kinds(unsigned code) {
+  switch (code) {
+    case 1: return "su";
+    case 2: return "u";
+    case 3: return "";
+    case 4: return "s";
+    case 5: return "sssusu";
+    case 6: return "sus";
+    case 7: return "suuuuu";
+    case 8: return "ss";
+    case 9: return "s";
+    case 10: return "s";
+    case 11: return "s";
+    case 12: return "s";
+    case 13: return "s";
+    case 14: return "s";
+    case 15: return "uuu";
+    case 16: return "u";
+    case 17: return "uuU";
+    case 18: return "uuuu";
+    case 19: return "";
+    case 20: return "u";
+    case 21: return "s";
+    case 22: return "S";
+    case 23: return "";
+    case 24: return "SS";
+    case 25: return "s";
+    default: return 0;
   }
 }

@@ -5,37 +5,8 @@
 
 #include "ops.gen.h"
 
-// Mirrors the "args:" comments of ops.gen.h (the generator emits no C table of them);
-// test/integration/executor-plan.test.ts checks every op against host/plan/ops.gen.ts.
-const char* plan_arg_kinds(unsigned code) {
-  switch (code) {
-    case OP_SETNS: return "su";
-    case OP_UNSHARE: return "u";
-    case OP_FORK_INIT: return "";
-    case OP_ROOTFS: return "s";
-    case OP_MOUNT: return "sssusu";
-    case OP_MKTARGET: return "sus";
-    case OP_MKNOD: return "suuuuu";
-    case OP_SYMLINK: return "ss";
-    case OP_PIVOT_ROOT: return "s";
-    case OP_MOVE_ROOT: return "s";
-    case OP_MASK_PATH: return "s";
-    case OP_READONLY_PATH: return "s";
-    case OP_SETHOSTNAME: return "s";
-    case OP_SETDOMAINNAME: return "s";
-    case OP_SETRLIMIT: return "uuu";
-    case OP_CAP_BOUNDING: return "u";
-    case OP_USER: return "uuU";
-    case OP_CAPS: return "uuuu";
-    case OP_NO_NEW_PRIVS: return "";
-    case OP_UMASK: return "u";
-    case OP_CHDIR: return "s";
-    case OP_FIND_EXEC: return "S";
-    case OP_WAIT_START: return "";
-    case OP_EXEC: return "SS";
-    default: return nullptr;
-  }
-}
+// The kinds come from ops.gen.h, generated from assembly/plan/ops.ts.
+const char* plan_arg_kinds(unsigned code) { return op_arg_kinds(code); }
 
 namespace {
 

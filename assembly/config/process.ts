@@ -1,6 +1,6 @@
 // /process: user, args, env, cwd, capabilities, rlimits, noNewPrivileges, terminal.
 import { JsonValue, JsonKind, childPointer, indexPointer } from "../json/value";
-import { Diagnostics, E_REQUIRED, E_EMPTY, E_NOT_ABSOLUTE, E_ENUM, E_DUPLICATE, E_RANGE, W_UNKNOWN_CAPABILITY } from "../diagnostics";
+import { Diagnostics, E_REQUIRED, E_EMPTY, E_NOT_ABSOLUTE, E_ENUM, E_DUPLICATE, E_RANGE, W_UNKNOWN_CAPABILITY, W_AMBIENT_NOT_RAISABLE } from "../diagnostics";
 import { Process, Rlimit, Capabilities } from "./model";
 import { field, readObject, readArray, readString, readStringArray, readBool, readInt, isObject, isString, intValue, u64Value, requireField, U32_MAX } from "./read";
 import { capabilityBit } from "./capabilities";
@@ -74,6 +74,18 @@ function parseCapabilities(caps: JsonValue, ptr: string, d: Diagnostics, out: Ca
   out.permitted = capabilitySet(caps, "permitted", ptr, d);
   out.inheritable = capabilitySet(caps, "inheritable", ptr, d);
   out.ambient = capabilitySet(caps, "ambient", ptr, d);
+  // The kernel raises an ambient capability only if it is permitted and inheritable; runc
+  // warns and goes on without it, and so do we (runc's own default spec relies on this).
+  const raisable = out.permitted & out.inheritable;
+  const amb = readArray(caps, "ambient", ptr, d);
+  if (!amb) return;
+  for (let i = 0; i < amb.items.length; i++) {
+    const bit = amb.items[i].kind == JsonKind.String ? capabilityBit(amb.items[i].str) : -1;
+    if (bit < 0 || (raisable >> bit) & 1) continue;
+    out.ambient &= ~((<u64>1) << bit);
+    d.warn(W_AMBIENT_NOT_RAISABLE, indexPointer(childPointer(ptr, "ambient"), i),
+      amb.items[i].str + " is not both permitted and inheritable, so it cannot be ambient; it is left out");
+  }
 }
 
 function parseRlimits(arr: JsonValue, ptr: string, d: Diagnostics, out: Rlimit[]): void {

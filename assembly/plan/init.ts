@@ -5,7 +5,7 @@ import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
 import { PlanWriter } from "./writer";
 import {
   OP_ROOTFS, OP_MOUNT, OP_PIVOT_ROOT, OP_MOVE_ROOT, OP_MASK_PATH, OP_READONLY_PATH, OP_SETHOSTNAME,
-  OP_SETDOMAINNAME, OP_WAIT_START, WHERE_PROPAGATION,
+  OP_SETDOMAINNAME, OP_WAIT_START, OP_SESSION_KEYRING, WHERE_PROPAGATION,
 } from "./ops";
 import { MS_BIND, MS_REC, MS_SLAVE, MS_REMOUNT, MS_RDONLY } from "./mount-flags";
 import { CLONE_NEWUSER, CLONE_NEWNS, propagationFlag } from "../config/linux";
@@ -29,6 +29,9 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   // Without a mount namespace every mount below would land on the host.
   if (!hasMountNs && c.linux.namespacesValid) d.error(E_UNSUPPORTED, "/linux/namespaces", "a mount namespace is required: without one the container's mounts would change the host");
   planNamespaces(c, w);
+  // A session keyring of its own, as runc makes unless --no-new-keyring: keys are not shared
+  // with the caller's session.
+  if (req.newKeyring) w.op(OP_SESSION_KEYRING, "SESSION_KEYRING", "", "join a new session keyring").s("name", "_ses." + req.id);
 
   const rootfs = rootfsPath(c, req);
   // The container's mounts must not propagate back to the host.

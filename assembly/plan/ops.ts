@@ -9,6 +9,7 @@
 export const OP_SETNS: u16 = 1; // args: str path, u64 nstype
 export const OP_UNSHARE: u16 = 2; // args: u64 flags
 export const OP_FORK_INIT: u16 = 3; // args:
+// ROOTFS comes after the rootfs is bound onto itself: an fd taken before would sit under that bind.
 export const OP_ROOTFS: u16 = 4; // args: str path
 export const OP_MOUNT: u16 = 5; // args: str source, str target, str fstype, u64 flags, str data, u64 where
 export const OP_MKTARGET: u16 = 6; // args: str target, u64 kind, str source
@@ -30,13 +31,14 @@ export const OP_CHDIR: u16 = 21; // args: str path
 export const OP_FIND_EXEC: u16 = 22; // args: list str candidates
 export const OP_WAIT_START: u16 = 23; // args:
 export const OP_EXEC: u16 = 24; // args: list str argv, list str envp
+export const OP_SESSION_KEYRING: u16 = 25; // args: str name
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root
 export const WHERE_SOURCE_IN_ROOT: u64 = 2; // source is a path inside the container root
 export const WHERE_PROPAGATION: u64 = 4; // flags-only call (MS_SHARED/MS_SLAVE/...), source and fstype ignored
 
-// OP_MKTARGET kinds.
+// OP_MKTARGET kinds. MKTARGET_LIKE_SOURCE stats a host path, so it only works before the pivot.
 export const MKTARGET_DIR: u64 = 1;
 export const MKTARGET_FILE: u64 = 2;
 export const MKTARGET_LIKE_SOURCE: u64 = 3; // a file if the source is not a directory, else a directory

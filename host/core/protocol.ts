@@ -9,6 +9,9 @@ export interface HostFacts {
   euid: number;
   cgroup: CgroupMode;
   noPivot: boolean;
+  /** The container id, and whether it gets a new session keyring (not --no-new-keyring). */
+  id?: string;
+  newKeyring?: boolean;
   /** cgroup v1 hierarchies: directory under /sys/fs/cgroup and its mount options. */
   cgroupV1: { dir: string; options: string }[];
 }
@@ -42,6 +45,8 @@ const decoder = new TextDecoder();
 
 export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array): Uint8Array {
   const lines = ["ocirun-request 1", `op ${op}`, `bundle ${facts.bundle}`, `euid ${facts.euid}`, `cgroup ${facts.cgroup}`, `nopivot ${facts.noPivot ? 1 : 0}`];
+  if (facts.id !== undefined) lines.push(`id ${facts.id}`);
+  if (facts.newKeyring) lines.push("keyring 1");
   for (const h of facts.cgroupV1) lines.push(`cgroup-v1 ${h.dir} ${h.options}`);
   const header = encoder.encode(lines.join("\n") + "\n\n");
   const out = new Uint8Array(header.length + config.length);

@@ -25,6 +25,7 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   22: { name: "FIND_EXEC", args: [{"kind":"list str","name":"candidates"}] },
   23: { name: "WAIT_START", args: [] },
   24: { name: "EXEC", args: [{"kind":"list str","name":"argv"},{"kind":"list str","name":"envp"}] },
+  25: { name: "SESSION_KEYRING", args: [{"kind":"str","name":"name"}] },
 };
 
 export const OP_SETNS = 1;
@@ -51,6 +52,7 @@ export const OP_CHDIR = 21;
 export const OP_FIND_EXEC = 22;
 export const OP_WAIT_START = 23;
 export const OP_EXEC = 24;
+export const OP_SESSION_KEYRING = 25;
 export const WHERE_TARGET_IN_ROOT = 1;
 export const WHERE_SOURCE_IN_ROOT = 2;
 export const WHERE_PROPAGATION = 4;

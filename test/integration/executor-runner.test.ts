@@ -22,8 +22,9 @@ const f = fs.openSync(fifo, "r+");
 const r = a.spawnInit(Buffer.from(plan, "base64"), f, preserveFds);
 fs.closeSync(f);
 if (!("pid" in r)) { report(r); process.exit(0); }
+if (exitAfterRelease) report({ pid: r.pid });
 a.releaseInit(r.sync);
-if (exitAfterRelease) { report({ pid: r.pid }); process.exit(0); }
+if (exitAfterRelease) process.kill(process.pid, "SIGKILL"); // the fastest exit there is
 if (unlinkBeforeStart) fs.unlinkSync(unlinkBeforeStart);
 const w = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
 fs.writeSync(w, "!");
@@ -54,24 +55,34 @@ function runUnderNode(
   b: PlanBuilder,
   opts: { preserveFds?: number; fds?: (number | "ignore")[]; unlinkBeforeStart?: string; runtime?: string; exitAfterRelease?: boolean; fifo?: string } = {},
 ) {
+  const n = runs++;
   const arg = JSON.stringify({
     plan: Buffer.from(b.bytes()).toString("base64"),
     preserveFds: opts.preserveFds ?? 0,
-    fifo: opts.fifo ?? path.join(tmp, `exec-${runs++}.fifo`),
+    fifo: opts.fifo ?? path.join(tmp, `exec-${n}.fifo`),
     unlinkBeforeStart: opts.unlinkBeforeStart,
     exitAfterRelease: opts.exitAfterRelease,
   });
-  const r = spawnSync(opts.runtime ?? "node", ["-e", NODE_RUNNER, arg], {
-    stdio: ["ignore", "pipe", "pipe", ...(opts.fds ?? [])],
-    env: { ...process.env, OCIRUN_ADDON: ADDON_PATH },
-    timeout: 20_000,
-    encoding: "utf8",
-  });
-  assert.is(r.status, 0, `node runner failed: ${r.stderr}`);
-  const lines = r.stderr.split("\n");
+  // Files, not pipes: a created init keeps the runner's stdio open after the runner exits.
+  const stdout = path.join(tmp, `stdout-${n}`), stderr = path.join(tmp, `stderr-${n}`);
+  const outFd = fs.openSync(stdout, "w"), errFd = fs.openSync(stderr, "w");
+  let r;
+  try {
+    r = spawnSync(opts.runtime ?? "node", ["-e", NODE_RUNNER, arg], {
+      stdio: ["ignore", outFd, errFd, ...(opts.fds ?? [])],
+      env: { ...process.env, OCIRUN_ADDON: ADDON_PATH },
+      timeout: 20_000,
+    });
+  } finally {
+    fs.closeSync(outFd);
+    fs.closeSync(errFd);
+  }
+  const errText = fs.readFileSync(stderr, "utf8");
+  if (!opts.exitAfterRelease) assert.is(r.status, 0, `runner failed: ${errText}`);
+  const lines = errText.split("\n");
   const result = lines.find((l) => l.startsWith("RESULT "));
-  if (!result) throw new Error("no RESULT from the node runner: " + r.stderr);
-  return { result: JSON.parse(result.slice(7)), stdout: r.stdout, stderr: lines.filter((l) => l && !l.startsWith("RESULT ")) };
+  if (!result) throw new Error("no RESULT from the runner: " + errText);
+  return { result: JSON.parse(result.slice(7)), stdout: fs.readFileSync(stdout, "utf8"), stderr: lines.filter((l) => l && !l.startsWith("RESULT ")) };
 }
 
 test("node: the addon loads and waitExit's Promise resolves", () => {
@@ -125,9 +136,9 @@ test("CHDIR into a host directory through a preserved fd fails with EPERM (CVE-2
 // `create` exits right after releaseInit: the init must already have dropped PDEATHSIG.
 test("the init survives its creator exiting right after releaseInit, and starts later", async () => {
   for (const runtime of ["node", BUN]) {
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 10; i++) {
       const out = fs.mkdtempSync(path.join(tmp, "out-"));
-      const fifo = path.join(tmp, `created-${runs++}.fifo`);
+      const fifo = path.join(tmp, `created-${runs}.fifo`);
       const b = execShell(containerPlan(rootfs, out), "echo started > /out/marker");
       const { pid } = runUnderNode(b, { exitAfterRelease: true, runtime, fifo }).result;
       try {

@@ -33,6 +33,8 @@ const rows: Row[] = [
   { name: "unknown rlimit", patch: { "/process/rlimits": [{ type: "RLIMIT_FOO", soft: 1, hard: 1 }] }, errorAt: ["/process/rlimits/0/type"] },
   { name: "rlimit soft above hard", patch: { "/process/rlimits": [{ type: "RLIMIT_NOFILE", soft: 2, hard: 1 }] }, errorAt: ["/process/rlimits/0/soft"] },
   { name: "unknown capability warns", patch: { "/process/capabilities": { bounding: ["CAP_FOO", "CAP_KILL"] } }, warnAt: ["/process/capabilities/bounding/0"] },
+  { name: "ambient not inheritable warns", patch: { "/process/capabilities": { permitted: ["CAP_KILL"], inheritable: [], ambient: ["CAP_KILL"] } }, warnAt: ["/process/capabilities/ambient/0"] },
+  { name: "ambient permitted and inheritable", patch: { "/process/capabilities": { permitted: ["CAP_KILL"], inheritable: ["CAP_KILL"], ambient: ["CAP_KILL"] } }, warnAt: [] },
   { name: "unknown property ignored", patch: { "/somethingNew": { a: 1 }, "/process/futureField": true } },
   { name: "unknown annotation ignored", patch: { "/annotations": { "org.x": "y" } } },
   { name: "annotation not a string", patch: { "/annotations": { "org.x": 1 } }, errorAt: ["/annotations/org.x"] },

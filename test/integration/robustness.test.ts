@@ -1,0 +1,86 @@
+// Concurrency and faults: racing creates of one id, a runtime killed at any point of create,
+// commands on one id serialized by the state dir's lock.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ocirun, repo } from "../util/ocirun.ts";
+import { TestBundles } from "../util/bundle.ts";
+
+const t = new TestBundles();
+const root = t.root;
+const cli = [join(repo, "node_modules/.bin/bun"), join(repo, "host/cli.ts")];
+test.after(() => t.cleanup());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let outputs = 0;
+/** Runs the CLI without waiting; stderr goes to a file (a created container keeps the caller's stdio). */
+function runAsync(args: string[]): Promise<{ code: number; stderr: string }> {
+  const file = join(t.dir, `stderr${++outputs}`);
+  const fd = openSync(file, "w");
+  return new Promise((resolve) => {
+    const p = spawn(cli[0], [cli[1], "--root", root, ...args], { stdio: ["ignore", "ignore", fd] });
+    closeSync(fd);
+    p.on("exit", (code) => resolve({ code: code ?? -1, stderr: readFileSync(file, "utf8") }));
+  });
+}
+
+/** Processes whose command line names `id`: the init copies the runtime's argv until execve. */
+function processesNaming(id: string): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").includes(id)) out.push(Number(pid));
+    } catch {}
+  }
+  return out;
+}
+
+test("concurrent creates of one id: exactly one container, the losers change nothing", async () => {
+  const b = t.bundle(["sleep", "100"]);
+  const results = await Promise.all(Array.from({ length: 6 }, () => runAsync(["create", "--bundle", b, "race"])));
+  const winners = results.filter((r) => r.code === 0);
+  assert.is(winners.length, 1, results.map((r) => r.stderr).join("\n"));
+  for (const r of results.filter((r) => r.code !== 0)) assert.match(r.stderr, "already exists");
+  const s = JSON.parse(ocirun(["state", "race"], { root }).stdout);
+  assert.is(s.status, "created");
+  assert.is(ocirun(["delete", "race"], { root }).code, 0);
+  assert.equal(readdirSync(root), []);
+});
+
+test("a create killed at any point leaves nothing that delete --force does not clean, and no orphan init", async () => {
+  const b = t.bundle(["sleep", "100"]);
+  for (const delay of [5, 15, 30, 45, 60, 90, 150]) {
+    const id = `killed${delay}`;
+    const p = spawn(cli[0], [cli[1], "--root", root, "create", "--bundle", b, id], { stdio: "ignore" });
+    const exited = new Promise((r) => p.on("exit", r));
+    await sleep(delay);
+    p.kill("SIGKILL");
+    await exited;
+    await sleep(50);
+    const d = ocirun(["delete", "--force", id], { root });
+    assert.is(d.code, 0, `delay ${delay}: ${d.stderr}`);
+    assert.not.ok(existsSync(join(root, id)), `delay ${delay}: state dir left`);
+    await sleep(50);
+    assert.equal(processesNaming(id), [], `delay ${delay}: orphan init`);
+  }
+});
+
+test("commands on one id wait for the state dir's lock", () => {
+  const b = t.bundle(["sleep", "100"]);
+  assert.is(ocirun(["create", "--bundle", b, "locked"], { root }).code, 0);
+  // flock(1) takes the same flock(2) on the directory that create/start/kill/delete take.
+  const holder = spawn("flock", [join(root, "locked"), "sleep", "1"], { stdio: "ignore" });
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  const t0 = Date.now();
+  const r = ocirun(["delete", "--force", "locked"], { root });
+  const waited = Date.now() - t0;
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(waited >= 600, `delete returned after ${waited} ms, before the lock was released`);
+  holder.kill();
+  assert.not.ok(existsSync(join(root, "locked")));
+});
+
+test.run();
