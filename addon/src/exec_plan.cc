@@ -152,6 +152,20 @@ int op_exec(Child& c, const PlanOp& op) {
   raw_exit(r == -ENOENT ? 127 : 126);
 }
 
+// New user namespace: the host writes our id maps (only it may), then we become root in it.
+int op_userns_maps(Child& c, int index) {
+  if (int r = sync_send(c.sync, SYNC_MAPS, index, 0, 0)) return -r;
+  SyncMsg m;
+  if (sync_recv(c.sync, &m) <= 0 || m.kind != SYNC_MAPS_DONE) raw_exit(1);  // host gone
+  if (m.err) return m.err;
+  long r = rsys(SYS_setresgid, 0, 0, 0);
+  if (r >= 0) r = rsys(SYS_setresuid, 0, 0, 0);
+  // A credential change clears PDEATHSIG and dumpable: re-arm both.
+  if (r >= 0) r = rsys(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (r >= 0) r = rsys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return err_of(r);
+}
+
 // The intermediate reports the init's pid and leaves; the init is the runtime's child.
 int op_fork_init(Child& c, int index) {
   long pid = rsys(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
@@ -173,6 +187,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
     }
     case OP_UNSHARE: return err_of(rsys(SYS_unshare, op.arg[0].num));
     case OP_FORK_INIT: return op_fork_init(c, index);
+    case OP_USERNS_MAPS: return op_userns_maps(c, index);
     case OP_ROOTFS: {
       long fd = rsys(SYS_openat, AT_FDCWD, op.arg[0].str, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (fd < 0) return err_of(fd);

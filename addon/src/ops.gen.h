@@ -26,6 +26,7 @@
 #define OP_WAIT_START 23 /*  */
 #define OP_EXEC 24 /* list str argv, list str envp */
 #define OP_SESSION_KEYRING 25 /* str name */
+#define OP_USERNS_MAPS 26 /* str uidmap, str gidmap */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -61,6 +62,7 @@ static inline const char* op_name(unsigned code) {
     case 23: return "WAIT_START";
     case 24: return "EXEC";
     case 25: return "SESSION_KEYRING";
+    case 26: return "USERNS_MAPS";
     default: return "?";
   }
 }
@@ -93,6 +95,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 23: return "";
     case 24: return "SS";
     case 25: return "s";
+    case 26: return "ss";
     default: return 0;
   }
 }

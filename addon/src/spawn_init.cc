@@ -5,6 +5,12 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "ops.gen.h"
 
 #include "exec_plan.h"
 #include "raw.h"
@@ -39,6 +45,26 @@ void reap(int pid) {
 
 SpawnResult failed(int op, int err) { return {false, -1, -1, op, err}; }
 
+int write_file(const char* path, const char* text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  size_t len = strlen(text);
+  // An id map must arrive in one write(2).
+  ssize_t n = write(fd, text, len);
+  int err = n == (ssize_t)len ? 0 : (n < 0 ? errno : EIO);
+  close(fd);
+  return err;
+}
+
+// OP_USERNS_MAPS: the child made a user namespace; write its maps, uid first.
+int write_id_maps(const PreparedPlan& plan, int op, int pid) {
+  if (op < 0 || (size_t)op >= plan.ops.size() || plan.ops[op].code != OP_USERNS_MAPS) return EPROTO;
+  std::string proc = "/proc/" + std::to_string(pid) + "/";
+  int err = write_file((proc + "uid_map").c_str(), plan.ops[op].arg[0].str);
+  if (!err) err = write_file((proc + "gid_map").c_str(), plan.ops[op].arg[1].str);
+  return err;
+}
+
 // Follows the messages of the child (and, after FORK_INIT, of the intermediate and the init,
 // in either order) until READY, ERROR or EOF; reaps whatever exited, each pid once.
 SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
@@ -57,6 +83,11 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
       if (init && init != child) kill(init, SIGKILL), reap(init);
       if (!child_reaped) kill(child, SIGKILL), reap(child);
       return failed(-1, r < 0 ? -r : ECHILD);
+    }
+    if (m.kind == SYNC_MAPS) {
+      // Sent before FORK_INIT, so by the first child.
+      sync_send(fd, SYNC_MAPS_DONE, m.op, write_id_maps(plan, m.op, child), 0);
+      continue;
     }
     if (m.kind == SYNC_PID) {
       init = m.value;

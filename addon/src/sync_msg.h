@@ -3,7 +3,7 @@
 #pragma once
 #include <stdint.h>
 
-enum : int32_t { SYNC_ERROR = 1, SYNC_READY = 2, SYNC_PID = 3, SYNC_ACK = 4 };
+enum : int32_t { SYNC_ERROR = 1, SYNC_READY = 2, SYNC_PID = 3, SYNC_ACK = 4, SYNC_MAPS = 5, SYNC_MAPS_DONE = 6 };
 
 // Native byte order, which is little-endian on every target ocirun builds for.
 struct SyncMsg {

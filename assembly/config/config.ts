@@ -7,7 +7,7 @@ import { Config } from "./model";
 import { field, readObject, readArray, readString, readBool, isObject, isString, hasField, requireField } from "./read";
 import { parseProcess } from "./process";
 import { parseMounts } from "./mounts";
-import { parseLinux, CLONE_NEWUTS } from "./linux";
+import { parseLinux, CLONE_NEWUTS, CLONE_NEWUSER } from "./linux";
 
 export function parseConfig(v: JsonValue, d: Diagnostics): Config {
   const c = new Config();
@@ -45,7 +45,19 @@ export function parseConfig(v: JsonValue, d: Diagnostics): Config {
 
   // Settings that need a namespace the config does not give the container (runc refuses them too).
   let uts = false;
-  for (let i = 0; i < c.linux.namespaces.length; i++) if (c.linux.namespaces[i].flag == CLONE_NEWUTS) uts = true;
+  let user = false;
+  let newUser = false;
+  for (let i = 0; i < c.linux.namespaces.length; i++) {
+    const ns = c.linux.namespaces[i];
+    if (ns.flag == CLONE_NEWUTS) uts = true;
+    if (ns.flag == CLONE_NEWUSER) { user = true; newUser = ns.path.length == 0; }
+  }
+  const maps = c.linux.uidMappings.length + c.linux.gidMappings.length;
+  if (!user && maps > 0 && c.linux.namespacesValid) {
+    d.error(E_NEEDS_NAMESPACE, c.linux.uidMappings.length > 0 ? "/linux/uidMappings" : "/linux/gidMappings", "need a user namespace in /linux/namespaces");
+  }
+  if (newUser && !hasField(linux, "uidMappings")) d.error(E_REQUIRED, "/linux/uidMappings", "is required to create a user namespace");
+  if (newUser && !hasField(linux, "gidMappings")) d.error(E_REQUIRED, "/linux/gidMappings", "is required to create a user namespace");
   if (!uts && c.hasHostname && c.hostname.length > 0) d.error(E_NEEDS_NAMESPACE, "/hostname", "cannot be set without a uts namespace in /linux/namespaces");
   if (!uts && c.hasDomainname && c.domainname.length > 0) d.error(E_NEEDS_NAMESPACE, "/domainname", "cannot be set without a uts namespace in /linux/namespaces");
   return c;

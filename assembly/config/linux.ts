@@ -1,7 +1,7 @@
 // /linux: namespaces, devices, maskedPaths, readonlyPaths, rootfsPropagation.
 import { JsonValue, childPointer, indexPointer } from "../json/value";
 import { Diagnostics, E_ENUM, E_DUPLICATE, E_NOT_ABSOLUTE, E_REQUIRED } from "../diagnostics";
-import { Linux, Namespace, Device } from "./model";
+import { Linux, Namespace, Device, IdMapping } from "./model";
 import { readArray, readString, readStringArray, isObject, field, readInt, requireField, U32_MAX } from "./read";
 
 export const CLONE_NEWTIME: u32 = 0x00000080;
@@ -32,6 +32,8 @@ export function parseLinux(v: JsonValue, ptr: string, d: Diagnostics): Linux {
   else if (field(v, "namespaces")) l.namespacesValid = false;
   const devs = readArray(v, "devices", ptr, d);
   if (devs) parseDevices(devs, childPointer(ptr, "devices"), d, l.devices);
+  l.uidMappings = idMappings(v, "uidMappings", ptr, d);
+  l.gidMappings = idMappings(v, "gidMappings", ptr, d);
   l.maskedPaths = absolutePaths(v, "maskedPaths", ptr, d);
   l.readonlyPaths = absolutePaths(v, "readonlyPaths", ptr, d);
   l.rootfsPropagation = readString(v, "rootfsPropagation", ptr, d);
@@ -47,6 +49,24 @@ export function propagationFlag(name: string): u32 {
   if (name == "private") return 1 << 18; // MS_PRIVATE
   if (name == "unbindable") return 1 << 17; // MS_UNBINDABLE
   return 0;
+}
+
+function idMappings(v: JsonValue, key: string, ptr: string, d: Diagnostics): IdMapping[] {
+  const out: IdMapping[] = [];
+  const arr = readArray(v, key, ptr, d);
+  if (!arr) return out;
+  const p = childPointer(ptr, key);
+  for (let i = 0; i < arr.items.length; i++) {
+    const item = arr.items[i];
+    const ip = indexPointer(p, i);
+    if (!isObject(item, ip, d)) continue;
+    let ok = true;
+    for (let k = 0; k < 3; k++) ok = requireField(item, ["containerID", "hostID", "size"][k], ip, d) && ok;
+    if (!ok) continue;
+    const size = <u32>readInt(item, "size", ip, d, 1, U32_MAX, 1);
+    out.push(new IdMapping(<u32>readInt(item, "containerID", ip, d, 0, U32_MAX, 0), <u32>readInt(item, "hostID", ip, d, 0, U32_MAX, 0), size));
+  }
+  return out;
 }
 
 function absolutePaths(v: JsonValue, key: string, ptr: string, d: Diagnostics): string[] {

@@ -56,7 +56,13 @@ export class Device {
   gid: u32 = 0;
 }
 
+export class IdMapping {
+  constructor(public containerID: u32, public hostID: u32, public size: u32) {}
+}
+
 export class Linux {
+  uidMappings: IdMapping[] = [];
+  gidMappings: IdMapping[] = [];
   namespaces: Namespace[] = [];
   /** False when /linux/namespaces is present but not an array: checks that need it are skipped. */
   namespacesValid: bool = true;

@@ -2,7 +2,8 @@
 // /dev symlinks, and linux.devices.
 import { Config } from "../config/model";
 import { PlanWriter } from "./writer";
-import { OP_MKNOD, OP_SYMLINK, OP_MKTARGET, MKTARGET_DIR } from "./ops";
+import { OP_MKNOD, OP_SYMLINK, OP_MKTARGET, OP_MOUNT, MKTARGET_DIR, MKTARGET_FILE, WHERE_TARGET_IN_ROOT } from "./ops";
+import { MS_BIND } from "./mount-flags";
 import { cleanPath } from "../paths";
 
 const S_IFCHR: u64 = 0o020000;
@@ -16,7 +17,19 @@ const DEFAULT_MINOR: u64[] = [3, 5, 7, 8, 9, 0];
 const LINK_TARGETS: string[] = ["/proc/self/fd", "/proc/self/fd/0", "/proc/self/fd/1", "/proc/self/fd/2", "pts/ptmx"];
 const LINK_PATHS: string[] = ["/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/ptmx"];
 
-export function planDevices(c: Config, w: PlanWriter): void {
+/** A device node: mknod, or in a user namespace (where mknod is refused) a bind of the host's node. */
+function planNode(w: PlanWriter, pointer: string, path: string, mode: u64, major: u64, minor: u64, uid: u32, gid: u32, bind: bool): void {
+  if (bind) {
+    w.op(OP_MKTARGET, "MKTARGET", pointer, "create mount point " + path).s("target", path).n("kind", MKTARGET_FILE).s("source", "");
+    w.op(OP_MOUNT, "MOUNT", pointer, "bind device \"" + path + "\"")
+      .s("source", path).s("target", path).s("fstype", "").mountFlags("flags", MS_BIND).s("data", "").where(WHERE_TARGET_IN_ROOT);
+    return;
+  }
+  w.op(OP_MKNOD, "MKNOD", pointer, "create device " + path)
+    .s("target", path).octal("mode", mode).n("major", major).n("minor", minor).n("uid", uid).n("gid", gid);
+}
+
+export function planDevices(c: Config, w: PlanWriter, inUserNs: bool): void {
   const configured = c.linux.devices;
   for (let i = 0; i < DEFAULT_NAMES.length; i++) {
     const path = "/dev/" + DEFAULT_NAMES[i];
@@ -24,8 +37,7 @@ export function planDevices(c: Config, w: PlanWriter): void {
     let listed = false;
     for (let k = 0; k < configured.length; k++) if (cleanPath(configured[k].path) == path) listed = true;
     if (listed) continue;
-    w.op(OP_MKNOD, "MKNOD", "", "create device " + path)
-      .s("target", path).octal("mode", S_IFCHR | 0o666).n("major", DEFAULT_MAJOR[i]).n("minor", DEFAULT_MINOR[i]).n("uid", 0).n("gid", 0);
+    planNode(w, "", path, S_IFCHR | 0o666, DEFAULT_MAJOR[i], DEFAULT_MINOR[i], 0, 0, inUserNs);
   }
   for (let i = 0; i < configured.length; i++) {
     const d = configured[i];
@@ -35,9 +47,7 @@ export function planDevices(c: Config, w: PlanWriter): void {
       w.op(OP_MKTARGET, "MKTARGET", d.pointer, "create directory " + parent).s("target", parent).n("kind", MKTARGET_DIR).s("source", "");
     }
     const type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
-    w.op(OP_MKNOD, "MKNOD", d.pointer, "create device " + path)
-      .s("target", path).octal("mode", type | <u64>(d.fileMode & 0o7777)).n("major", <u64>d.major).n("minor", <u64>d.minor)
-      .n("uid", d.uid).n("gid", d.gid);
+    planNode(w, d.pointer, path, type | <u64>(d.fileMode & 0o7777), <u64>d.major, <u64>d.minor, d.uid, d.gid, inUserNs);
   }
   for (let i = 0; i < LINK_PATHS.length; i++) {
     w.op(OP_SYMLINK, "SYMLINK", "", "create symlink " + LINK_PATHS[i]).s("linktarget", LINK_TARGETS[i]).s("linkpath", LINK_PATHS[i]);

@@ -8,8 +8,8 @@ import {
   OP_SETDOMAINNAME, OP_WAIT_START, OP_SESSION_KEYRING, WHERE_PROPAGATION,
 } from "./ops";
 import { MS_BIND, MS_REC, MS_SLAVE, MS_REMOUNT, MS_RDONLY } from "./mount-flags";
-import { CLONE_NEWUSER, CLONE_NEWNS, propagationFlag } from "../config/linux";
-import { planNamespaces } from "./namespaces";
+import { CLONE_NEWNS, propagationFlag } from "../config/linux";
+import { planNamespaces, inUserNamespace } from "./namespaces";
 import { planMounts, isBindMount } from "./mounts";
 import { planDevices } from "./devices";
 import { planProcessSetup, planExec } from "./process";
@@ -23,7 +23,6 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   const nss = c.linux.namespaces;
   let hasMountNs = false;
   for (let i = 0; i < nss.length; i++) {
-    if (nss[i].flag == CLONE_NEWUSER) d.error(E_UNSUPPORTED, nss[i].pointer, "user namespaces are not supported yet");
     if (nss[i].flag == CLONE_NEWNS) hasMountNs = true;
   }
   // Without a mount namespace every mount below would land on the host.
@@ -44,7 +43,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   w.op(OP_ROOTFS, "ROOTFS", "/root/path", "open the root filesystem \"" + rootfs + "\"").s("path", rootfs);
 
   planMounts(c, req, w, d);
-  if (!devBoundFromHost(c)) planDevices(c, w);
+  if (!devBoundFromHost(c)) planDevices(c, w, inUserNamespace(c));
 
   if (req.noPivot) w.op(OP_MOVE_ROOT, "MOVE_ROOT", "/root/path", "move \"" + rootfs + "\" to / (--no-pivot)").s("rootfs", rootfs);
   else w.op(OP_PIVOT_ROOT, "PIVOT_ROOT", "/root/path", "pivot_root to \"" + rootfs + "\"").s("rootfs", rootfs);

@@ -11,6 +11,8 @@ import {
   MS_BIND, MS_REC, MS_REMOUNT, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC,
 } from "./mount-flags";
 import { cleanPath, resolvePath, joinPath } from "../paths";
+import { inUserNamespace, createsNamespace } from "./namespaces";
+import { CLONE_NEWNET, CLONE_NEWIPC } from "../config/linux";
 
 class ResolvedOptions {
   flags: u64 = 0;
@@ -46,7 +48,11 @@ export function planMounts(c: Config, req: Request, w: PlanWriter, d: Diagnostic
     const dest = cleanPath(m.destination);
     const opts = resolveOptions(m, d);
     const data = opts.data.join(",");
-    if (isBindMount(m)) planBind(m, dest, opts, req, w, d);
+    const hostPath = userNamespaceBindSource(m, c, req);
+    if (hostPath.length > 0) {
+      opts.flags |= MS_BIND | MS_REC;
+      planBind(m, dest, hostPath, opts, req, w, d);
+    } else if (isBindMount(m)) planBind(m, dest, m.source, opts, req, w, d);
     else if (m.type == "cgroup" || m.type == "cgroup2") planCgroupMount(m, dest, opts, req, w);
     else {
       if (m.type.length == 0) d.error(E_REQUIRED, childPointer(m.pointer, "type"), "is required for a mount that is not a bind mount");
@@ -63,10 +69,21 @@ export function planMounts(c: Config, req: Request, w: PlanWriter, d: Diagnostic
   }
 }
 
-function planBind(m: Mount, dest: string, opts: ResolvedOptions, req: Request, w: PlanWriter, d: Diagnostics): void {
-  if (m.source.length == 0) { d.error(E_REQUIRED, childPointer(m.pointer, "source"), "is required for a bind mount"); return; }
+/** In a user namespace the kernel refuses some mounts: cgroup v1 hierarchies, and sysfs or
+ * mqueue when their net or ipc namespace is not the container's own. Like runc, bind the host's
+ * instead; "" when the mount is fine as it is. */
+function userNamespaceBindSource(m: Mount, c: Config, req: Request): string {
+  if (!inUserNamespace(c) || isBindMount(m)) return "";
+  if (m.type == "cgroup" && (req.cgroup == "v1" || req.cgroup == "hybrid")) return "/sys/fs/cgroup";
+  if (m.type == "sysfs" && !createsNamespace(c, CLONE_NEWNET)) return "/sys";
+  if (m.type == "mqueue" && !createsNamespace(c, CLONE_NEWIPC)) return "/dev/mqueue";
+  return "";
+}
+
+function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptions, req: Request, w: PlanWriter, d: Diagnostics): void {
+  if (sourceArg.length == 0) { d.error(E_REQUIRED, childPointer(m.pointer, "source"), "is required for a bind mount"); return; }
   // A relative bind source is relative to the bundle, as with runc (which runs in the bundle dir).
-  const source = resolvePath(req.bundle, m.source);
+  const source = resolvePath(req.bundle, sourceArg);
   const bindFlags = opts.flags & (MS_BIND | MS_REC);
   w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_LIKE_SOURCE).s("source", source);
   w.op(OP_MOUNT, "MOUNT", m.pointer, "bind \"" + source + "\" on \"" + dest + "\"")

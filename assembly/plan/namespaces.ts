@@ -4,7 +4,36 @@
 import { Config } from "../config/model";
 import { CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWTIME } from "../config/linux";
 import { PlanWriter } from "./writer";
-import { OP_SETNS, OP_UNSHARE, OP_FORK_INIT } from "./ops";
+import { OP_SETNS, OP_UNSHARE, OP_FORK_INIT, OP_USERNS_MAPS } from "./ops";
+import { IdMapping } from "../config/model";
+
+function mapText(maps: IdMapping[]): string {
+  let out = "";
+  for (let i = 0; i < maps.length; i++) {
+    out += maps[i].containerID.toString() + " " + maps[i].hostID.toString() + " " + maps[i].size.toString() + "\n";
+  }
+  return out;
+}
+
+function planIdMaps(c: Config, w: PlanWriter): void {
+  w.op(OP_USERNS_MAPS, "USERNS_MAPS", "/linux/uidMappings", "write the user namespace's id maps")
+    .s("uidmap", mapText(c.linux.uidMappings)).s("gidmap", mapText(c.linux.gidMappings));
+}
+
+/** The container gets a user namespace (new or joined): mknod and some mounts are not allowed there. */
+export function inUserNamespace(c: Config): bool {
+  for (let i = 0; i < c.linux.namespaces.length; i++) if (c.linux.namespaces[i].flag == CLONE_NEWUSER) return true;
+  return false;
+}
+
+/** The config creates (not joins) a namespace of this type. */
+export function createsNamespace(c: Config, flag: u32): bool {
+  for (let i = 0; i < c.linux.namespaces.length; i++) {
+    const ns = c.linux.namespaces[i];
+    if (ns.flag == flag && ns.path.length == 0) return true;
+  }
+  return false;
+}
 
 // runc's order for joining: user first (it grants the rights for the others), mount last.
 const JOIN_ORDER: string[] = ["user", "ipc", "uts", "network", "pid", "time", "cgroup", "mount"];
@@ -20,6 +49,7 @@ export function planNamespaces(c: Config, w: PlanWriter): void {
   // Fast path: nothing to join, no time namespace: one clone creates them all.
   if (joins == 0 && (newFlags & CLONE_NEWTIME) == 0) {
     w.cloneFlags = newFlags;
+    if (newFlags & CLONE_NEWUSER) planIdMaps(c, w);
     return;
   }
   let needFork = (newFlags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
@@ -35,8 +65,6 @@ export function planNamespaces(c: Config, w: PlanWriter): void {
   if (newFlags != 0) {
     w.op(OP_UNSHARE, "UNSHARE", "/linux/namespaces", "create namespaces").cloneFlags_("flags", newFlags);
   }
-  if ((newFlags & CLONE_NEWUSER) != 0) {
-    // New user namespaces need their maps written by the parent (not yet supported).
-  }
+  if (newFlags & CLONE_NEWUSER) planIdMaps(c, w);
   if (needFork) w.op(OP_FORK_INIT, "FORK_INIT", "/linux/namespaces", "fork into the pid namespace");
 }

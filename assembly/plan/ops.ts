@@ -32,6 +32,9 @@ export const OP_FIND_EXEC: u16 = 22; // args: list str candidates
 export const OP_WAIT_START: u16 = 23; // args:
 export const OP_EXEC: u16 = 24; // args: list str argv, list str envp
 export const OP_SESSION_KEYRING: u16 = 25; // args: str name
+// Right after the user namespace is made: the host writes these as /proc/<pid>/{uid,gid}_map,
+// then the init becomes root in the namespace.
+export const OP_USERNS_MAPS: u16 = 26; // args: str uidmap, str gidmap
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

@@ -33,6 +33,28 @@ test("new namespaces of every type differ from the host's", () => {
   assert.ok(out[0].startsWith("mnt:["));
 });
 
+test("a user namespace with id maps: root inside is 100000 outside, devices are bound from the host", () => {
+  const b = t.bundle(["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u; stat -c '%t:%T' /dev/null; readlink /proc/self/ns/user; sleep 0.3"], {
+    "/linux/namespaces": [{ type: "mount" }, { type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "network" }, { type: "user" }],
+    "/linux/uidMappings": [{ containerID: 0, hostID: 100000, size: 65536 }],
+    "/linux/gidMappings": [{ containerID: 0, hostID: 100000, size: 65536 }],
+  });
+  const r = ocirun(["run", "--bundle", b, "userns1"], { root });
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n").map((l) => l.trim().split(/\s+/).join(" "));
+  assert.equal(lines.slice(0, 4), ["0 100000 65536", "0 100000 65536", "0", "1:3"]);
+  assert.is.not(lines[4], ns("self", "user"));
+});
+
+test("a user namespace without id maps, or maps without one, is refused", () => {
+  const noMaps = ocirun(["run", "--bundle", t.bundle(["true"], { "/linux/namespaces": [{ type: "mount" }, { type: "user" }], "/hostname": undefined }), "userns2"], { root });
+  assert.is(noMaps.code, 1);
+  assert.match(noMaps.stderr, "/linux/uidMappings: is required");
+  const noNs = ocirun(["run", "--bundle", t.bundle(["true"], { "/linux/uidMappings": [{ containerID: 0, hostID: 1000, size: 1 }] }), "userns3"], { root });
+  assert.is(noNs.code, 1);
+  assert.match(noNs.stderr, "/linux/uidMappings: need a user namespace");
+});
+
 test("a namespace not listed is the host's", () => {
   const out = sh("readlink /proc/self/ns/net; readlink /proc/self/ns/ipc", { "/linux/namespaces": [{ type: "mount" }, { type: "pid" }], "/hostname": undefined });
   assert.is(out, `${ns("self", "net")}\n${ns("self", "ipc")}\n`);

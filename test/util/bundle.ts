@@ -1,7 +1,7 @@
 // Bundles for integration tests: one busybox rootfs per test file (made once), and a config
 // from `ocirun spec`'s default with terminal off and the given command and patches.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { defaultConfig } from "../../host/spec/default-config.ts";
@@ -10,6 +10,8 @@ import { repo } from "./ocirun.ts";
 
 export class TestBundles {
   readonly dir = mkdtempSync(join(tmpdir(), "ocirun-it-"));
+  // Traversable by ids a user namespace maps root to (mkdtemp makes it 0700).
+  private readonly traversable = chmodSync(this.dir, 0o755);
   readonly rootfs = join(this.dir, "rootfs");
   readonly root = join(this.dir, "state");
   private count = 0;
