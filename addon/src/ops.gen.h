@@ -27,6 +27,7 @@
 #define OP_EXEC 24 /* list str argv, list str envp */
 #define OP_SESSION_KEYRING 25 /* str name */
 #define OP_USERNS_MAPS 26 /* str uidmap, str gidmap */
+#define OP_CONSOLE 27 /* u64 rows, u64 cols */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -63,6 +64,7 @@ static inline const char* op_name(unsigned code) {
     case 24: return "EXEC";
     case 25: return "SESSION_KEYRING";
     case 26: return "USERNS_MAPS";
+    case 27: return "CONSOLE";
     default: return "?";
   }
 }
@@ -96,6 +98,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 24: return "SS";
     case 25: return "s";
     case 26: return "ss";
+    case 27: return "uu";
     default: return 0;
   }
 }

@@ -35,6 +35,9 @@ export const OP_SESSION_KEYRING: u16 = 25; // args: str name
 // Right after the user namespace is made: the host writes these as /proc/<pid>/{uid,gid}_map,
 // then the init becomes root in the namespace.
 export const OP_USERNS_MAPS: u16 = 26; // args: str uidmap, str gidmap
+// process.terminal: open a pty in the container's devpts, bind its peer over /dev/console, send
+// the master to the host, make the peer the controlling terminal and stdio.
+export const OP_CONSOLE: u16 = 27; // args: u64 rows, u64 cols
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

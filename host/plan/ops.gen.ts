@@ -27,6 +27,7 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   24: { name: "EXEC", args: [{"kind":"list str","name":"argv"},{"kind":"list str","name":"envp"}] },
   25: { name: "SESSION_KEYRING", args: [{"kind":"str","name":"name"}] },
   26: { name: "USERNS_MAPS", args: [{"kind":"str","name":"uidmap"},{"kind":"str","name":"gidmap"}] },
+  27: { name: "CONSOLE", args: [{"kind":"u64","name":"rows"},{"kind":"u64","name":"cols"}] },
 };
 
 export const OP_SETNS = 1;
@@ -55,6 +56,7 @@ export const OP_WAIT_START = 23;
 export const OP_EXEC = 24;
 export const OP_SESSION_KEYRING = 25;
 export const OP_USERNS_MAPS = 26;
+export const OP_CONSOLE = 27;
 export const WHERE_TARGET_IN_ROOT = 1;
 export const WHERE_SOURCE_IN_ROOT = 2;
 export const WHERE_PROPAGATION = 4;

@@ -5,7 +5,9 @@ import { runCoreModule } from "../../host/core/wasi-run";
 import { encodeRequest, decodeVerdict, type CoreOp, type HostFacts, type Verdict } from "../../host/core/protocol";
 
 export const repo = fileURLToPath(new URL("../..", import.meta.url));
-const module = new WebAssembly.Module(readFileSync(repo + "build/core.wasm"));
+// OCIRUN_CORE_WASM: test another build of the core (each engineer may build their own).
+export const coreWasmPath = process.env.OCIRUN_CORE_WASM ?? repo + "build/core.wasm";
+const module = new WebAssembly.Module(readFileSync(coreWasmPath));
 
 export const defaultFacts: HostFacts = {
   bundle: "/bundle",

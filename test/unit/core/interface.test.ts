@@ -4,10 +4,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { repo, coreRaw, baseConfig, core } from "../../util/core";
+import { repo, coreRaw, baseConfig, core, coreWasmPath } from "../../util/core";
 
 test("core.wasm imports only fd_read, fd_write and proc_exit", () => {
-  const module = new WebAssembly.Module(readFileSync(repo + "build/core.wasm"));
+  const module = new WebAssembly.Module(readFileSync(coreWasmPath));
   const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort();
   assert.equal(imports, ["wasi_snapshot_preview1.fd_read", "wasi_snapshot_preview1.fd_write", "wasi_snapshot_preview1.proc_exit"]);
   const exports = WebAssembly.Module.exports(module).map((e) => e.name).sort();
