@@ -9,7 +9,8 @@
         "src/exec_plan.cc",
         "src/rootfs_ops.cc",
         "src/in_root.cc",
-        "src/sync_msg.cc"
+        "src/sync_msg.cc",
+        "src/console.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -1,7 +1,8 @@
 // The N-API syscall layer (addon/): its surface, and how it is found under Bun and Node.
 // The addon is loaded only by commands that need a syscall Node/Bun lack (flock, mkfifo, clone).
 
-export interface InitReady { pid: number; sync: number }
+/** console: the pty master when the plan has a CONSOLE op (process.terminal). */
+export interface InitReady { pid: number; sync: number; console?: number }
 export interface InitFailure { op: number; errno: number }
 
 export interface Addon {
@@ -18,6 +19,10 @@ export interface Addon {
   flock(fd: number, exclusive: boolean, wait: boolean): number;
   /** mkfifo(2); returns 0 or an errno. */
   mkfifo(path: string, mode: number): number;
+  /** Connect to an AF_UNIX stream socket and send fd with SCM_RIGHTS (--console-socket); 0 or errno. */
+  sendFd(socketPath: string, fd: number, name: string): number;
+  /** TIOCSWINSZ on a pty master; 0 or errno. */
+  setWinsize(fd: number, rows: number, cols: number): number;
   /** strerror(3) text for errno. */
   strerror(errno: number): string;
 }

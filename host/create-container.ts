@@ -30,7 +30,8 @@ export interface CreateOptions {
   detach: boolean;
 }
 
-export interface Created { container: Container; pid: number }
+/** console: the pty master, kept only by a foreground `run` of a terminal container. */
+export interface Created { container: Container; pid: number; console?: number }
 
 export function readBundleConfig(bundleArg: string | undefined): { bundle: string; config: Uint8Array } {
   const bundle = resolve(bundleArg ?? ".");
@@ -71,12 +72,14 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
   const { bundle, config } = readBundleConfig(opts.bundle);
   const verdict = planOrThrow(ctx, id, bundle, config, opts);
   const info = verdict.container!;
-  if (info.terminal) throw new OciError("/process/terminal: a terminal is not supported yet; set it to false");
-  if (opts.consoleSocket) throw new OciError("cannot use --console-socket when process.terminal is false");
+  // runc's rules: a detached terminal needs somewhere to send the pty master, and a console
+  // socket needs a terminal to send.
+  if (opts.detach && info.terminal && !opts.consoleSocket) throw new OciError("cannot allocate tty if ocirun will detach without setting console socket");
+  if ((!opts.detach || !info.terminal) && opts.consoleSocket) throw new OciError("cannot use console socket if ocirun will not detach or allocate tty");
 
   const container = createContainerDir(ctx.root, id);
   let fifoFd = -1;
-  let spawned: { pid: number; sync: number } | undefined;
+  let spawned: { pid: number; sync: number; console?: number } | undefined;
   try {
     const fifo = execFifoPath(container.dir);
     const errno = addon().mkfifo(fifo, 0o600);
@@ -86,6 +89,11 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
     const result = addon().spawnInit(verdict.init!, fifoFd, preserveFds);
     if ("errno" in result) throw new OciError(describeInitFailure(verdict.init!, result.op, result.errno, addon().strerror));
     spawned = result;
+    if (result.console !== undefined && opts.consoleSocket) {
+      const err = addon().sendFd(resolve(opts.consoleSocket), result.console, "/dev/ptmx");
+      closeSync(result.console);
+      if (err !== 0) throw new OciError(`--console-socket ${opts.consoleSocket}: ${addon().strerror(err).toLowerCase()}`);
+    }
     const startTime = startTimeOf(result.pid);
     if (startTime === null) throw new OciError("container init exited before it was ready");
     writeState(container, {
@@ -96,9 +104,12 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
     // The init dies with us (PDEATHSIG) until this ACK: a killed create leaves no orphan.
     addon().releaseInit(result.sync);
     ctx.log.debug(`create ${id}: init pid ${result.pid}`);
-    return { container, pid: result.pid };
+    return { container, pid: result.pid, console: opts.consoleSocket ? undefined : result.console };
   } catch (err) {
-    if (spawned) addon().abortInit(spawned.pid, spawned.sync);
+    if (spawned) {
+      if (spawned.console !== undefined && !opts.consoleSocket) closeSync(spawned.console);
+      addon().abortInit(spawned.pid, spawned.sync);
+    }
     removeContainer(container);
     throw err instanceof OciError ? err : new OciError(describeError(err));
   } finally {

@@ -14,6 +14,7 @@
 
 #include "ops.gen.h"
 #include "raw.h"
+#include "console.h"
 #include "rootfs_ops.h"
 #include "sync_msg.h"
 
@@ -188,6 +189,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_UNSHARE: return err_of(rsys(SYS_unshare, op.arg[0].num));
     case OP_FORK_INIT: return op_fork_init(c, index);
     case OP_USERNS_MAPS: return op_userns_maps(c, index);
+    case OP_CONSOLE: return op_console(c.root, c.sync, index, op.arg[0].num, op.arg[1].num);
     case OP_ROOTFS: {
       long fd = rsys(SYS_openat, AT_FDCWD, op.arg[0].str, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (fd < 0) return err_of(fd);

@@ -5,6 +5,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,6 +60,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   if (r.ready) {
     out.Set("pid", r.pid);
     out.Set("sync", r.sync);
+    if (r.console >= 0) out.Set("console", r.console);
   } else {
     out.Set("op", r.op);
     out.Set("errno", r.err);
@@ -155,6 +159,57 @@ Napi::Value Strerror(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), strerror(int_at(info, 0)));
 }
 
+// --console-socket: connect to the AF_UNIX socket and send fd with SCM_RIGHTS, the payload
+// being its name (conmon and containerd read only the fd). Returns 0 or errno.
+Napi::Value SendFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[2].IsString() || !int_args(info, 1, 2, "sendFd")) {
+    if (!env.IsExceptionPending()) Napi::TypeError::New(env, "sendFd(path, fd, name)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string path = info[0].As<Napi::String>(), name = info[2].As<Napi::String>();
+  int fd = int_at(info, 1);
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return Napi::Number::New(env, ENAMETOOLONG);
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return Napi::Number::New(env, errno);
+  int err = 0;
+  if (connect(s, (struct sockaddr*)&addr, sizeof addr) < 0) err = errno;
+  if (!err) {
+    struct iovec iov = {(void*)name.data(), name.size()};
+    union {
+      char buf[CMSG_SPACE(sizeof(int))];
+      struct cmsghdr align;
+    } control = {};
+    struct msghdr mh = {};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = control.buf;
+    mh.msg_controllen = sizeof control.buf;
+    struct cmsghdr* c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    ssize_t n;
+    do n = sendmsg(s, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) err = errno;
+  }
+  close(s);
+  return Napi::Number::New(env, err);
+}
+
+// TIOCSWINSZ on a pty master (the foreground `run` follows its terminal's size). 0 or errno.
+Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
+  if (!int_args(info, 0, 3, "setWinsize")) return info.Env().Undefined();
+  struct winsize ws = {(unsigned short)int_at(info, 1), (unsigned short)int_at(info, 2), 0, 0};
+  int r = ioctl(int_at(info, 0), TIOCSWINSZ, &ws);
+  return Napi::Number::New(info.Env(), r < 0 ? errno : 0);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnInit", Napi::Function::New(env, SpawnInit, "spawnInit"));
   exports.Set("releaseInit", Napi::Function::New(env, ReleaseInit, "releaseInit"));
@@ -163,6 +218,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
   exports.Set("strerror", Napi::Function::New(env, Strerror, "strerror"));
+  exports.Set("sendFd", Napi::Function::New(env, SendFd, "sendFd"));
+  exports.Set("setWinsize", Napi::Function::New(env, SetWinsize, "setWinsize"));
   return exports;
 }
 

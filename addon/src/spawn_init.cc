@@ -71,19 +71,31 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
   int init = plan.fork_index < 0 ? child : 0;
   bool child_reaped = false;
   SyncMsg held = {0, 0, 0, 0};  // the init's READY/ERROR, held until its pid is known
+  int console = -1;             // the pty master the init sent (OP_CONSOLE)
+  auto failed_closing = [&console](int op, int err) {
+    if (console >= 0) close(console);
+    return failed(op, err);
+  };
   for (;;) {
+    int passed = -1;
     SyncMsg m;
     if (held.kind && init) {
       m = held;
       held.kind = 0;
-    } else if (int r = sync_recv(fd, &m); r <= 0) {
+    } else if (int r = sync_recv_fd(fd, &m, &passed); r <= 0) {
       // EOF: without WAIT_START the sync fd closes at execve; otherwise the child died.
       close(fd);
-      if (r == 0 && plan.wait_index < 0 && init && !held.kind) return {true, init, -1, 0, 0};
+      if (r == 0 && plan.wait_index < 0 && init && !held.kind) return {true, init, -1, 0, 0, console};
       if (init && init != child) kill(init, SIGKILL), reap(init);
       if (!child_reaped) kill(child, SIGKILL), reap(child);
-      return failed(-1, r < 0 ? -r : ECHILD);
+      return failed_closing(-1, r < 0 ? -r : ECHILD);
     }
+    if (m.kind == SYNC_CONSOLE && passed >= 0) {
+      if (console >= 0) close(console);
+      console = passed;
+      continue;
+    }
+    if (passed >= 0) close(passed);  // an fd nobody asked for
     if (m.kind == SYNC_MAPS) {
       // Sent before FORK_INIT, so by the first child.
       sync_send(fd, SYNC_MAPS_DONE, m.op, write_id_maps(plan, m.op, child), 0);
@@ -100,11 +112,11 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
       held = m;
       continue;
     }
-    if (m.kind == SYNC_READY) return {true, init, fd, 0, 0};
+    if (m.kind == SYNC_READY) return {true, init, fd, 0, 0, console};
     close(fd);
     if (!child_reaped) reap(child);
     if (init != child && from_init) reap(init);
-    return failed(m.kind == SYNC_ERROR ? m.op : -1, m.kind == SYNC_ERROR ? m.err : EPROTO);
+    return failed_closing(m.kind == SYNC_ERROR ? m.op : -1, m.kind == SYNC_ERROR ? m.err : EPROTO);
   }
 }
 

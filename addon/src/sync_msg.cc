@@ -13,6 +13,51 @@ int sync_send(int fd, int32_t kind, int32_t op, int32_t err, int32_t value) {
   return r == (long)sizeof m ? 0 : -EPROTO;
 }
 
+int sync_send_fd(int fd, int32_t kind, int32_t op, int passed) {
+  SyncMsg m = {kind, op, 0, 0};
+  struct iovec iov = {&m, sizeof m};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control = {};
+  struct msghdr mh = {};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = control.buf;
+  mh.msg_controllen = sizeof control.buf;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  __builtin_memcpy(CMSG_DATA(c), &passed, sizeof passed);
+  long r;
+  do r = rsys(SYS_sendmsg, fd, &mh, MSG_NOSIGNAL);
+  while (r == -EINTR);
+  if (r < 0) return (int)r;
+  return r == (long)sizeof m ? 0 : -EPROTO;
+}
+
+int sync_recv_fd(int fd, SyncMsg* msg, int* passed) {
+  *passed = -1;
+  struct iovec iov = {msg, sizeof *msg};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control = {};
+  struct msghdr mh = {};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = control.buf;
+  mh.msg_controllen = sizeof control.buf;
+  long r;
+  do r = rsys(SYS_recvmsg, fd, &mh, MSG_CMSG_CLOEXEC);
+  while (r == -EINTR);
+  if (r <= 0) return (int)r;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&mh);
+  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) __builtin_memcpy(passed, CMSG_DATA(c), sizeof *passed);
+  return r == (long)sizeof *msg ? 1 : -EPROTO;
+}
+
 int sync_recv(int fd, SyncMsg* msg) {
   long r;
   do r = rsys(SYS_recvfrom, fd, msg, sizeof *msg, 0, 0, 0);

@@ -3,7 +3,7 @@
 #pragma once
 #include <stdint.h>
 
-enum : int32_t { SYNC_ERROR = 1, SYNC_READY = 2, SYNC_PID = 3, SYNC_ACK = 4, SYNC_MAPS = 5, SYNC_MAPS_DONE = 6 };
+enum : int32_t { SYNC_ERROR = 1, SYNC_READY = 2, SYNC_PID = 3, SYNC_ACK = 4, SYNC_MAPS = 5, SYNC_MAPS_DONE = 6, SYNC_CONSOLE = 7 };
 
 // Native byte order, which is little-endian on every target ocirun builds for.
 struct SyncMsg {
@@ -13,6 +13,12 @@ static_assert(sizeof(SyncMsg) == 16, "formats.md §4: a message is 16 bytes");
 
 // Sends one message (MSG_NOSIGNAL, retrying EINTR); 0 or -errno.
 int sync_send(int fd, int32_t kind, int32_t op, int32_t err, int32_t value);
+
+// Sends one message with fd attached (SCM_RIGHTS); 0 or -errno.
+int sync_send_fd(int fd, int32_t kind, int32_t op, int passed);
+
+// Receives one message, and in *passed an fd sent with it (else -1): 1, 0, or -errno.
+int sync_recv_fd(int fd, SyncMsg* msg, int* passed);
 
 // Receives one message: 1, 0 when the peer is gone, or -errno (-EPROTO for a short one).
 int sync_recv(int fd, SyncMsg* msg);

@@ -20,7 +20,9 @@ export function register(program: Command, ctx: Context): void {
     .option("--no-subreaper", "accepted for runc compatibility; the init is always our child")
     .action(async (id: string, opts: RunOptions) => {
       const detach = opts.detach === true;
-      const { container, pid } = createContainer(ctx, id, { ...createFlags(opts), detach });
+      const { container, pid, console } = createContainer(ctx, id, { ...createFlags(opts), detach });
+      // With a terminal, the pty takes our terminal's size before the process can look at it.
+      const proxy = console !== undefined ? (await import("../console-proxy.ts")).proxyConsole(console) : undefined;
       try {
         releaseInit(id, execFifoPath(container.dir));
       } catch (err) {
@@ -30,10 +32,13 @@ export function register(program: Command, ctx: Context): void {
       closeContainer(container);
       if (detach) return;
 
+      // With a terminal, the pty carries ^C and friends; SIGWINCH resizes it instead.
       const forward = (signal: NodeJS.Signals) => { try { process.kill(pid, signal); } catch {} };
-      for (const s of FORWARDED) process.on(s, forward);
+      const forwarded = proxy ? FORWARDED.filter((s) => s !== "SIGWINCH") : FORWARDED;
+      for (const s of forwarded) process.on(s, forward);
       const status = await addon().waitExit(pid);
-      for (const s of FORWARDED) process.off(s, forward);
+      for (const s of forwarded) process.off(s, forward);
+      await proxy?.finish();
       ctx.exitCode = status.signal ? 128 + status.signal : status.code;
       ctx.log.debug(`run ${id}: exited with ${ctx.exitCode}`);
       if (opts.keep) return;
