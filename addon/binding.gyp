@@ -10,6 +10,7 @@
         "src/rootfs_ops.cc",
         "src/in_root.cc",
         "src/sync_msg.cc",
+        "src/process_ops.cc",
         "src/console.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -13,9 +13,12 @@ export const E_EMPTY = "E3005";
 export const E_NEEDS_NAMESPACE = "E3006";
 export const E_UNSUPPORTED = "E3007";
 export const E_MOUNT_OPTION = "E3008";
+export const E_CONFLICT = "E3009"; // a field not allowed with another field's value
 export const W_UNKNOWN_CAPABILITY = "W4001";
 export const W_RELATIVE_PATH = "W4002";
 export const W_AMBIENT_NOT_RAISABLE = "W4003";
+export const W_DEPRECATED = "W4004";
+export const W_IGNORED = "W4005";
 
 export class Diagnostic {
   constructor(

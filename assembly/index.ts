@@ -9,6 +9,9 @@ import { PlanWriter } from "./plan/writer";
 import { planInit, rootfsPath } from "./plan/init";
 import { Verdict, diagnosticsJson } from "./verdict";
 import { quote } from "./json/write";
+import { hooksJson } from "./config/hooks";
+import { featuresJson } from "./features";
+import { planCgroup, cgroupJson, CgroupPlan } from "./cgroups/plan";
 
 const MAX_CONFIG_BYTES: i32 = 4 << 20;
 
@@ -33,15 +36,19 @@ function answer(req: Request): Verdict {
     return invalid(d);
   }
   const config = parseConfig(parsed.value!, d);
-  const w = new PlanWriter(req.op == "plan");
+  // The disassembly costs time at every create: only when asked for (`text 1`).
+  const w = new PlanWriter(req.op == "plan" && req.text);
   // Planning runs even on an invalid config, so every error is reported at once.
   planInit(config, req, w, d);
+  const cgroup: CgroupPlan | null = req.cgroup == "none" ? null : planCgroup(config, req, d);
   if (d.hasErrors()) return invalid(d);
   const v = new Verdict(true);
   v.sectionText("diagnostics", diagnosticsJson(d.list));
   v.sectionText("container", containerJson(config, req));
   v.section("init", w.finish());
-  if (req.op == "plan") v.sectionText("text", w.text());
+  if (req.op == "plan" && req.text) v.sectionText("text", w.text());
+  if (req.op == "plan") v.sectionText("hooks", hooksJson(config.hooks));
+  if (req.op == "plan" && cgroup) v.sectionText("cgroup", cgroupJson(cgroup!));
   return v;
 }
 
@@ -56,8 +63,11 @@ if (req.error.length > 0) {
   writeString(2, "ocirun core: " + req.error + "\n");
   exit(2);
 } else if (req.op == "features") {
-  writeString(2, "ocirun core: op features is not implemented yet\n");
-  exit(2);
+  // The config is not read: features describe the runtime, not a container.
+  const v = new Verdict(true);
+  v.sectionText("diagnostics", "[]");
+  v.sectionText("features", featuresJson());
+  writeBytes(1, v.bytes());
 } else {
   writeBytes(1, answer(req).bytes());
 }

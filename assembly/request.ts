@@ -14,6 +14,8 @@ export class Request {
   id: string = "";
   /** Join a new session keyring (runc's default; `create --no-new-keyring` turns it off). */
   newKeyring: bool = false;
+  /** Add the plan's disassembly (the `text` section). */
+  text: bool = false;
   /** cgroup v1 hierarchies on the host: directory under /sys/fs/cgroup and mount options. */
   cgroupV1: CgroupHierarchy[] = [];
   config: Uint8Array = new Uint8Array(0);
@@ -46,6 +48,7 @@ export function parseRequest(input: Uint8Array): Request {
     else if (key == "nopivot") r.noPivot = value == "1";
     else if (key == "id") r.id = value;
     else if (key == "keyring") r.newKeyring = value == "1";
+    else if (key == "text") r.text = value == "1";
     else if (key == "cgroup-v1") {
       const sp2 = value.indexOf(" ");
       r.cgroupV1.push(new CgroupHierarchy(sp2 < 0 ? value : value.substring(0, sp2), sp2 < 0 ? value : value.substring(sp2 + 1)));

@@ -22,12 +22,15 @@ interface CommandEntry {
 const COMMANDS: Record<string, CommandEntry> = {
   create: { summary: "create a container", load: () => import("./commands/create.ts") },
   delete: { summary: "delete any resources held by the container", load: () => import("./commands/delete.ts") },
+  features: { summary: "show the enabled features", load: () => import("./commands/features.ts") },
   kill: { summary: "send a signal to the container's init process", load: () => import("./commands/kill.ts") },
   list: { summary: "list containers started by ocirun with the given root", load: () => import("./commands/list.ts") },
+  plan: { summary: "show the plan for a bundle without running it", load: () => import("./commands/plan.ts") },
   run: { summary: "create and run a container", load: () => import("./commands/run.ts") },
   spec: { summary: "create a new specification file", load: () => import("./commands/spec.ts") },
   start: { summary: "execute the user process in a created container", load: () => import("./commands/start.ts") },
   state: { summary: "output the state of a container", load: () => import("./commands/state.ts") },
+  validate: { summary: "check a bundle's config.json", load: () => import("./commands/validate.ts") },
 };
 
 // Global flags go before the subcommand only, as in runc.

@@ -11,6 +11,7 @@ import { hostFacts } from "./facts.ts";
 import { addon } from "./addon.ts";
 import { describeInitFailure } from "./init-failure.ts";
 import { startTimeOf } from "./proc.ts";
+import { mark } from "./trace.ts";
 import {
   createContainerDir, execFifoPath, removeContainer, validateId, writePidFile, writeState, nowRfc3339Nano,
   type Container,
@@ -56,7 +57,16 @@ function planOrThrow(ctx: Context, id: string, bundle: string, config: Uint8Arra
   for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.warn(formatDiagnostic(d));
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
   if (!verdict.ok || !verdict.init || !verdict.container) throw new OciError(errors.join("; ") || "invalid config.json");
+  refuseHooks(verdict);
   return verdict;
+}
+
+/** The host does not run hooks yet: refuse a config that has some rather than skip them. */
+function refuseHooks(verdict: Verdict): void {
+  const bytes = verdict.sections?.hooks;
+  if (!bytes) return;
+  const phases = Object.keys(JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>);
+  if (phases.length > 0) throw new OciError(phases.map((p) => `/hooks/${p}: hooks are not run yet`).join("; "));
 }
 
 function parsePreserveFds(text: string | undefined): number {
@@ -69,8 +79,11 @@ function parsePreserveFds(text: string | undefined): number {
 export function createContainer(ctx: Context, id: string, opts: CreateOptions): Created {
   validateId(id);
   const preserveFds = parsePreserveFds(opts.preserveFds);
+  mark("create: start");
   const { bundle, config } = readBundleConfig(opts.bundle);
+  mark("create: config read");
   const verdict = planOrThrow(ctx, id, bundle, config, opts);
+  mark("create: planned");
   const info = verdict.container!;
   // runc's rules: a detached terminal needs somewhere to send the pty master, and a console
   // socket needs a terminal to send.
@@ -86,7 +99,10 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
     if (errno !== 0) throw new OciError(`mkfifo ${fifo}: ${addon().strerror(errno).toLowerCase()}`);
     // O_RDWR: the init blocks in read() until start writes a byte (the open itself never blocks).
     fifoFd = openSync(fifo, constants.O_RDWR | constants.O_CLOEXEC);
+    addon();
+    mark("create: addon loaded");
     const result = addon().spawnInit(verdict.init!, fifoFd, preserveFds);
+    mark("create: init ready");
     if ("errno" in result) throw new OciError(describeInitFailure(verdict.init!, result.op, result.errno, addon().strerror));
     spawned = result;
     if (result.console !== undefined && opts.consoleSocket) {
@@ -103,6 +119,7 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
     if (opts.pidFile) writePidFile(resolve(opts.pidFile), result.pid);
     // The init dies with us (PDEATHSIG) until this ACK: a killed create leaves no orphan.
     addon().releaseInit(result.sync);
+    mark("create: init released");
     ctx.log.debug(`create ${id}: init pid ${result.pid}`);
     return { container, pid: result.pid, console: opts.consoleSocket ? undefined : result.console };
   } catch (err) {

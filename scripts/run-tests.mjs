@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const bun = repo + "node_modules/.bin/bun";
-const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["test/unit/core", "test/unit/host", "test/integration"];
+const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["test/unit/core", "test/unit/host", "test/fuzz", "test/integration"];
 
 let passed = 0;
 let failed = 0;

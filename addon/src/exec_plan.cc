@@ -15,6 +15,7 @@
 #include "ops.gen.h"
 #include "raw.h"
 #include "console.h"
+#include "process_ops.h"
 #include "rootfs_ops.h"
 #include "sync_msg.h"
 
@@ -227,6 +228,13 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_FIND_EXEC: return op_find_exec(c, op.arg[0].strs);
     case OP_WAIT_START: return op_wait_start(c);
     case OP_EXEC: return op_exec(c, op);
+    case OP_SYSCTL: return op_sysctl(c.root, op);
+    case OP_OOM_SCORE_ADJ: return op_oom_score_adj(op);
+    case OP_TIME_OFFSETS: return op_time_offsets(op);
+    case OP_SCHEDULER: return op_scheduler(op);
+    case OP_IOPRIO: return op_ioprio(op);
+    case OP_PERSONALITY: return op_personality(op);
+    case OP_MEMORY_POLICY: return op_memory_policy(op);
     default: return ENOSYS;  // unreachable: the reader rejects unknown opcodes
   }
 }

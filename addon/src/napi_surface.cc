@@ -178,25 +178,8 @@ Napi::Value SendFd(const Napi::CallbackInfo& info) {
   int err = 0;
   if (connect(s, (struct sockaddr*)&addr, sizeof addr) < 0) err = errno;
   if (!err) {
-    struct iovec iov = {(void*)name.data(), name.size()};
-    union {
-      char buf[CMSG_SPACE(sizeof(int))];
-      struct cmsghdr align;
-    } control = {};
-    struct msghdr mh = {};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = control.buf;
-    mh.msg_controllen = sizeof control.buf;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    ssize_t n;
-    do n = sendmsg(s, &mh, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) err = errno;
+    long n = send_with_fd(s, name.data(), name.size(), fd);
+    if (n < 0) err = (int)-n;
   }
   close(s);
   return Napi::Number::New(env, err);

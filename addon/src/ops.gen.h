@@ -28,6 +28,13 @@
 #define OP_SESSION_KEYRING 25 /* str name */
 #define OP_USERNS_MAPS 26 /* str uidmap, str gidmap */
 #define OP_CONSOLE 27 /* u64 rows, u64 cols */
+#define OP_SYSCTL 28 /* str path, str value */
+#define OP_OOM_SCORE_ADJ 29 /* str value */
+#define OP_SCHEDULER 30 /* u64 policy, u64 flags, u64 nice, u64 priority, u64 runtime, u64 deadline, u64 period */
+#define OP_IOPRIO 31 /* u64 ioprio */
+#define OP_PERSONALITY 32 /* u64 persona */
+#define OP_TIME_OFFSETS 33 /* str offsets */
+#define OP_MEMORY_POLICY 34 /* u64 mode, list u64 nodemask */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -65,6 +72,13 @@ static inline const char* op_name(unsigned code) {
     case 25: return "SESSION_KEYRING";
     case 26: return "USERNS_MAPS";
     case 27: return "CONSOLE";
+    case 28: return "SYSCTL";
+    case 29: return "OOM_SCORE_ADJ";
+    case 30: return "SCHEDULER";
+    case 31: return "IOPRIO";
+    case 32: return "PERSONALITY";
+    case 33: return "TIME_OFFSETS";
+    case 34: return "MEMORY_POLICY";
     default: return "?";
   }
 }
@@ -99,6 +113,13 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 25: return "s";
     case 26: return "ss";
     case 27: return "uu";
+    case 28: return "ss";
+    case 29: return "s";
+    case 30: return "uuuuuuu";
+    case 31: return "u";
+    case 32: return "u";
+    case 33: return "s";
+    case 34: return "uU";
     default: return 0;
   }
 }

@@ -63,6 +63,8 @@ struct Reader {
     PlanOp& op = plan->ops[i];
     uint64_t w = 0;
     for (size_t a = 0; kinds[a]; a++) {
+      // An op in ops.ts with more arguments than PlanOp holds must fail here, not overflow.
+      if (a >= (size_t)kMaxArgs) return fail(i, std::string(op_name(op.code)) + " has more than kMaxArgs args");
       if (w >= argc) return fail(i, "too few args for " + std::string(op_name(op.code)));
       uint64_t v = u64_at(words + 8 * w++);
       char k = kinds[a];

@@ -13,9 +13,8 @@ int sync_send(int fd, int32_t kind, int32_t op, int32_t err, int32_t value) {
   return r == (long)sizeof m ? 0 : -EPROTO;
 }
 
-int sync_send_fd(int fd, int32_t kind, int32_t op, int passed) {
-  SyncMsg m = {kind, op, 0, 0};
-  struct iovec iov = {&m, sizeof m};
+long send_with_fd(int sock, const void* data, size_t len, int passed) {
+  struct iovec iov = {const_cast<void*>(data), len};
   union {
     char buf[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
@@ -31,8 +30,14 @@ int sync_send_fd(int fd, int32_t kind, int32_t op, int passed) {
   c->cmsg_len = CMSG_LEN(sizeof(int));
   __builtin_memcpy(CMSG_DATA(c), &passed, sizeof passed);
   long r;
-  do r = rsys(SYS_sendmsg, fd, &mh, MSG_NOSIGNAL);
+  do r = rsys(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL);
   while (r == -EINTR);
+  return r;
+}
+
+int sync_send_fd(int fd, int32_t kind, int32_t op, int passed) {
+  SyncMsg m = {kind, op, 0, 0};
+  long r = send_with_fd(fd, &m, sizeof m, passed);
   if (r < 0) return (int)r;
   return r == (long)sizeof m ? 0 : -EPROTO;
 }

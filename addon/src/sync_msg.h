@@ -1,6 +1,7 @@
 // The 16-byte init <-> host messages over the SOCK_SEQPACKET socketpair (formats.md §4).
 // Raw syscalls only: the child sends these between clone and execve.
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 
 enum : int32_t { SYNC_ERROR = 1, SYNC_READY = 2, SYNC_PID = 3, SYNC_ACK = 4, SYNC_MAPS = 5, SYNC_MAPS_DONE = 6, SYNC_CONSOLE = 7 };
@@ -13,6 +14,9 @@ static_assert(sizeof(SyncMsg) == 16, "formats.md §4: a message is 16 bytes");
 
 // Sends one message (MSG_NOSIGNAL, retrying EINTR); 0 or -errno.
 int sync_send(int fd, int32_t kind, int32_t op, int32_t err, int32_t value);
+
+// sendmsg(2) of data with fd attached (SCM_RIGHTS), raw syscalls only: bytes sent or -errno.
+long send_with_fd(int sock, const void* data, size_t len, int passed);
 
 // Sends one message with fd attached (SCM_RIGHTS); 0 or -errno.
 int sync_send_fd(int fd, int32_t kind, int32_t op, int passed);

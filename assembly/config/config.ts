@@ -8,6 +8,11 @@ import { field, readObject, readArray, readString, readBool, isObject, isString,
 import { parseProcess } from "./process";
 import { parseMounts } from "./mounts";
 import { parseLinux, CLONE_NEWUTS, CLONE_NEWUSER } from "./linux";
+import { parseLinuxSettings } from "./linux-settings";
+import { parseResources } from "./resources";
+import { checkNamespaceNeeds } from "./namespace-needs";
+import { parseHooks } from "./hooks";
+import { parseSeccomp } from "./seccomp";
 
 export function parseConfig(v: JsonValue, d: Diagnostics): Config {
   const c = new Config();
@@ -41,7 +46,16 @@ export function parseConfig(v: JsonValue, d: Diagnostics): Config {
   if (ann) c.annotationsJson = annotationsJson(ann, d);
 
   const linux = readObject(v, "linux", "", d);
-  if (linux) c.linux = parseLinux(linux, "/linux", d);
+  if (linux) {
+    c.linux = parseLinux(linux, "/linux", d);
+    parseLinuxSettings(linux, "/linux", d, c.linux);
+    parseResources(linux, "/linux", d, c.linux);
+  }
+  const seccomp = readObject(linux, "seccomp", "/linux", d);
+  if (seccomp) c.linux.seccomp = parseSeccomp(seccomp, "/linux/seccomp", d);
+
+  const hooks = readObject(v, "hooks", "", d);
+  if (hooks) c.hooks = parseHooks(hooks, "/hooks", d);
 
   // Settings that need a namespace the config does not give the container (runc refuses them too).
   let uts = false;
@@ -60,6 +74,7 @@ export function parseConfig(v: JsonValue, d: Diagnostics): Config {
   if (newUser && !hasField(linux, "gidMappings")) d.error(E_REQUIRED, "/linux/gidMappings", "is required to create a user namespace");
   if (!uts && c.hasHostname && c.hostname.length > 0) d.error(E_NEEDS_NAMESPACE, "/hostname", "cannot be set without a uts namespace in /linux/namespaces");
   if (!uts && c.hasDomainname && c.domainname.length > 0) d.error(E_NEEDS_NAMESPACE, "/domainname", "cannot be set without a uts namespace in /linux/namespaces");
+  checkNamespaceNeeds(c, d);
   return c;
 }
 

@@ -51,7 +51,7 @@ export function propagationFlag(name: string): u32 {
   return 0;
 }
 
-function idMappings(v: JsonValue, key: string, ptr: string, d: Diagnostics): IdMapping[] {
+export function idMappings(v: JsonValue, key: string, ptr: string, d: Diagnostics): IdMapping[] {
   const out: IdMapping[] = [];
   const arr = readArray(v, key, ptr, d);
   if (!arr) return out;

@@ -3,6 +3,7 @@ import { JsonValue, childPointer, indexPointer } from "../json/value";
 import { Diagnostics, W_RELATIVE_PATH } from "../diagnostics";
 import { Mount } from "./model";
 import { readString, readStringArray, isObject, requireField } from "./read";
+import { parseMountIdmap } from "./mount-idmap";
 
 export function parseMounts(arr: JsonValue, ptr: string, d: Diagnostics): Mount[] {
   const out: Mount[] = [];
@@ -16,6 +17,7 @@ export function parseMounts(arr: JsonValue, ptr: string, d: Diagnostics): Mount[
     m.source = readString(item, "source", ip, d);
     m.type = readString(item, "type", ip, d);
     m.options = readStringArray(item, "options", ip, d);
+    parseMountIdmap(item, ip, d, m);
     if (m.destination.length > 0 && !m.destination.startsWith("/")) {
       // runc accepts a relative destination (relative to the root) with a warning; so do we.
       d.warn(W_RELATIVE_PATH, childPointer(ip, "destination"), "\"" + m.destination + "\" is relative; it is taken as \"/" + m.destination + "\"");

@@ -5,11 +5,18 @@ import { Process, Rlimit, Capabilities } from "./model";
 import { field, readObject, readArray, readString, readStringArray, readBool, readInt, isObject, isString, intValue, u64Value, requireField, U32_MAX } from "./read";
 import { capabilityBit } from "./capabilities";
 import { rlimitResource } from "./rlimits";
+import { parseProcessLinux } from "./process-linux";
 
 export function parseProcess(v: JsonValue, ptr: string, d: Diagnostics): Process {
   const p = new Process();
   p.present = true;
   p.terminal = readBool(v, "terminal", ptr, d);
+  const size = readObject(v, "consoleSize", ptr, d);
+  if (size) {
+    const sp = childPointer(ptr, "consoleSize");
+    p.consoleHeight = <u32>readInt(size, "height", sp, d, 0, 65535, 0);
+    p.consoleWidth = <u32>readInt(size, "width", sp, d, 0, 65535, 0);
+  }
 
   const userPtr = childPointer(ptr, "user");
   const user = readObject(v, "user", ptr, d);
@@ -47,6 +54,7 @@ export function parseProcess(v: JsonValue, ptr: string, d: Diagnostics): Process
   if (rl) parseRlimits(rl, childPointer(ptr, "rlimits"), d, p.rlimits);
 
   p.noNewPrivileges = readBool(v, "noNewPrivileges", ptr, d);
+  parseProcessLinux(v, ptr, d, p);
   return p;
 }
 

@@ -80,7 +80,7 @@ export function intValue(v: JsonValue, ptr: string, d: Diagnostics, lo: i64, hi:
   }
   // mag is a u64 magnitude encoded in an i64 slot only when it fits below 2^63.
   const big = mag == 0x7fffffffffffffff && overflowed;
-  if (big || (!neg && mag > hi) || (neg && -mag < lo)) {
+  if (big || (neg ? -mag : mag) > hi || (neg ? -mag : mag) < lo) {
     d.error(E_RANGE, ptr, t + " is out of range [" + lo.toString() + ", " + hi.toString() + "]");
     return 0;
   }

@@ -5,7 +5,7 @@ import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
 import { PlanWriter } from "./writer";
 import {
   OP_ROOTFS, OP_MOUNT, OP_PIVOT_ROOT, OP_MOVE_ROOT, OP_MASK_PATH, OP_READONLY_PATH, OP_SETHOSTNAME,
-  OP_SETDOMAINNAME, OP_WAIT_START, OP_SESSION_KEYRING, WHERE_PROPAGATION,
+  OP_SETDOMAINNAME, OP_WAIT_START, OP_SESSION_KEYRING, OP_CONSOLE, WHERE_PROPAGATION,
 } from "./ops";
 import { MS_BIND, MS_REC, MS_SLAVE, MS_REMOUNT, MS_RDONLY } from "./mount-flags";
 import { CLONE_NEWNS, propagationFlag } from "../config/linux";
@@ -13,6 +13,7 @@ import { planNamespaces, inUserNamespace } from "./namespaces";
 import { planMounts, isBindMount } from "./mounts";
 import { planDevices } from "./devices";
 import { planProcessSetup, planExec } from "./process";
+import { planOomScoreAdj, planSysctl } from "./process-settings";
 import { resolvePath, cleanPath } from "../paths";
 
 export function rootfsPath(c: Config, req: Request): string {
@@ -20,6 +21,7 @@ export function rootfsPath(c: Config, req: Request): string {
 }
 
 export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
+
   const nss = c.linux.namespaces;
   let hasMountNs = false;
   for (let i = 0; i < nss.length; i++) {
@@ -27,6 +29,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   }
   // Without a mount namespace every mount below would land on the host.
   if (!hasMountNs && c.linux.namespacesValid) d.error(E_UNSUPPORTED, "/linux/namespaces", "a mount namespace is required: without one the container's mounts would change the host");
+  planOomScoreAdj(c, w);
   planNamespaces(c, w);
   // A session keyring of its own, as runc makes unless --no-new-keyring: keys are not shared
   // with the caller's session.
@@ -48,10 +51,17 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   if (req.noPivot) w.op(OP_MOVE_ROOT, "MOVE_ROOT", "/root/path", "move \"" + rootfs + "\" to / (--no-pivot)").s("rootfs", rootfs);
   else w.op(OP_PIVOT_ROOT, "PIVOT_ROOT", "/root/path", "pivot_root to \"" + rootfs + "\"").s("rootfs", rootfs);
 
+  // The console comes from the container's own devpts, so after the pivot; /dev/console is
+  // bound before the root turns read-only.
+  if (c.process.present && c.process.terminal) {
+    w.op(OP_CONSOLE, "CONSOLE", "/process/terminal", "set up the console").n("rows", c.process.consoleHeight).n("cols", c.process.consoleWidth);
+  }
   if (c.rootReadonly) {
     w.op(OP_MOUNT, "MOUNT", "/root/readonly", "remount \"/\" read-only")
       .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | MS_RDONLY).s("data", "").where(0);
   }
+  // Before readonlyPaths, which usually covers /proc/sys.
+  planSysctl(c, w);
   for (let i = 0; i < c.linux.readonlyPaths.length; i++) {
     const p = cleanPath(c.linux.readonlyPaths[i]);
     w.op(OP_READONLY_PATH, "READONLY_PATH", "/linux/readonlyPaths/" + i.toString(), "make \"" + p + "\" read-only").s("path", p);

@@ -31,11 +31,12 @@ export const OPTION_PROPAGATION: i32 = 3;
 export const OPTION_UNSUPPORTED: i32 = 4;
 export const OPTION_NONE: i32 = 5;
 
-class MountOption {
+export class MountOption {
   constructor(public name: string, public kind: i32, public flag: u64) {}
 }
 
-const OPTIONS: MountOption[] = [
+/** Also read by features.ts, which lists the options that are not OPTION_UNSUPPORTED. */
+export const OPTIONS: MountOption[] = [
   new MountOption("defaults", OPTION_NONE, 0),
   new MountOption("ro", OPTION_SET, MS_RDONLY),
   new MountOption("rw", OPTION_CLEAR, MS_RDONLY),

@@ -6,6 +6,7 @@ import { CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWTIME } from "../config/linux";
 import { PlanWriter } from "./writer";
 import { OP_SETNS, OP_UNSHARE, OP_FORK_INIT, OP_USERNS_MAPS } from "./ops";
 import { IdMapping } from "../config/model";
+import { planTimeOffsets } from "./process-settings";
 
 function mapText(maps: IdMapping[]): string {
   let out = "";
@@ -65,6 +66,10 @@ export function planNamespaces(c: Config, w: PlanWriter): void {
   if (newFlags != 0) {
     w.op(OP_UNSHARE, "UNSHARE", "/linux/namespaces", "create namespaces").cloneFlags_("flags", newFlags);
   }
+  // The offsets are frozen when the first process enters the time namespace (the fork below).
+  // Before the id maps: the non-dumpable init's /proc/self files belong to the host's root,
+  // which it still is until then.
+  planTimeOffsets(c, w);
   if (newFlags & CLONE_NEWUSER) planIdMaps(c, w);
   if (needFork) w.op(OP_FORK_INIT, "FORK_INIT", "/linux/namespaces", "fork into the pid namespace");
 }

@@ -38,6 +38,19 @@ export const OP_USERNS_MAPS: u16 = 26; // args: str uidmap, str gidmap
 // process.terminal: open a pty in the container's devpts, bind its peer over /dev/console, send
 // the master to the host, make the peer the controlling terminal and stdio.
 export const OP_CONSOLE: u16 = 27; // args: u64 rows, u64 cols
+// The /proc writes go through a procfs the executor verified (fstatfs PROC_SUPER_MAGIC), then
+// openat2 beneath it without crossing mounts: SYSCTL uses the container's /proc (in root, after
+// the pivot), OOM_SCORE_ADJ and TIME_OFFSETS the /proc the init starts with. path is relative to it.
+export const OP_SYSCTL: u16 = 28; // args: str path, str value
+export const OP_OOM_SCORE_ADJ: u16 = 29; // args: str value
+// sched_setattr(2) on the init; nice is a two's-complement i32 in the word.
+export const OP_SCHEDULER: u16 = 30; // args: u64 policy, u64 flags, u64 nice, u64 priority, u64 runtime, u64 deadline, u64 period
+export const OP_IOPRIO: u16 = 31; // args: u64 ioprio
+export const OP_PERSONALITY: u16 = 32; // args: u64 persona
+// After unshare(CLONE_NEWTIME), before any process enters it (FORK_INIT): /proc/self/timens_offsets.
+export const OP_TIME_OFFSETS: u16 = 33; // args: str offsets
+// set_mempolicy(2): mode with its MPOL_F_* flags; the node mask in 32-bit words, lowest first.
+export const OP_MEMORY_POLICY: u16 = 34; // args: u64 mode, list u64 nodemask
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

@@ -7,6 +7,7 @@ import {
 } from "./ops";
 import { rlimitName } from "../config/rlimits";
 import { cleanPath } from "../paths";
+import { planSchedulingSettings, planPersonality } from "./process-settings";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEFAULT_UMASK: u64 = 0o022;
@@ -18,6 +19,7 @@ export function planProcessSetup(c: Config, w: PlanWriter): void {
     w.op(OP_SETRLIMIT, "SETRLIMIT", r.pointer, "set " + rlimitName(r.resource))
       .named("resource", <u64>r.resource, rlimitName(r.resource)).n("soft", r.soft).n("hard", r.hard);
   }
+  planSchedulingSettings(c, w);
   // The cwd is entered as root, before the uid change, like runc; the executor checks it is
   // inside the root afterwards.
   w.op(OP_CHDIR, "CHDIR", "/process/cwd", "change directory to \"" + p.cwd + "\"").s("path", p.cwd);
@@ -34,6 +36,7 @@ export function planProcessSetup(c: Config, w: PlanWriter): void {
   const umask: u64 = p.user.umask >= 0 ? <u64>p.user.umask : DEFAULT_UMASK;
   w.op(OP_UMASK, "UMASK", p.user.umask >= 0 ? "/process/user/umask" : "", "set umask").octal("mask", umask);
   w.op(OP_FIND_EXEC, "FIND_EXEC", "/process/args/0", "exec: \"" + p.args[0] + "\"").strList("candidates", executableCandidates(p.args[0], p.env, p.cwd));
+  planPersonality(c, w);
 }
 
 export function planExec(c: Config, w: PlanWriter): void {

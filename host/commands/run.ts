@@ -6,6 +6,7 @@ import { createContainer, type CreateOptions } from "../create-container.ts";
 import { addCreateOptions, createFlags } from "./create.ts";
 import { releaseInit } from "./start.ts";
 import { addon } from "../addon.ts";
+import { mark } from "../trace.ts";
 import { closeContainer, execFifoPath, openContainer, removeContainer } from "../store.ts";
 
 // Signals a terminal or supervisor sends that the container should get instead of us.
@@ -30,6 +31,7 @@ export function register(program: Command, ctx: Context): void {
         throw err;
       }
       closeContainer(container);
+      mark("run: started");
       if (detach) return;
 
       // With a terminal, the pty carries ^C and friends; SIGWINCH resizes it instead.
@@ -37,6 +39,7 @@ export function register(program: Command, ctx: Context): void {
       const forwarded = proxy ? FORWARDED.filter((s) => s !== "SIGWINCH") : FORWARDED;
       for (const s of forwarded) process.on(s, forward);
       const status = await addon().waitExit(pid);
+      mark("run: exited");
       for (const s of forwarded) process.off(s, forward);
       await proxy?.finish();
       ctx.exitCode = status.signal ? 128 + status.signal : status.code;
@@ -44,5 +47,6 @@ export function register(program: Command, ctx: Context): void {
       if (opts.keep) return;
       const c = openContainer(ctx.root, id, { lock: true });
       if (c) removeContainer(c);
+      mark("run: deleted");
     });
 }

@@ -5,14 +5,21 @@ import { runCoreModule } from "./wasi-run";
 import { encodeRequest, decodeVerdict, type CoreOp, type HostFacts, type Verdict } from "./protocol";
 // A file import: `bun build --compile` embeds the module; elsewhere it is a path on disk.
 import corePath from "../../build/core.wasm" with { type: "file" };
+import { mark } from "../trace.ts";
 
 let compiled: WebAssembly.Module | undefined;
 
 function coreModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(readFileSync(corePath));
+  // Bun gives an absolute (or $bunfs) path; a bundle for Node gives one relative to itself.
+  const path = corePath.startsWith("/") || corePath.startsWith("$bunfs") ? corePath : new URL(corePath, import.meta.url);
+  compiled ??= new WebAssembly.Module(readFileSync(path));
   return compiled;
 }
 
-export function askCore(op: CoreOp, facts: HostFacts, config: Uint8Array): Verdict {
-  return decodeVerdict(runCoreModule(coreModule(), encodeRequest(op, facts, config)));
+export function askCore(op: CoreOp, facts: HostFacts, config: Uint8Array, opts: { text?: boolean } = {}): Verdict {
+  const module = coreModule();
+  mark("core: compiled");
+  const verdict = decodeVerdict(runCoreModule(module, encodeRequest(op, facts, config, opts)));
+  mark("core: verdict");
+  return verdict;
 }

@@ -38,15 +38,19 @@ export interface Verdict {
   init?: Uint8Array;
   text?: string;
   features?: unknown;
+  /** Every section's raw bytes, in verdict order, the ones this host does not decode too. */
+  sections: Record<string, Uint8Array>;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array): Uint8Array {
+/** text: also return the plan's disassembly (op plan). */
+export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, opts: { text?: boolean } = {}): Uint8Array {
   const lines = ["ocirun-request 1", `op ${op}`, `bundle ${facts.bundle}`, `euid ${facts.euid}`, `cgroup ${facts.cgroup}`, `nopivot ${facts.noPivot ? 1 : 0}`];
   if (facts.id !== undefined) lines.push(`id ${facts.id}`);
   if (facts.newKeyring) lines.push("keyring 1");
+  if (opts.text) lines.push("text 1");
   for (const h of facts.cgroupV1) lines.push(`cgroup-v1 ${h.dir} ${h.options}`);
   const header = encoder.encode(lines.join("\n") + "\n\n");
   const out = new Uint8Array(header.length + config.length);
@@ -60,7 +64,7 @@ export function decodeVerdict(bytes: Uint8Array): Verdict {
   const status = decoder.decode(bytes.subarray(0, pos));
   const m = /^ocirun-verdict 1 (ok|invalid)$/.exec(status);
   if (!m) throw new Error(`core: not a verdict: ${JSON.stringify(status.slice(0, 80))}`);
-  const v: Verdict = { ok: m[1] === "ok", diagnostics: [] };
+  const v: Verdict = { ok: m[1] === "ok", diagnostics: [], sections: {} };
   pos++;
   while (pos < bytes.length) {
     const nl = bytes.indexOf(0x0a, pos);
@@ -68,6 +72,7 @@ export function decodeVerdict(bytes: Uint8Array): Verdict {
     const start = nl + 1;
     const body = bytes.subarray(start, start + Number(len));
     pos = start + Number(len) + 1;
+    v.sections[name] = body;
     if (name === "diagnostics") v.diagnostics = JSON.parse(decoder.decode(body));
     else if (name === "container") v.container = JSON.parse(decoder.decode(body));
     else if (name === "init") v.init = body;

@@ -28,6 +28,13 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   25: { name: "SESSION_KEYRING", args: [{"kind":"str","name":"name"}] },
   26: { name: "USERNS_MAPS", args: [{"kind":"str","name":"uidmap"},{"kind":"str","name":"gidmap"}] },
   27: { name: "CONSOLE", args: [{"kind":"u64","name":"rows"},{"kind":"u64","name":"cols"}] },
+  28: { name: "SYSCTL", args: [{"kind":"str","name":"path"},{"kind":"str","name":"value"}] },
+  29: { name: "OOM_SCORE_ADJ", args: [{"kind":"str","name":"value"}] },
+  30: { name: "SCHEDULER", args: [{"kind":"u64","name":"policy"},{"kind":"u64","name":"flags"},{"kind":"u64","name":"nice"},{"kind":"u64","name":"priority"},{"kind":"u64","name":"runtime"},{"kind":"u64","name":"deadline"},{"kind":"u64","name":"period"}] },
+  31: { name: "IOPRIO", args: [{"kind":"u64","name":"ioprio"}] },
+  32: { name: "PERSONALITY", args: [{"kind":"u64","name":"persona"}] },
+  33: { name: "TIME_OFFSETS", args: [{"kind":"str","name":"offsets"}] },
+  34: { name: "MEMORY_POLICY", args: [{"kind":"u64","name":"mode"},{"kind":"list u64","name":"nodemask"}] },
 };
 
 export const OP_SETNS = 1;
@@ -57,6 +64,13 @@ export const OP_EXEC = 24;
 export const OP_SESSION_KEYRING = 25;
 export const OP_USERNS_MAPS = 26;
 export const OP_CONSOLE = 27;
+export const OP_SYSCTL = 28;
+export const OP_OOM_SCORE_ADJ = 29;
+export const OP_SCHEDULER = 30;
+export const OP_IOPRIO = 31;
+export const OP_PERSONALITY = 32;
+export const OP_TIME_OFFSETS = 33;
+export const OP_MEMORY_POLICY = 34;
 export const WHERE_TARGET_IN_ROOT = 1;
 export const WHERE_SOURCE_IN_ROOT = 2;
 export const WHERE_PROPAGATION = 4;

@@ -14,12 +14,14 @@ export const defaultFacts: HostFacts = {
   euid: 0,
   cgroup: "hybrid",
   noPivot: false,
-  cgroupV1: [{ dir: "cpu", options: "cpu" }, { dir: "memory", options: "memory" }, { dir: "systemd", options: "name=systemd" }],
+  // The development machines' hybrid layout (DESIGN.md): one hierarchy per controller.
+  cgroupV1: ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"].map((c) => ({ dir: c, options: c }))
+    .concat([{ dir: "systemd", options: "name=systemd" }]),
 };
 
 export function coreRaw(op: CoreOp, config: Uint8Array | string, facts: Partial<HostFacts> = {}): Uint8Array {
   const bytes = typeof config === "string" ? new TextEncoder().encode(config) : config;
-  return runCoreModule(module, encodeRequest(op, { ...defaultFacts, ...facts }, bytes));
+  return runCoreModule(module, encodeRequest(op, { ...defaultFacts, ...facts }, bytes, { text: op === "plan" }));
 }
 
 export function core(op: CoreOp, config: unknown, facts: Partial<HostFacts> = {}): Verdict {

@@ -4,6 +4,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { core, repo } from "../../util/core";
+import { renderWrite, type CgroupSection } from "../../util/cgroup";
+import { disassemble } from "../../util/bpf-vm";
 
 const dir = repo + "test/golden/plans/";
 
@@ -16,7 +18,16 @@ function render(name: string): string {
   for (const d of v.diagnostics) lines.push(`${d.severity} ${d.code} ${d.pointer}: ${d.message}`);
   if (v.container) lines.push(`container ${JSON.stringify(v.container)}`);
   if (v.text) lines.push(v.text.trimEnd());
+  if (v.sections.cgroup) lines.push(...renderCgroup(JSON.parse(new TextDecoder().decode(v.sections.cgroup))));
   return lines.join("\n") + "\n";
+}
+
+/** The cgroup section: its path, one write per line ("?=": optional), the device program disassembled. */
+function renderCgroup(cg: CgroupSection): string[] {
+  const lines = [`cgroup path ${cg.path}`];
+  for (const w of cg.writes) lines.push(`cgroup ${renderWrite(w)}  <- ${w.pointer || "(runtime default)"}`);
+  if (cg.deviceProgram) lines.push(...disassemble(Buffer.from(cg.deviceProgram, "base64")).map((l) => `cgroup bpf ${l}`));
+  return lines;
 }
 
 for (const name of readdirSync(dir).sort()) {

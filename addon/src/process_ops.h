@@ -1,0 +1,15 @@
+// The init's kernel settings (formats.md §3; opcodes in assembly/plan/ops.ts): sysctls,
+// oom_score_adj and time namespace offsets written through a verified procfs, and the
+// scheduler, io priority, personality and memory policy syscalls. Raw syscalls only; each
+// returns 0 or an errno.
+#pragma once
+#include "plan_reader.h"
+
+// root: the container root fd (OP_ROOTFS; "/" after the pivot); the sysctl goes to its /proc.
+int op_sysctl(int root, const PlanOp& op);
+int op_oom_score_adj(const PlanOp& op);
+int op_time_offsets(const PlanOp& op);
+int op_scheduler(const PlanOp& op);
+int op_ioprio(const PlanOp& op);
+int op_personality(const PlanOp& op);
+int op_memory_policy(const PlanOp& op);

@@ -1,0 +1,99 @@
+// planCgroup: the container's cgroup path, every file write for the host's cgroup mode, and the
+// v2 device program; the verdict's `cgroup` section (docs/formats.md §2).
+import { Config } from "../config/model";
+import { Request } from "../request";
+import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
+import { quote } from "../json/write";
+import { cleanPath } from "../paths";
+import { base64 } from "../base64";
+import { CgroupMode, CgroupWrite } from "./write";
+import { memoryWrites } from "./memory";
+import { cpuWrites } from "./cpu";
+import { cpusetWrites } from "./cpuset";
+import { pidsWrites } from "./pids";
+import { blkioWrites } from "./blkio";
+import { hugetlbWrites } from "./hugetlb";
+import { rdmaWrites } from "./rdma";
+import { networkWrites } from "./network";
+import { unifiedWrites } from "./unified";
+import { deviceRules, deviceWritesV1 } from "./devices";
+import { deviceProgram } from "./device-program";
+
+export class CgroupPlan {
+  path: string = "";
+  writes: CgroupWrite[] = [];
+  deviceProgram: Uint8Array | null = null;
+}
+
+/** linux.cgroupsPath, absolute under the cgroup root; a relative one is put under "/" too.
+ * Without it "/<id>" ("" when the request names no container). */
+export function cgroupPath(c: Config, req: Request): string {
+  if (c.linux.cgroupsPath.length > 0) return cleanPath(c.linux.cgroupsPath);
+  return req.id.length > 0 ? "/" + req.id : "";
+}
+
+export function planCgroup(c: Config, req: Request, d: Diagnostics): CgroupPlan {
+  const plan = new CgroupPlan();
+  plan.path = cgroupPath(c, req);
+  if (c.linux.cgroupsPath.length > 0 && plan.path == "/") d.error(E_UNSUPPORTED, "/linux/cgroupsPath", "must name a cgroup below the root, not the root itself");
+  const mode = req.cgroup == "v2" ? CgroupMode.V2 : CgroupMode.V1;
+  const res = c.linux.resources;
+  const rules = deviceRules(c);
+  // The order runc applies them; unified last, so its raw values win.
+  const writes: CgroupWrite[] = mode == CgroupMode.V1 ? deviceWritesV1(rules, res.devicesPointer) : [];
+  const groups: CgroupWrite[][] = [
+    pidsWrites(res, mode), memoryWrites(res, mode, d), blkioWrites(res, mode, d), cpuWrites(res, mode, d),
+    cpusetWrites(res, mode), hugetlbWrites(res, mode), rdmaWrites(res, mode), networkWrites(res, mode, d),
+    unifiedWrites(res, mode, d),
+  ];
+  for (let g = 0; g < groups.length; g++) for (let i = 0; i < groups[g].length; i++) writes.push(groups[g][i]);
+  if (mode == CgroupMode.V2) {
+    plan.writes = writes;
+    plan.deviceProgram = deviceProgram(rules);
+  } else {
+    plan.writes = placeInHierarchies(writes, req, d);
+  }
+  return plan;
+}
+
+/** v1: each controller's writes go to the directory of the host hierarchy that holds it. */
+function placeInHierarchies(writes: CgroupWrite[], req: Request, d: Diagnostics): CgroupWrite[] {
+  const out: CgroupWrite[] = [];
+  const missing: string[] = [];
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i];
+    const dir = hierarchyDir(w.controller, req);
+    if (dir === null) {
+      // The runtime's own device rules need no hierarchy the config did not ask for.
+      if (w.pointer.length > 0 && !missing.includes(w.controller)) {
+        missing.push(w.controller);
+        d.error(E_UNSUPPORTED, w.pointer, "needs the cgroup v1 " + w.controller + " controller, which this host does not mount");
+      }
+      continue;
+    }
+    out.push(new CgroupWrite(dir, w.file, w.value, w.pointer, w.optional));
+  }
+  return out;
+}
+
+/** The hierarchy directory whose mount options name `controller`; the name itself when the
+ * request lists no hierarchies. */
+function hierarchyDir(controller: string, req: Request): string | null {
+  if (req.cgroupV1.length == 0) return controller;
+  for (let i = 0; i < req.cgroupV1.length; i++) {
+    const opts = req.cgroupV1[i].options.split(",");
+    if (opts.includes(controller)) return req.cgroupV1[i].dir;
+  }
+  return null;
+}
+
+export function cgroupJson(plan: CgroupPlan): string {
+  let out = "{\"path\":" + quote(plan.path) + ",\"writes\":[";
+  for (let i = 0; i < plan.writes.length; i++) {
+    const w = plan.writes[i];
+    out += (i > 0 ? "," : "") + "{\"controller\":" + quote(w.controller) + ",\"file\":" + quote(w.file) +
+      ",\"value\":" + quote(w.value) + ",\"pointer\":" + quote(w.pointer) + (w.optional ? ",\"optional\":true}" : "}");
+  }
+  const prog = plan.deviceProgram;
+  return out + "],\"deviceProgram\":" + (prog ? quote(base64(prog)) : "null") + "}";
+}

@@ -1,0 +1,47 @@
+// Settings that act inside a namespace the config must give the container: namespaced
+// sysctls, timeOffsets, netDevices, idmapped mounts.
+import { childPointer, indexPointer } from "../json/value";
+import { Diagnostics, E_NEEDS_NAMESPACE, E_CONFLICT, E_UNSUPPORTED } from "../diagnostics";
+import { Config, Mount } from "./model";
+import { CLONE_NEWTIME, CLONE_NEWNET, CLONE_NEWUSER } from "./linux";
+import { checkSysctlNamespaces } from "./sysctl";
+import { isBindMount } from "../plan/mounts";
+
+export function checkNamespaceNeeds(c: Config, d: Diagnostics): void {
+  if (!c.linux.namespacesValid) return;
+  let has: u32 = 0;
+  let joined: u32 = 0;
+  for (let i = 0; i < c.linux.namespaces.length; i++) {
+    const ns = c.linux.namespaces[i];
+    has |= ns.flag;
+    if (ns.path.length > 0) joined |= ns.flag;
+  }
+  checkSysctlNamespaces(c, has, d);
+  if (c.linux.timeOffsets.length > 0) {
+    if ((has & CLONE_NEWTIME) == 0) d.error(E_NEEDS_NAMESPACE, "/linux/timeOffsets", "need a time namespace in /linux/namespaces");
+    // Offsets are frozen once a process enters the namespace.
+    else if (joined & CLONE_NEWTIME) d.error(E_CONFLICT, "/linux/timeOffsets", "cannot be set for a joined time namespace, only a new one");
+  }
+  if (c.linux.netDevices.length > 0 && (has & CLONE_NEWNET) == 0) {
+    d.error(E_NEEDS_NAMESPACE, "/linux/netDevices", "need a network namespace in /linux/namespaces");
+  }
+  for (let i = 0; i < c.mounts.length; i++) checkIdmappedMount(c.mounts[i], (has & CLONE_NEWUSER) != 0, d);
+}
+
+function checkIdmappedMount(m: Mount, userNs: bool, d: Diagnostics): void {
+  const uid = m.uidMappings.length > 0;
+  if (uid || m.gidMappings.length > 0) {
+    const mp = childPointer(m.pointer, uid ? "uidMappings" : "gidMappings");
+    if (!userNs) d.error(E_NEEDS_NAMESPACE, mp, "need a user namespace in /linux/namespaces");
+    if (!isBindMount(m)) d.error(E_CONFLICT, mp, "are only for bind mounts");
+    d.error(E_UNSUPPORTED, mp, "idmapped mounts are not supported yet");
+    return;
+  }
+  // Without mappings of its own, an idmap mount takes the container's user namespace's.
+  for (let k = 0; k < m.options.length; k++) {
+    const o = m.options[k];
+    if ((o == "idmap" || o == "ridmap") && !userNs) {
+      d.error(E_NEEDS_NAMESPACE, indexPointer(childPointer(m.pointer, "options"), k), "\"" + o + "\" needs uidMappings and gidMappings on the mount or a user namespace in /linux/namespaces");
+    }
+  }
+}

@@ -1,0 +1,81 @@
+// The runtime-spec features document (features.md, features-linux.md) for op features, indented
+// as `runc features` prints it. It claims only what ocirun does today: each false says where it
+// turns true, and fields left out mean "not known", which is honest for what ocirun ignores.
+import { quote } from "./json/write";
+const NO_HOOKS: string[] = [];
+import { OPTIONS, OPTION_UNSUPPORTED, mountOption } from "./plan/mount-flags";
+import { capabilityName, capabilityCount } from "./config/capabilities";
+
+// Keep in step with host/version.ts (a unit test compares them).
+export const OCIRUN_VERSION = "0.1.0";
+
+const NAMESPACES: string[] = ["pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"];
+
+/** Go's json.MarshalIndent layout with four spaces, written field by field. */
+class Doc {
+  out: string = "{";
+  depth: i32 = 1;
+  first: bool = true;
+
+  private key(k: string): void {
+    this.out += (this.first ? "\n" : ",\n") + "    ".repeat(this.depth) + quote(k) + ": ";
+    this.first = false;
+  }
+
+  str(k: string, v: string): Doc { this.key(k); this.out += quote(v); return this; }
+  bool(k: string, v: bool): Doc { this.key(k); this.out += v ? "true" : "false"; return this; }
+
+  strings(k: string, list: string[]): Doc {
+    this.key(k);
+    if (list.length == 0) { this.out += "[]"; return this; }
+    const pad = "    ".repeat(this.depth + 1);
+    this.out += "[";
+    for (let i = 0; i < list.length; i++) this.out += (i > 0 ? ",\n" : "\n") + pad + quote(list[i]);
+    this.out += "\n" + "    ".repeat(this.depth) + "]";
+    return this;
+  }
+
+  open(k: string): Doc { this.key(k); this.out += "{"; this.depth++; this.first = true; return this; }
+
+  close(): Doc {
+    this.depth--;
+    this.out += (this.first ? "" : "\n" + "    ".repeat(this.depth)) + "}";
+    this.first = false;
+    return this;
+  }
+
+  /** "k": {"enabled": v} */
+  enabled(k: string, v: bool): Doc { return this.open(k).bool("enabled", v).close(); }
+}
+
+export function featuresJson(): string {
+  const mountOptions: string[] = [];
+  for (let i = 0; i < OPTIONS.length; i++) if (OPTIONS[i].kind != OPTION_UNSUPPORTED) mountOptions.push(OPTIONS[i].name);
+  const caps: string[] = [];
+  for (let i = 0; i < capabilityCount(); i++) caps.push(capabilityName(i));
+
+  const doc = new Doc()
+    .str("ociVersionMin", "1.0.0")
+    .str("ociVersionMax", "1.3.0")
+    // The host refuses hooks until it runs them (host/create-container.ts): none is claimed.
+    .strings("hooks", NO_HOOKS)
+    .strings("mountOptions", mountOptions)
+    .open("linux")
+    .strings("namespaces", NAMESPACES)
+    .strings("capabilities", caps)
+    // The host writes no cgroup files yet: all false until its cgroup writers land.
+    .open("cgroup").bool("v1", false).bool("v2", false).bool("systemd", false).bool("systemdUser", false).bool("rdma", false).close()
+    // True once config/seccomp.ts compiles filters and the executor loads them.
+    .enabled("seccomp", false)
+    .enabled("apparmor", false)
+    .enabled("selinux", false)
+    .enabled("intelRdt", false)
+    // Idmapped mounts (mounts[].uidMappings) count once the "idmap" option is executed.
+    .open("mountExtensions").enabled("idmap", mountOption("idmap")!.kind != OPTION_UNSUPPORTED).close()
+    .enabled("netDevices", false)
+    .close()
+    .open("annotations").str("io.github.ocirun.version", OCIRUN_VERSION).close()
+    // ocirun acts on no annotation of config.json.
+    .strings("potentiallyUnsafeConfigAnnotations", []);
+  return doc.out + "\n}\n";
+}
