@@ -2,7 +2,7 @@
 // annotations, linux. Unknown properties are ignored, as the spec requires.
 import { JsonValue, JsonKind, childPointer } from "../json/value";
 import { quote } from "../json/write";
-import { Diagnostics, E_REQUIRED, E_RANGE, E_NEEDS_NAMESPACE, E_TYPE } from "../diagnostics";
+import { Diagnostics, E_REQUIRED, E_RANGE, E_NEEDS_NAMESPACE, E_TYPE, E_EMPTY } from "../diagnostics";
 import { Config } from "./model";
 import { field, readObject, readArray, readString, readBool, isObject, isString, hasField, requireField } from "./read";
 import { parseProcess } from "./process";
@@ -51,6 +51,7 @@ export function parseConfig(v: JsonValue, d: Diagnostics): Config {
     parseLinuxSettings(linux, "/linux", d, c.linux);
     parseResources(linux, "/linux", d, c.linux);
   }
+  c.linux.namespacesPointer = !linux ? "" : hasField(linux, "namespaces") ? "/linux/namespaces" : "/linux";
   const seccomp = readObject(linux, "seccomp", "/linux", d);
   if (seccomp) c.linux.seccomp = parseSeccomp(seccomp, "/linux/seccomp", d);
 
@@ -80,12 +81,35 @@ export function parseConfig(v: JsonValue, d: Diagnostics): Config {
 
 /** SemVer 2.0.0, major version 1 (the runtime-spec versions this runtime implements). */
 function checkOciVersion(version: string, d: Diagnostics): void {
-  const core = version.split("+")[0].split("-")[0];
+  const plus = version.indexOf("+");
+  const withoutBuild = plus < 0 ? version : version.substring(0, plus);
+  const dash = withoutBuild.indexOf("-");
+  const core = dash < 0 ? withoutBuild : withoutBuild.substring(0, dash);
   const parts = core.split(".");
   let ok = parts.length == 3;
   for (let i = 0; ok && i < 3; i++) ok = isNumeric(parts[i]);
+  // Pre-release: dot-separated identifiers, numeric ones without leading zeros; build: identifiers.
+  if (ok && dash >= 0) ok = semverIdentifiers(withoutBuild.substring(dash + 1), true);
+  if (ok && plus >= 0) ok = semverIdentifiers(version.substring(plus + 1), false);
   if (!ok) { d.error(E_RANGE, "/ociVersion", "\"" + version + "\" is not a SemVer 2.0.0 version"); return; }
   if (parts[0] != "1") d.error(E_RANGE, "/ociVersion", "version " + version + " is not supported: this runtime implements runtime-spec 1.0 to 1.3");
+}
+
+function semverIdentifiers(s: string, preRelease: bool): bool {
+  const ids = s.split(".");
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (id.length == 0) return false;
+    let digits = true;
+    for (let k = 0; k < id.length; k++) {
+      const c = id.charCodeAt(k);
+      const digit = c >= 0x30 && c <= 0x39;
+      if (!digit && !(c >= 0x41 && c <= 0x5a) && !(c >= 0x61 && c <= 0x7a) && c != 0x2d) return false;
+      if (!digit) digits = false;
+    }
+    if (preRelease && digits && id.length > 1 && id.charCodeAt(0) == 0x30) return false;
+  }
+  return true;
 }
 
 function isNumeric(s: string): bool {
@@ -104,6 +128,7 @@ function annotationsJson(ann: JsonValue, d: Diagnostics): string {
     const key = ann.keys[i];
     if (ann.get(key) !== ann.items[i]) continue; // a repeated key: the last one wins
     const ptr = childPointer("/annotations", key);
+    if (key.length == 0) { d.error(E_EMPTY, ptr, "an annotation key must not be empty"); continue; }
     if (ann.items[i].kind != JsonKind.String) { d.error(E_TYPE, ptr, "must be a string"); continue; }
     out += (first ? "" : ",") + quote(key) + ":" + quote(ann.items[i].str);
     first = false;

@@ -1,8 +1,8 @@
 // /linux: namespaces, devices, maskedPaths, readonlyPaths, rootfsPropagation.
-import { JsonValue, childPointer, indexPointer } from "../json/value";
-import { Diagnostics, E_ENUM, E_DUPLICATE, E_NOT_ABSOLUTE, E_REQUIRED } from "../diagnostics";
+import { JsonValue, JsonKind, childPointer, indexPointer } from "../json/value";
+import { Diagnostics, E_ENUM, E_DUPLICATE, E_NOT_ABSOLUTE, E_REQUIRED, E_EMPTY } from "../diagnostics";
 import { Linux, Namespace, Device, IdMapping } from "./model";
-import { readArray, readString, readStringArray, isObject, field, readInt, requireField, U32_MAX } from "./read";
+import { readArray, readString, readStringArray, isObject, field, readInt, requireField, hasField, U32_MAX } from "./read";
 
 export const CLONE_NEWTIME: u32 = 0x00000080;
 export const CLONE_NEWNS: u32 = 0x00020000;
@@ -70,10 +70,11 @@ export function idMappings(v: JsonValue, key: string, ptr: string, d: Diagnostic
 }
 
 function absolutePaths(v: JsonValue, key: string, ptr: string, d: Diagnostics): string[] {
-  const paths = readStringArray(v, key, ptr, d);
+  const at: i32[] = [];
+  const paths = readStringArray(v, key, ptr, d, at);
   const p = childPointer(ptr, key);
   for (let i = 0; i < paths.length; i++) {
-    if (!paths[i].startsWith("/")) d.error(E_NOT_ABSOLUTE, indexPointer(p, i), "must be an absolute path, not \"" + paths[i] + "\"");
+    if (!paths[i].startsWith("/")) d.error(E_NOT_ABSOLUTE, indexPointer(p, at[i]), "must be an absolute path, not \"" + paths[i] + "\"");
   }
   return paths;
 }
@@ -105,6 +106,7 @@ function parseDevices(arr: JsonValue, ptr: string, d: Diagnostics, out: Device[]
     const dev = new Device();
     dev.pointer = ip;
     if (requireField(item, "path", ip, d)) dev.path = readString(item, "path", ip, d);
+    if (hasField(item, "path") && dev.path.length == 0 && item.get("path")!.kind == JsonKind.String) d.error(E_EMPTY, childPointer(ip, "path"), "must be a full path, not empty");
     if (dev.path.length > 0 && !dev.path.startsWith("/")) d.error(E_NOT_ABSOLUTE, childPointer(ip, "path"), "must be an absolute path, not \"" + dev.path + "\"");
     if (requireField(item, "type", ip, d)) dev.type = readString(item, "type", ip, d);
     const t = dev.type;

@@ -52,6 +52,8 @@ export class Mount {
   source: string = "";
   type: string = "";
   options: string[] = [];
+  /** Each option's index in the config's array (non-strings are skipped from options). */
+  optionIndices: i32[] = [];
   /** mounts[].uidMappings / gidMappings: an idmapped mount. */
   uidMappings: IdMapping[] = [];
   gidMappings: IdMapping[] = [];
@@ -82,6 +84,8 @@ export class Linux {
   namespaces: Namespace[] = [];
   /** False when /linux/namespaces is present but not an array: checks that need it are skipped. */
   namespacesValid: bool = true;
+  /** Where /linux/namespaces would be reported when it lacks something: the deepest field present. */
+  namespacesPointer: string = "";
   devices: Device[] = [];
   maskedPaths: string[] = [];
   readonlyPaths: string[] = [];

@@ -1,6 +1,6 @@
 // /mounts: destination, source, type, options. Option semantics live in plan/mount-options.ts.
-import { JsonValue, childPointer, indexPointer } from "../json/value";
-import { Diagnostics, W_RELATIVE_PATH } from "../diagnostics";
+import { JsonValue, JsonKind, childPointer, indexPointer } from "../json/value";
+import { Diagnostics, W_RELATIVE_PATH, E_EMPTY } from "../diagnostics";
 import { Mount } from "./model";
 import { readString, readStringArray, isObject, requireField } from "./read";
 import { parseMountIdmap } from "./mount-idmap";
@@ -14,9 +14,11 @@ export function parseMounts(arr: JsonValue, ptr: string, d: Diagnostics): Mount[
     const m = new Mount();
     m.pointer = ip;
     if (requireField(item, "destination", ip, d)) m.destination = readString(item, "destination", ip, d);
+    const dest = item.get("destination");
+    if (dest && dest.kind == JsonKind.String && dest.str.length == 0) d.error(E_EMPTY, childPointer(ip, "destination"), "must be a path, not empty");
     m.source = readString(item, "source", ip, d);
     m.type = readString(item, "type", ip, d);
-    m.options = readStringArray(item, "options", ip, d);
+    m.options = readStringArray(item, "options", ip, d, m.optionIndices);
     parseMountIdmap(item, ip, d, m);
     if (m.destination.length > 0 && !m.destination.startsWith("/")) {
       // runc accepts a relative destination (relative to the root) with a warning; so do we.

@@ -21,6 +21,8 @@ export function parseProcess(v: JsonValue, ptr: string, d: Diagnostics): Process
   const userPtr = childPointer(ptr, "user");
   const user = readObject(v, "user", ptr, d);
   if (user) {
+    requireField(user, "uid", userPtr, d);
+    requireField(user, "gid", userPtr, d);
     p.user.uid = <u32>readInt(user, "uid", userPtr, d, 0, U32_MAX, 0);
     p.user.gid = <u32>readInt(user, "gid", userPtr, d, 0, U32_MAX, 0);
     p.user.umask = <i32>readInt(user, "umask", userPtr, d, 0, 0o777, -1);
@@ -35,10 +37,11 @@ export function parseProcess(v: JsonValue, ptr: string, d: Diagnostics): Process
   const argsPtr = childPointer(ptr, "args");
   if (!field(v, "args")) d.error(E_REQUIRED, argsPtr, "is required: the command to run in the container");
   else {
-    p.args = readStringArray(v, "args", ptr, d);
+    const at: i32[] = [];
+    p.args = readStringArray(v, "args", ptr, d, at);
     const arr = field(v, "args");
     if (arr && arr.kind == JsonKind.Array && arr.items.length == 0) d.error(E_EMPTY, argsPtr, "must name a command: the array is empty");
-    else if (p.args.length > 0 && p.args[0].length == 0) d.error(E_EMPTY, indexPointer(argsPtr, 0), "must name a command, not an empty string");
+    else if (p.args.length > 0 && p.args[0].length == 0) d.error(E_EMPTY, indexPointer(argsPtr, at[0]), "must name a command, not an empty string");
   }
   p.env = readStringArray(v, "env", ptr, d);
 

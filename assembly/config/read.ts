@@ -126,15 +126,18 @@ export function readInt(obj: JsonValue | null, key: string, ptr: string, d: Diag
   return intValue(v, childPointer(ptr, key), d, lo, hi);
 }
 
-/** An array of strings; wrong elements are reported and skipped. */
-export function readStringArray(obj: JsonValue | null, key: string, ptr: string, d: Diagnostics): string[] {
+/** An array of strings; wrong elements are reported and skipped. `indices`, when given, gets
+ * each kept string's index in the config, so later diagnostics point at the right element. */
+export function readStringArray(obj: JsonValue | null, key: string, ptr: string, d: Diagnostics, indices: i32[] | null = null): string[] {
   const out: string[] = [];
   const arr = readArray(obj, key, ptr, d);
   if (!arr) return out;
   const p = childPointer(ptr, key);
   for (let i = 0; i < arr.items.length; i++) {
     const item = arr.items[i];
-    if (isString(item, indexPointer(p, i), d)) out.push(item.str);
+    if (!isString(item, indexPointer(p, i), d)) continue;
+    out.push(item.str);
+    if (indices) indices.push(i);
   }
   return out;
 }

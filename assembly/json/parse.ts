@@ -160,10 +160,26 @@ class Parser {
       else if (e == 0x75) {
         const unit = this.hex4();
         if (unit < 0) { this.fail("invalid \\u escape"); return null; }
-        out += String.fromCharCode(unit);
+        out += this.surrogatePair(unit);
       } else { this.pos--; this.fail("invalid escape " + describeByte(e)); return null; }
       runStart = this.pos;
     }
+  }
+
+  /** A \u escape's code unit, joined with a following low surrogate escape; an unpaired
+   * surrogate becomes U+FFFD, as Go's decoder does, so no invalid UTF-16 reaches the output. */
+  surrogatePair(unit: i32): string {
+    if (unit >= 0xdc00 && unit <= 0xdfff) return "\uFFFD";
+    if (unit < 0xd800 || unit > 0xdbff) return String.fromCharCode(unit);
+    const s = this.src;
+    if (this.pos + 6 <= s.length && s[this.pos] == 0x5c && s[this.pos + 1] == 0x75) {
+      const save = this.pos;
+      this.pos += 2;
+      const low = this.hex4();
+      if (low >= 0xdc00 && low <= 0xdfff) return String.fromCharCode(unit, low);
+      this.pos = save;
+    }
+    return "\uFFFD";
   }
 
   hex4(): i32 {

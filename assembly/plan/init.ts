@@ -28,7 +28,9 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
     if (nss[i].flag == CLONE_NEWNS) hasMountNs = true;
   }
   // Without a mount namespace every mount below would land on the host.
-  if (!hasMountNs && c.linux.namespacesValid) d.error(E_UNSUPPORTED, "/linux/namespaces", "a mount namespace is required: without one the container's mounts would change the host");
+  if (!hasMountNs && c.linux.namespacesValid) {
+    d.error(E_UNSUPPORTED, c.linux.namespacesPointer, "a mount namespace is required in /linux/namespaces: without one the container's mounts would change the host");
+  }
   planOomScoreAdj(c, w);
   planNamespaces(c, w);
   // A session keyring of its own, as runc makes unless --no-new-keyring: keys are not shared

@@ -30,7 +30,7 @@ function resolveOptions(m: Mount, d: Diagnostics): ResolvedOptions {
     if (opt.kind == OPTION_SET) r.flags |= opt.flag;
     else if (opt.kind == OPTION_CLEAR) r.flags &= ~opt.flag;
     else if (opt.kind == OPTION_PROPAGATION) r.propagation.push(opt.flag);
-    else if (opt.kind == OPTION_UNSUPPORTED) d.error(E_UNSUPPORTED, indexPointer(optPtr, i), "mount option \"" + name + "\" is not supported yet");
+    else if (opt.kind == OPTION_UNSUPPORTED) d.error(E_UNSUPPORTED, indexPointer(optPtr, m.optionIndices[i]), "mount option \"" + name + "\" is not supported yet");
   }
   return r;
 }
