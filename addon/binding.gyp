@@ -8,6 +8,7 @@
         "src/plan_reader.cc",
         "src/exec_plan.cc",
         "src/rootfs_ops.cc",
+        "src/mount_attr_ops.cc",
         "src/in_root.cc",
         "src/sync_msg.cc",
         "src/process_ops.cc",

@@ -3,7 +3,7 @@
 // turns true, and fields left out mean "not known", which is honest for what ocirun ignores.
 import { quote } from "./json/write";
 const NO_HOOKS: string[] = [];
-import { OPTIONS, OPTION_UNSUPPORTED, mountOption } from "./plan/mount-flags";
+import { OPTIONS, OPTION_UNSUPPORTED } from "./plan/mount-flags";
 import { capabilityName, capabilityCount } from "./config/capabilities";
 
 // Keep in step with host/version.ts (a unit test compares them).
@@ -70,8 +70,10 @@ export function featuresJson(): string {
     .enabled("apparmor", false)
     .enabled("selinux", false)
     .enabled("intelRdt", false)
-    // Idmapped mounts (mounts[].uidMappings) count once the "idmap" option is executed.
-    .open("mountExtensions").enabled("idmap", mountOption("idmap")!.kind != OPTION_UNSUPPORTED).close()
+    // Not claimed yet: idmapped mounts work only without a user namespace, and containerd turns
+    // on user-namespaced pods exactly when this is true. It becomes true once the host builds the
+    // idmapped tree before the init enters its user namespace.
+    .open("mountExtensions").enabled("idmap", false).close()
     .enabled("netDevices", false)
     .close()
     .open("annotations").str("io.github.ocirun.version", OCIRUN_VERSION).close()

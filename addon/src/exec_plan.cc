@@ -15,6 +15,7 @@
 #include "ops.gen.h"
 #include "raw.h"
 #include "console.h"
+#include "mount_attr_ops.h"
 #include "process_ops.h"
 #include "rootfs_ops.h"
 #include "sync_msg.h"
@@ -200,6 +201,8 @@ int run_op(Child& c, int index, const PlanOp& op) {
     }
     case OP_MOUNT: return op_mount(c.root, op);
     case OP_MKTARGET: return op_mktarget(c.root, op);
+    case OP_MOUNT_SETATTR: return op_mount_setattr(c.root, op);
+    case OP_MOUNT_IDMAP: return op_mount_idmap(c.root, op);
     case OP_MKNOD: return op_mknod(c.root, op);
     case OP_SYMLINK: return op_symlink(c.root, op);
     case OP_PIVOT_ROOT: return op_pivot_root(&c.root, op.arg[0].str);

@@ -35,6 +35,8 @@
 #define OP_PERSONALITY 32 /* u64 persona */
 #define OP_TIME_OFFSETS 33 /* str offsets */
 #define OP_MEMORY_POLICY 34 /* u64 mode, list u64 nodemask */
+#define OP_MOUNT_SETATTR 35 /* str target, u64 attr_set, u64 attr_clr, u64 propagation */
+#define OP_MOUNT_IDMAP 36 /* str source, str target, u64 recursive, str uidmap, str gidmap */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -42,6 +44,8 @@
 #define MKTARGET_DIR 1ULL
 #define MKTARGET_FILE 2ULL
 #define MKTARGET_LIKE_SOURCE 3ULL
+#define IDMAP_TREE 1ULL
+#define IDMAP_RECURSIVE 2ULL
 
 static inline const char* op_name(unsigned code) {
   switch (code) {
@@ -79,6 +83,8 @@ static inline const char* op_name(unsigned code) {
     case 32: return "PERSONALITY";
     case 33: return "TIME_OFFSETS";
     case 34: return "MEMORY_POLICY";
+    case 35: return "MOUNT_SETATTR";
+    case 36: return "MOUNT_IDMAP";
     default: return "?";
   }
 }
@@ -120,6 +126,8 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 32: return "u";
     case 33: return "s";
     case 34: return "uU";
+    case 35: return "suuu";
+    case 36: return "ssuss";
     default: return 0;
   }
 }

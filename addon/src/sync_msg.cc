@@ -13,17 +13,30 @@ int sync_send(int fd, int32_t kind, int32_t op, int32_t err, int32_t value) {
   return r == (long)sizeof m ? 0 : -EPROTO;
 }
 
-long send_with_fd(int sock, const void* data, size_t len, int passed) {
-  struct iovec iov = {const_cast<void*>(data), len};
+namespace {
+
+// One data buffer and room for one SCM_RIGHTS fd: the msghdr both directions use.
+struct FdMessage {
+  struct iovec iov;
+  struct msghdr mh = {};
+  // Last: cmsghdr ends in a flexible array member.
   union {
     char buf[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
   } control = {};
-  struct msghdr mh = {};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = control.buf;
-  mh.msg_controllen = sizeof control.buf;
+  FdMessage(void* data, size_t len) : iov{data, len} {
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = control.buf;
+    mh.msg_controllen = sizeof control.buf;
+  }
+};
+
+}  // namespace
+
+long send_with_fd(int sock, const void* data, size_t len, int passed) {
+  FdMessage fm(const_cast<void*>(data), len);
+  struct msghdr& mh = fm.mh;
   struct cmsghdr* c = CMSG_FIRSTHDR(&mh);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -44,16 +57,8 @@ int sync_send_fd(int fd, int32_t kind, int32_t op, int passed) {
 
 int sync_recv_fd(int fd, SyncMsg* msg, int* passed) {
   *passed = -1;
-  struct iovec iov = {msg, sizeof *msg};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control = {};
-  struct msghdr mh = {};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = control.buf;
-  mh.msg_controllen = sizeof control.buf;
+  FdMessage fm(msg, sizeof *msg);
+  struct msghdr& mh = fm.mh;
   long r;
   do r = rsys(SYS_recvmsg, fd, &mh, MSG_CMSG_CLOEXEC);
   while (r == -EINTR);

@@ -30,6 +30,22 @@ export const OPTION_CLEAR: i32 = 2;
 export const OPTION_PROPAGATION: i32 = 3;
 export const OPTION_UNSUPPORTED: i32 = 4;
 export const OPTION_NONE: i32 = 5;
+export const OPTION_RECURSIVE_SET: i32 = 6;
+export const OPTION_RECURSIVE_CLEAR: i32 = 7;
+export const OPTION_RECURSIVE_ATIME: i32 = 8;
+export const OPTION_IDMAP: i32 = 9;
+
+// struct mount_attr bits (linux/mount.h), for mount_setattr(2).
+export const MOUNT_ATTR_RDONLY: u64 = 0x1;
+export const MOUNT_ATTR_NOSUID: u64 = 0x2;
+export const MOUNT_ATTR_NODEV: u64 = 0x4;
+export const MOUNT_ATTR_NOEXEC: u64 = 0x8;
+export const MOUNT_ATTR__ATIME: u64 = 0x70;
+export const MOUNT_ATTR_RELATIME: u64 = 0;
+export const MOUNT_ATTR_NOATIME: u64 = 0x10;
+export const MOUNT_ATTR_STRICTATIME: u64 = 0x20;
+export const MOUNT_ATTR_NODIRATIME: u64 = 0x80;
+export const MOUNT_ATTR_NOSYMFOLLOW: u64 = 0x200000;
 
 export class MountOption {
   constructor(public name: string, public kind: i32, public flag: u64) {}
@@ -78,27 +94,31 @@ export const OPTIONS: MountOption[] = [
   new MountOption("rprivate", OPTION_PROPAGATION, MS_PRIVATE | MS_REC),
   new MountOption("unbindable", OPTION_PROPAGATION, MS_UNBINDABLE),
   new MountOption("runbindable", OPTION_PROPAGATION, MS_UNBINDABLE | MS_REC),
-  // Not yet executed: recursive attributes (mount_setattr), idmapped mounts, tmpcopyup.
-  new MountOption("rro", OPTION_UNSUPPORTED, 0),
-  new MountOption("rrw", OPTION_UNSUPPORTED, 0),
-  new MountOption("rnosuid", OPTION_UNSUPPORTED, 0),
-  new MountOption("rsuid", OPTION_UNSUPPORTED, 0),
-  new MountOption("rnodev", OPTION_UNSUPPORTED, 0),
-  new MountOption("rdev", OPTION_UNSUPPORTED, 0),
-  new MountOption("rnoexec", OPTION_UNSUPPORTED, 0),
-  new MountOption("rexec", OPTION_UNSUPPORTED, 0),
-  new MountOption("rnoatime", OPTION_UNSUPPORTED, 0),
-  new MountOption("ratime", OPTION_UNSUPPORTED, 0),
-  new MountOption("rnodiratime", OPTION_UNSUPPORTED, 0),
-  new MountOption("rdiratime", OPTION_UNSUPPORTED, 0),
-  new MountOption("rrelatime", OPTION_UNSUPPORTED, 0),
-  new MountOption("rnorelatime", OPTION_UNSUPPORTED, 0),
-  new MountOption("rstrictatime", OPTION_UNSUPPORTED, 0),
-  new MountOption("rnostrictatime", OPTION_UNSUPPORTED, 0),
-  new MountOption("rnosymfollow", OPTION_UNSUPPORTED, 0),
-  new MountOption("rsymfollow", OPTION_UNSUPPORTED, 0),
-  new MountOption("idmap", OPTION_UNSUPPORTED, 0),
-  new MountOption("ridmap", OPTION_UNSUPPORTED, 0),
+  // Recursive attributes: mount_setattr(2) with AT_RECURSIVE after the mount (MOUNT_SETATTR).
+  new MountOption("rro", OPTION_RECURSIVE_SET, MOUNT_ATTR_RDONLY),
+  new MountOption("rrw", OPTION_RECURSIVE_CLEAR, MOUNT_ATTR_RDONLY),
+  new MountOption("rnosuid", OPTION_RECURSIVE_SET, MOUNT_ATTR_NOSUID),
+  new MountOption("rsuid", OPTION_RECURSIVE_CLEAR, MOUNT_ATTR_NOSUID),
+  new MountOption("rnodev", OPTION_RECURSIVE_SET, MOUNT_ATTR_NODEV),
+  new MountOption("rdev", OPTION_RECURSIVE_CLEAR, MOUNT_ATTR_NODEV),
+  new MountOption("rnoexec", OPTION_RECURSIVE_SET, MOUNT_ATTR_NOEXEC),
+  new MountOption("rexec", OPTION_RECURSIVE_CLEAR, MOUNT_ATTR_NOEXEC),
+  new MountOption("rnodiratime", OPTION_RECURSIVE_SET, MOUNT_ATTR_NODIRATIME),
+  new MountOption("rdiratime", OPTION_RECURSIVE_CLEAR, MOUNT_ATTR_NODIRATIME),
+  new MountOption("rnosymfollow", OPTION_RECURSIVE_SET, MOUNT_ATTR_NOSYMFOLLOW),
+  new MountOption("rsymfollow", OPTION_RECURSIVE_CLEAR, MOUNT_ATTR_NOSYMFOLLOW),
+  // The atime modes are one field, not bits: each option picks a mode. Turning a mode off
+  // gives the kernel's default (relatime), except norelatime: every access updates atime.
+  new MountOption("rnoatime", OPTION_RECURSIVE_ATIME, MOUNT_ATTR_NOATIME),
+  new MountOption("ratime", OPTION_RECURSIVE_ATIME, MOUNT_ATTR_RELATIME),
+  new MountOption("rrelatime", OPTION_RECURSIVE_ATIME, MOUNT_ATTR_RELATIME),
+  new MountOption("rnorelatime", OPTION_RECURSIVE_ATIME, MOUNT_ATTR_STRICTATIME),
+  new MountOption("rstrictatime", OPTION_RECURSIVE_ATIME, MOUNT_ATTR_STRICTATIME),
+  new MountOption("rnostrictatime", OPTION_RECURSIVE_ATIME, MOUNT_ATTR_RELATIME),
+  // Idmapped binds (MOUNT_IDMAP); the flag says whether the idmap covers the submounts.
+  new MountOption("idmap", OPTION_IDMAP, 0),
+  new MountOption("ridmap", OPTION_IDMAP, 1),
+  // Not yet executed.
   new MountOption("tmpcopyup", OPTION_UNSUPPORTED, 0),
 ];
 
@@ -114,6 +134,22 @@ const FLAG_BITS: u64[] = [MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_SYNCHRON
 const FLAG_NAMES: string[] = ["MS_RDONLY", "MS_NOSUID", "MS_NODEV", "MS_NOEXEC", "MS_SYNCHRONOUS", "MS_REMOUNT", "MS_MANDLOCK",
   "MS_DIRSYNC", "MS_NOSYMFOLLOW", "MS_NOATIME", "MS_NODIRATIME", "MS_BIND", "MS_MOVE", "MS_REC", "MS_SILENT",
   "MS_UNBINDABLE", "MS_PRIVATE", "MS_SLAVE", "MS_SHARED", "MS_RELATIME", "MS_I_VERSION", "MS_STRICTATIME", "MS_LAZYTIME"];
+
+const ATTR_BITS: u64[] = [MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC, MOUNT_ATTR__ATIME,
+  MOUNT_ATTR_NOATIME, MOUNT_ATTR_STRICTATIME, MOUNT_ATTR_NODIRATIME, MOUNT_ATTR_NOSYMFOLLOW];
+const ATTR_NAMES: string[] = ["RDONLY", "NOSUID", "NODEV", "NOEXEC", "_ATIME", "NOATIME", "STRICTATIME", "NODIRATIME", "NOSYMFOLLOW"];
+
+/** MOUNT_ATTR_* names for the disassembly; _ATIME as a whole before its modes. */
+export function mountAttrNames(attrs: u64): string {
+  if (attrs == 0) return "0";
+  let out = "";
+  let rest = attrs;
+  for (let i = 0; i < ATTR_BITS.length; i++) {
+    if ((rest & ATTR_BITS[i]) == ATTR_BITS[i]) { out += (out.length > 0 ? "|" : "") + "MOUNT_ATTR_" + ATTR_NAMES[i]; rest &= ~ATTR_BITS[i]; }
+  }
+  if (rest != 0) out += (out.length > 0 ? "|" : "") + "0x" + rest.toString(16);
+  return out;
+}
 
 export function mountFlagNames(flags: u64): string {
   if (flags == 0) return "0";

@@ -1,15 +1,21 @@
 // /mounts in config order: each option becomes a flag to set or clear, a propagation change,
-// or filesystem data; binds are remounted for their flags; cgroup mounts follow the host mode.
+// a recursive attribute or filesystem data; binds are remounted for their flags (or idmapped);
+// cgroup mounts follow the host mode.
 import { Config, Mount } from "../config/model";
 import { Request } from "../request";
 import { Diagnostics, E_UNSUPPORTED, E_REQUIRED } from "../diagnostics";
 import { childPointer, indexPointer } from "../json/value";
 import { PlanWriter } from "./writer";
-import { OP_MOUNT, OP_MKTARGET, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, MKTARGET_DIR, MKTARGET_LIKE_SOURCE } from "./ops";
 import {
-  mountOption, OPTION_SET, OPTION_CLEAR, OPTION_PROPAGATION, OPTION_UNSUPPORTED,
+  OP_MOUNT, OP_MKTARGET, OP_MOUNT_SETATTR, OP_MOUNT_IDMAP, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, MKTARGET_DIR,
+  MKTARGET_LIKE_SOURCE, IDMAP_TREE, IDMAP_RECURSIVE,
+} from "./ops";
+import {
+  mountOption, mountAttrNames, OPTION_SET, OPTION_CLEAR, OPTION_PROPAGATION, OPTION_UNSUPPORTED, OPTION_RECURSIVE_SET,
+  OPTION_RECURSIVE_CLEAR, OPTION_RECURSIVE_ATIME, OPTION_IDMAP, MOUNT_ATTR__ATIME,
   MS_BIND, MS_REC, MS_REMOUNT, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC,
 } from "./mount-flags";
+import { mapText } from "./namespaces";
 import { cleanPath, resolvePath, joinPath } from "../paths";
 import { inUserNamespace, createsNamespace } from "./namespaces";
 import { CLONE_NEWNET, CLONE_NEWIPC } from "../config/linux";
@@ -18,6 +24,12 @@ class ResolvedOptions {
   flags: u64 = 0;
   propagation: u64[] = [];
   data: string[] = [];
+  /** The r* options: MOUNT_ATTR_* bits to set and clear, later options winning. */
+  recursive: bool = false;
+  attrSet: u64 = 0;
+  attrClr: u64 = 0;
+  /** idmap 0, ridmap 1, neither -1. */
+  idmap: i32 = -1;
 }
 
 function resolveOptions(m: Mount, d: Diagnostics): ResolvedOptions {
@@ -30,6 +42,11 @@ function resolveOptions(m: Mount, d: Diagnostics): ResolvedOptions {
     if (opt.kind == OPTION_SET) r.flags |= opt.flag;
     else if (opt.kind == OPTION_CLEAR) r.flags &= ~opt.flag;
     else if (opt.kind == OPTION_PROPAGATION) r.propagation.push(opt.flag);
+    else if (opt.kind == OPTION_RECURSIVE_SET) { r.recursive = true; r.attrSet |= opt.flag; r.attrClr &= ~opt.flag; }
+    else if (opt.kind == OPTION_RECURSIVE_CLEAR) { r.recursive = true; r.attrClr |= opt.flag; r.attrSet &= ~opt.flag; }
+    // An atime mode is set by clearing the whole field too (mount_setattr(2)).
+    else if (opt.kind == OPTION_RECURSIVE_ATIME) { r.recursive = true; r.attrSet = (r.attrSet & ~MOUNT_ATTR__ATIME) | opt.flag; r.attrClr |= MOUNT_ATTR__ATIME; }
+    else if (opt.kind == OPTION_IDMAP) r.idmap = <i32>opt.flag;
     else if (opt.kind == OPTION_UNSUPPORTED) d.error(E_UNSUPPORTED, indexPointer(optPtr, m.optionIndices[i]), "mount option \"" + name + "\" is not supported yet");
   }
   return r;
@@ -66,6 +83,11 @@ export function planMounts(c: Config, req: Request, w: PlanWriter, d: Diagnostic
         .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", opts.propagation[k]).s("data", "")
         .where(WHERE_TARGET_IN_ROOT | WHERE_PROPAGATION);
     }
+    if (opts.recursive) {
+      w.op(OP_MOUNT_SETATTR, "MOUNT_SETATTR", m.pointer, "set recursive attributes of \"" + dest + "\"")
+        .s("target", dest).named("attr_set", opts.attrSet, mountAttrNames(opts.attrSet))
+        .named("attr_clr", opts.attrClr, mountAttrNames(opts.attrClr)).n("propagation", 0);
+    }
   }
 }
 
@@ -86,8 +108,16 @@ function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptio
   const source = resolvePath(req.bundle, sourceArg);
   const bindFlags = opts.flags & (MS_BIND | MS_REC);
   w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_LIKE_SOURCE).s("source", source);
-  w.op(OP_MOUNT, "MOUNT", m.pointer, "bind \"" + source + "\" on \"" + dest + "\"")
-    .s("source", source).s("target", dest).s("fstype", "").mountFlags("flags", bindFlags | MS_BIND).s("data", "").where(WHERE_TARGET_IN_ROOT);
+  if (m.uidMappings.length > 0 || opts.idmap >= 0) {
+    // Only with maps of its own and no user namespace (config/namespace-needs.ts).
+    const rec = ((bindFlags & MS_REC) != 0 ? IDMAP_TREE : 0) | (opts.idmap == 1 ? IDMAP_RECURSIVE : 0);
+    w.op(OP_MOUNT_IDMAP, "MOUNT_IDMAP", m.pointer, "idmapped bind \"" + source + "\" on \"" + dest + "\"")
+      .s("source", source).s("target", dest).n("recursive", rec)
+      .s("uidmap", mapText(m.uidMappings)).s("gidmap", mapText(m.gidMappings));
+  } else {
+    w.op(OP_MOUNT, "MOUNT", m.pointer, "bind \"" + source + "\" on \"" + dest + "\"")
+      .s("source", source).s("target", dest).s("fstype", "").mountFlags("flags", bindFlags | MS_BIND).s("data", "").where(WHERE_TARGET_IN_ROOT);
+  }
   // A bind ignores every other flag: they take effect by a remount of the bind.
   const rest = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
   if (rest != 0) {

@@ -8,7 +8,8 @@ import { OP_SETNS, OP_UNSHARE, OP_FORK_INIT, OP_USERNS_MAPS } from "./ops";
 import { IdMapping } from "../config/model";
 import { planTimeOffsets } from "./process-settings";
 
-function mapText(maps: IdMapping[]): string {
+/** The text of a uid_map or gid_map file. */
+export function mapText(maps: IdMapping[]): string {
   let out = "";
   for (let i = 0; i < maps.length; i++) {
     out += maps[i].containerID.toString() + " " + maps[i].hostID.toString() + " " + maps[i].size.toString() + "\n";

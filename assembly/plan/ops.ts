@@ -51,6 +51,12 @@ export const OP_PERSONALITY: u16 = 32; // args: u64 persona
 export const OP_TIME_OFFSETS: u16 = 33; // args: str offsets
 // set_mempolicy(2): mode with its MPOL_F_* flags; the node mask in 32-bit words, lowest first.
 export const OP_MEMORY_POLICY: u16 = 34; // args: u64 mode, list u64 nodemask
+// mount_setattr(2) with AT_RECURSIVE on the mount at target (the r* options), after its
+// mount and propagation ops. The core picks the MOUNT_ATTR_* bits; propagation stays 0.
+export const OP_MOUNT_SETATTR: u16 = 35; // args: str target, u64 attr_set, u64 attr_clr, u64 propagation
+// An idmapped bind: clone the source tree (open_tree), idmap it to a user namespace made with
+// uidmap and gidmap, move it onto target. The init must be root in the host's user namespace.
+export const OP_MOUNT_IDMAP: u16 = 36; // args: str source, str target, u64 recursive, str uidmap, str gidmap
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root
@@ -61,3 +67,7 @@ export const WHERE_PROPAGATION: u64 = 4; // flags-only call (MS_SHARED/MS_SLAVE/
 export const MKTARGET_DIR: u64 = 1;
 export const MKTARGET_FILE: u64 = 2;
 export const MKTARGET_LIKE_SOURCE: u64 = 3; // a file if the source is not a directory, else a directory
+
+// OP_MOUNT_IDMAP "recursive" bits.
+export const IDMAP_TREE: u64 = 1; // rbind: the clone takes the submounts too
+export const IDMAP_RECURSIVE: u64 = 2; // ridmap: the submounts are idmapped too

@@ -35,6 +35,8 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   32: { name: "PERSONALITY", args: [{"kind":"u64","name":"persona"}] },
   33: { name: "TIME_OFFSETS", args: [{"kind":"str","name":"offsets"}] },
   34: { name: "MEMORY_POLICY", args: [{"kind":"u64","name":"mode"},{"kind":"list u64","name":"nodemask"}] },
+  35: { name: "MOUNT_SETATTR", args: [{"kind":"str","name":"target"},{"kind":"u64","name":"attr_set"},{"kind":"u64","name":"attr_clr"},{"kind":"u64","name":"propagation"}] },
+  36: { name: "MOUNT_IDMAP", args: [{"kind":"str","name":"source"},{"kind":"str","name":"target"},{"kind":"u64","name":"recursive"},{"kind":"str","name":"uidmap"},{"kind":"str","name":"gidmap"}] },
 };
 
 export const OP_SETNS = 1;
@@ -71,9 +73,13 @@ export const OP_IOPRIO = 31;
 export const OP_PERSONALITY = 32;
 export const OP_TIME_OFFSETS = 33;
 export const OP_MEMORY_POLICY = 34;
+export const OP_MOUNT_SETATTR = 35;
+export const OP_MOUNT_IDMAP = 36;
 export const WHERE_TARGET_IN_ROOT = 1;
 export const WHERE_SOURCE_IN_ROOT = 2;
 export const WHERE_PROPAGATION = 4;
 export const MKTARGET_DIR = 1;
 export const MKTARGET_FILE = 2;
 export const MKTARGET_LIKE_SOURCE = 3;
+export const IDMAP_TREE = 1;
+export const IDMAP_RECURSIVE = 2;
