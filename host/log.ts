@@ -27,10 +27,9 @@ export class Logger {
   }
 
   warn(msg: string): void {
-    // A --log file holds only the error record unless --debug (podman parses it as one object);
-    // the warning is still shown on stderr.
+    // With --log, a warning goes to the file only with --debug: podman parses the file as one
+    // object, and under containerd our stderr is the container's own stderr.
     if (!this.opts.file || this.opts.debug) this.record("warning", msg);
-    if (this.opts.file) writeAll(2, "warning: " + oneLine(msg) + "\n");
   }
 
   debug(msg: string | (() => string)): void {

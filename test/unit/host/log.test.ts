@@ -27,7 +27,7 @@ test("default level: an error is the only record, and the file parses as one JSO
   const file = join(dir, "oci-log");
   const log = new Logger({ file, format: "json", debug: false });
   log.debug("not written");
-  log.warn("a warning goes to stderr only");
+  log.warn("a warning is not written at the default level");
   log.error("boom");
   const text = readFileSync(file, "utf8");
   assert.is(text.trimEnd().split("\n").length, 1);
