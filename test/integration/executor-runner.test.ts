@@ -147,8 +147,10 @@ test("the init survives its creator exiting right after releaseInit, and starts 
         const w = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
         fs.writeSync(w, "!");
         fs.closeSync(w);
-        for (let t = 0; t < 200 && !fs.existsSync(path.join(out, "marker")); t++) await new Promise((r) => setTimeout(r, 5));
-        assert.is(fs.readFileSync(path.join(out, "marker"), "utf8"), "started\n");
+        // The shell creates the file before it writes to it: wait for the content, not the name.
+        const marker = () => (fs.existsSync(path.join(out, "marker")) ? fs.readFileSync(path.join(out, "marker"), "utf8") : "");
+        for (let t = 0; t < 400 && marker() !== "started\n"; t++) await new Promise((r) => setTimeout(r, 5));
+        assert.is(marker(), "started\n");
       } finally {
         try { process.kill(pid, "SIGKILL"); } catch {}
       }
