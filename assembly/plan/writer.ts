@@ -13,7 +13,10 @@ export class PlanWriter {
   /** Per op: [opcode, argc, source, what], then its args start at argStart. */
   private opHeaders: u32[] = [];
   private argStarts: i32[] = [];
-  private strings: u8[] = [0];
+  // The string table as bytes, grown by doubling and filled with memory.copy: byte-by-byte
+  // pushes were a large part of the core's run time for big configs.
+  private strings: Uint8Array = new Uint8Array(4096);
+  private stringsLength: i32 = 1; // offset 0: the empty string
   private stringIndex: Map<string, u32> = new Map();
   private lines: string[] = [];
   private line: string = "";
@@ -25,10 +28,18 @@ export class PlanWriter {
   str(s: string): u32 {
     if (s.length == 0) return 0;
     if (this.stringIndex.has(s)) return this.stringIndex.get(s);
-    const off = <u32>this.strings.length;
-    const bytes = Uint8Array.wrap(String.UTF8.encode(s));
-    for (let i = 0; i < bytes.length; i++) this.strings.push(bytes[i]);
-    this.strings.push(0);
+    const off = <u32>this.stringsLength;
+    const bytes = String.UTF8.encode(s, true); // NUL-terminated
+    const n = bytes.byteLength;
+    if (this.stringsLength + n > this.strings.length) {
+      let size = this.strings.length * 2;
+      while (size < this.stringsLength + n) size *= 2;
+      const bigger = new Uint8Array(size);
+      memory.copy(bigger.dataStart, this.strings.dataStart, this.stringsLength);
+      this.strings = bigger;
+    }
+    memory.copy(this.strings.dataStart + this.stringsLength, changetype<usize>(bytes), n);
+    this.stringsLength += n;
     this.stringIndex.set(s, off);
     return off;
   }
@@ -121,14 +132,14 @@ export class PlanWriter {
     const n = this.argStarts.length;
     const opsSize = n * OP_HEADER_SIZE + this.words.length * 8;
     const strOff = HEADER_SIZE + opsSize;
-    const out = new Uint8Array(strOff + this.strings.length);
+    const out = new Uint8Array(strOff + this.stringsLength);
     const view = new DataView(out.buffer);
     out[0] = 0x4f; out[1] = 0x43; out[2] = 0x49; out[3] = 0x50; // "OCIP"
     view.setUint32(4, 1, true);
     view.setUint32(8, n, true);
     view.setUint32(12, HEADER_SIZE, true);
     view.setUint32(16, strOff, true);
-    view.setUint32(20, this.strings.length, true);
+    view.setUint32(20, this.stringsLength, true);
     view.setUint32(24, this.cloneFlags, true);
     let pos = HEADER_SIZE;
     for (let i = 0; i < n; i++) {
@@ -144,7 +155,7 @@ export class PlanWriter {
         pos += 8;
       }
     }
-    for (let i = 0; i < this.strings.length; i++) out[strOff + i] = this.strings[i];
+    memory.copy(out.dataStart + strOff, this.strings.dataStart, this.stringsLength);
     return out;
   }
 }
