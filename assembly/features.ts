@@ -67,8 +67,9 @@ export function featuresJson(): string {
     .open("cgroup").bool("v1", false).bool("v2", false).bool("systemd", false).bool("systemdUser", false).bool("rdma", false).close()
     // True once config/seccomp.ts compiles filters and the executor loads them.
     .enabled("seccomp", false)
-    .enabled("apparmor", false)
-    .enabled("selinux", false)
+    // What the runtime can apply, as runc reports it; whether this host can is decided at create.
+    .enabled("apparmor", true)
+    .enabled("selinux", true)
     .enabled("intelRdt", false)
     // Not claimed yet: idmapped mounts work only without a user namespace, and containerd turns
     // on user-namespaced pods exactly when this is true. It becomes true once the host builds the

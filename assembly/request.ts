@@ -16,6 +16,9 @@ export class Request {
   newKeyring: bool = false;
   /** Add the plan's disassembly (the `text` section). */
   text: bool = false;
+  /** The host's kernel has AppArmor / SELinux enabled: labels can be applied. */
+  apparmor: bool = false;
+  selinux: bool = false;
   /** cgroup v1 hierarchies on the host: directory under /sys/fs/cgroup and mount options. */
   cgroupV1: CgroupHierarchy[] = [];
   config: Uint8Array = new Uint8Array(0);
@@ -49,6 +52,8 @@ export function parseRequest(input: Uint8Array): Request {
     else if (key == "id") r.id = value;
     else if (key == "keyring") r.newKeyring = value == "1";
     else if (key == "text") r.text = value == "1";
+    else if (key == "apparmor") r.apparmor = value == "1";
+    else if (key == "selinux") r.selinux = value == "1";
     else if (key == "cgroup-v1") {
       const sp2 = value.indexOf(" ");
       r.cgroupV1.push(new CgroupHierarchy(sp2 < 0 ? value : value.substring(0, sp2), sp2 < 0 ? value : value.substring(sp2 + 1)));

@@ -1,5 +1,6 @@
-// Host facts the core needs: cgroup mode and v1 hierarchies, euid. Read once per create.
-import { readFileSync, statfsSync } from "node:fs";
+// Host facts the core needs: cgroup mode and v1 hierarchies, euid, the LSMs enabled. Read once
+// per create.
+import { existsSync, readFileSync, statfsSync } from "node:fs";
 import type { CgroupMode, HostFacts } from "./core/protocol";
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
@@ -30,6 +31,18 @@ export function cgroupFacts(): Pick<HostFacts, "cgroup" | "cgroupV1"> {
   return { cgroup: mode, cgroupV1 };
 }
 
+/** Which LSMs can take a label: a few stat calls, no policy read. */
+export function lsmFacts(): Pick<HostFacts, "apparmor" | "selinux"> {
+  let apparmor: boolean;
+  try {
+    apparmor = readFileSync("/sys/module/apparmor/parameters/enabled", "utf8").trim() === "Y";
+  } catch {
+    // No module parameter (an older kernel): the securityfs directory tells.
+    apparmor = existsSync("/sys/kernel/security/apparmor");
+  }
+  return { apparmor, selinux: existsSync("/sys/fs/selinux/enforce") };
+}
+
 export function hostFacts(bundle: string, noPivot: boolean, id: string, newKeyring: boolean): HostFacts {
-  return { bundle, euid: process.geteuid?.() ?? 0, noPivot, id, newKeyring, ...cgroupFacts() };
+  return { bundle, euid: process.geteuid?.() ?? 0, noPivot, id, newKeyring, ...cgroupFacts(), ...lsmFacts() };
 }

@@ -232,6 +232,8 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_WAIT_START: return op_wait_start(c);
     case OP_EXEC: return op_exec(c, op);
     case OP_SYSCTL: return op_sysctl(c.root, op);
+    case OP_APPARMOR: return op_apparmor(c.root, op);
+    case OP_SELINUX_EXEC_LABEL: return op_selinux_exec_label(c.root, op);
     case OP_OOM_SCORE_ADJ: return op_oom_score_adj(op);
     case OP_TIME_OFFSETS: return op_time_offsets(op);
     case OP_SCHEDULER: return op_scheduler(op);

@@ -37,6 +37,8 @@
 #define OP_MEMORY_POLICY 34 /* u64 mode, list u64 nodemask */
 #define OP_MOUNT_SETATTR 35 /* str target, u64 attr_set, u64 attr_clr, u64 propagation */
 #define OP_MOUNT_IDMAP 36 /* str source, str target, u64 recursive, str uidmap, str gidmap */
+#define OP_APPARMOR 37 /* str profile */
+#define OP_SELINUX_EXEC_LABEL 38 /* str label */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -85,6 +87,8 @@ static inline const char* op_name(unsigned code) {
     case 34: return "MEMORY_POLICY";
     case 35: return "MOUNT_SETATTR";
     case 36: return "MOUNT_IDMAP";
+    case 37: return "APPARMOR";
+    case 38: return "SELINUX_EXEC_LABEL";
     default: return "?";
   }
 }
@@ -128,6 +132,8 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 34: return "uU";
     case 35: return "suuu";
     case 36: return "ssuss";
+    case 37: return "s";
+    case 38: return "s";
     default: return 0;
   }
 }

@@ -68,6 +68,29 @@ int op_sysctl(int root, const PlanOp& op) {
   return proc_write(proc.fd, op.arg[0].str, op.arg[1].str, RESOLVE_NO_SYMLINKS);
 }
 
+// The container's procfs, as for sysctls; "thread-self" is a plain procfs symlink (not a
+// magic link), so it may be followed beneath it.
+static int label_write(int root, const char* rel, const char* value) {
+  RootPath proc;
+  if (int err = root_open(root, "/proc", O_DIRECTORY, RESOLVE_NO_SYMLINKS, &proc)) return err;
+  return proc_write(proc.fd, rel, value, 0);
+}
+
+int op_apparmor(int root, const PlanOp& op) {
+  // "exec " + profile, on the stack: no allocation in the child.
+  char buf[4096];
+  const char* prefix = "exec ";
+  size_t n = raw_strlen(prefix), len = raw_strlen(op.arg[0].str);
+  if (n + len >= sizeof buf) return ENAMETOOLONG;
+  for (size_t i = 0; i < n; i++) buf[i] = prefix[i];
+  for (size_t i = 0; i <= len; i++) buf[n + i] = op.arg[0].str[i];
+  // The AppArmor-only file (Linux 5.8, for LSM stacking) first, then the shared one.
+  int err = label_write(root, "thread-self/attr/apparmor/exec", buf);
+  return err == ENOENT ? label_write(root, "thread-self/attr/exec", buf) : err;
+}
+
+int op_selinux_exec_label(int root, const PlanOp& op) { return label_write(root, "thread-self/attr/exec", op.arg[0].str); }
+
 int op_oom_score_adj(const PlanOp& op) { return self_proc_write("self/oom_score_adj", op.arg[0].str); }
 
 int op_time_offsets(const PlanOp& op) { return self_proc_write("self/timens_offsets", op.arg[0].str); }

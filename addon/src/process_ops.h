@@ -1,5 +1,5 @@
-// The init's kernel settings (formats.md §3; opcodes in assembly/plan/ops.ts): sysctls,
-// oom_score_adj and time namespace offsets written through a verified procfs, and the
+// The init's kernel settings (formats.md §3; opcodes in assembly/plan/ops.ts): sysctls, LSM
+// exec labels, oom_score_adj and time namespace offsets written through a verified procfs, and the
 // scheduler, io priority, personality and memory policy syscalls. Raw syscalls only; each
 // returns 0 or an errno.
 #pragma once
@@ -7,6 +7,10 @@
 
 // root: the container root fd (OP_ROOTFS; "/" after the pivot); the sysctl goes to its /proc.
 int op_sysctl(int root, const PlanOp& op);
+// The AppArmor profile ("exec <profile>") and SELinux label the init takes at execve, written
+// to the container's /proc like the sysctls.
+int op_apparmor(int root, const PlanOp& op);
+int op_selinux_exec_label(int root, const PlanOp& op);
 int op_oom_score_adj(const PlanOp& op);
 int op_time_offsets(const PlanOp& op);
 int op_scheduler(const PlanOp& op);

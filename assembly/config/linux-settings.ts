@@ -1,7 +1,7 @@
 // The /linux fields that set up the container's kernel view: sysctl, timeOffsets,
 // personality, memoryPolicy, netDevices, mountLabel, cgroupsPath, intelRdt.
 import { JsonValue, childPointer, indexPointer } from "../json/value";
-import { Diagnostics, E_ENUM, E_RANGE, E_DUPLICATE, E_UNSUPPORTED, W_IGNORED } from "../diagnostics";
+import { Diagnostics, E_ENUM, E_RANGE, E_DUPLICATE, E_UNSUPPORTED } from "../diagnostics";
 import { Linux, NetDevice } from "./model";
 import { readObject, readString, readArray, isObject, isString, requireField } from "./read";
 import { parseSysctl } from "./sysctl";
@@ -24,7 +24,6 @@ export function parseLinuxSettings(v: JsonValue, ptr: string, d: Diagnostics, l:
   const devs = readObject(v, "netDevices", ptr, d);
   if (devs) l.netDevices = parseNetDevices(devs, childPointer(ptr, "netDevices"), d);
   l.mountLabel = readString(v, "mountLabel", ptr, d);
-  if (l.mountLabel.length > 0) d.warn(W_IGNORED, childPointer(ptr, "mountLabel"), "is not applied yet: mounts get no selinux context");
   // Where the cgroup is, and the systemd "slice:prefix:name" form, are the host's business.
   l.cgroupsPath = readString(v, "cgroupsPath", ptr, d);
   const rdt = readObject(v, "intelRdt", ptr, d);

@@ -1,7 +1,7 @@
 // The Linux-only fields of /process: oomScoreAdj, scheduler, ioPriority, apparmorProfile,
 // selinuxLabel, execCPUAffinity.
 import { JsonValue, childPointer } from "../json/value";
-import { Diagnostics, E_RANGE, E_UNSUPPORTED } from "../diagnostics";
+import { Diagnostics, E_RANGE } from "../diagnostics";
 import { Process } from "./model";
 import { field, readObject, readString, readInt } from "./read";
 import { parseScheduler } from "./scheduler";
@@ -19,9 +19,7 @@ export function parseProcessLinux(v: JsonValue, ptr: string, d: Diagnostics, p: 
   if (io) p.ioPriority = parseIoPriority(io, childPointer(ptr, "ioPriority"), d);
   p.apparmorProfile = readString(v, "apparmorProfile", ptr, d);
   p.selinuxLabel = readString(v, "selinuxLabel", ptr, d);
-  // Not applied yet: refused rather than silently run unconfined.
-  if (p.apparmorProfile.length > 0) d.error(E_UNSUPPORTED, childPointer(ptr, "apparmorProfile"), "apparmor profiles are not supported yet");
-  if (p.selinuxLabel.length > 0) d.error(E_UNSUPPORTED, childPointer(ptr, "selinuxLabel"), "selinux labels are not supported yet");
+  // Whether the host can apply them is plan/labels.ts's check.
   const aff = readObject(v, "execCPUAffinity", ptr, d);
   if (aff) {
     const ap = childPointer(ptr, "execCPUAffinity");

@@ -14,6 +14,7 @@ import { planMounts, isBindMount } from "./mounts";
 import { planDevices } from "./devices";
 import { planProcessSetup, planExec } from "./process";
 import { planOomScoreAdj, planSysctl } from "./process-settings";
+import { checkLabels, planAppArmor } from "./labels";
 import { resolvePath, cleanPath } from "../paths";
 
 export function rootfsPath(c: Config, req: Request): string {
@@ -31,6 +32,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   if (!hasMountNs && c.linux.namespacesValid) {
     d.error(E_UNSUPPORTED, c.linux.namespacesPointer, "a mount namespace is required in /linux/namespaces: without one the container's mounts would change the host");
   }
+  checkLabels(c, req, d);
   planOomScoreAdj(c, w);
   planNamespaces(c, w);
   // A session keyring of its own, as runc makes unless --no-new-keyring: keys are not shared
@@ -62,6 +64,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
     w.op(OP_MOUNT, "MOUNT", "/root/readonly", "remount \"/\" read-only")
       .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | MS_RDONLY).s("data", "").where(0);
   }
+  planAppArmor(c, w);
   // Before readonlyPaths, which usually covers /proc/sys.
   planSysctl(c, w);
   for (let i = 0; i < c.linux.readonlyPaths.length; i++) {

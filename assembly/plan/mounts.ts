@@ -17,6 +17,7 @@ import {
 } from "./mount-flags";
 import { mapText } from "./namespaces";
 import { cleanPath, resolvePath, joinPath } from "../paths";
+import { withMountLabel } from "./labels";
 import { inUserNamespace, createsNamespace } from "./namespaces";
 import { CLONE_NEWNET, CLONE_NEWIPC } from "../config/linux";
 
@@ -76,7 +77,7 @@ export function planMounts(c: Config, req: Request, w: PlanWriter, d: Diagnostic
       w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
       w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"" + m.type + "\" on \"" + dest + "\"")
         .s("source", m.source.length > 0 ? m.source : m.type).s("target", dest).s("fstype", m.type)
-        .mountFlags("flags", opts.flags).s("data", data).where(WHERE_TARGET_IN_ROOT);
+        .mountFlags("flags", opts.flags).s("data", withMountLabel(c, req, m, data)).where(WHERE_TARGET_IN_ROOT);
     }
     for (let k = 0; k < opts.propagation.length; k++) {
       w.op(OP_MOUNT, "MOUNT", m.pointer, "set propagation of \"" + dest + "\"")

@@ -57,6 +57,11 @@ export const OP_MOUNT_SETATTR: u16 = 35; // args: str target, u64 attr_set, u64 
 // An idmapped bind: clone the source tree (open_tree), idmap it to a user namespace made with
 // uidmap and gidmap, move it onto target. The init must be root in the host's user namespace.
 export const OP_MOUNT_IDMAP: u16 = 36; // args: str source, str target, u64 recursive, str uidmap, str gidmap
+// Labels that take effect at execve, written through the container's verified procfs (as
+// SYSCTL): APPARMOR writes "exec <profile>" to thread-self/attr/apparmor/exec (attr/exec on
+// kernels without it), SELINUX_EXEC_LABEL the label to thread-self/attr/exec.
+export const OP_APPARMOR: u16 = 37; // args: str profile
+export const OP_SELINUX_EXEC_LABEL: u16 = 38; // args: str label
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

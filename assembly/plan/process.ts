@@ -8,6 +8,7 @@ import {
 import { rlimitName } from "../config/rlimits";
 import { cleanPath } from "../paths";
 import { planSchedulingSettings, planPersonality } from "./process-settings";
+import { planSelinuxExecLabel } from "./labels";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEFAULT_UMASK: u64 = 0o022;
@@ -20,6 +21,7 @@ export function planProcessSetup(c: Config, w: PlanWriter): void {
       .named("resource", <u64>r.resource, rlimitName(r.resource)).n("soft", r.soft).n("hard", r.hard);
   }
   planSchedulingSettings(c, w);
+  planSelinuxExecLabel(c, w);
   // The cwd is entered as root, before the uid change, like runc; the executor checks it is
   // inside the root afterwards.
   w.op(OP_CHDIR, "CHDIR", "/process/cwd", "change directory to \"" + p.cwd + "\"").s("path", p.cwd);

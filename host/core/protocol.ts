@@ -14,6 +14,9 @@ export interface HostFacts {
   newKeyring?: boolean;
   /** cgroup v1 hierarchies: directory under /sys/fs/cgroup and its mount options. */
   cgroupV1: { dir: string; options: string }[];
+  /** The kernel has AppArmor / SELinux enabled (absent: not). */
+  apparmor?: boolean;
+  selinux?: boolean;
 }
 
 export interface Diagnostic {
@@ -51,6 +54,8 @@ export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, 
   if (facts.id !== undefined) lines.push(`id ${facts.id}`);
   if (facts.newKeyring) lines.push("keyring 1");
   if (opts.text) lines.push("text 1");
+  if (facts.apparmor !== undefined) lines.push(`apparmor ${facts.apparmor ? 1 : 0}`);
+  if (facts.selinux !== undefined) lines.push(`selinux ${facts.selinux ? 1 : 0}`);
   for (const h of facts.cgroupV1) lines.push(`cgroup-v1 ${h.dir} ${h.options}`);
   const header = encoder.encode(lines.join("\n") + "\n\n");
   const out = new Uint8Array(header.length + config.length);

@@ -37,6 +37,8 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   34: { name: "MEMORY_POLICY", args: [{"kind":"u64","name":"mode"},{"kind":"list u64","name":"nodemask"}] },
   35: { name: "MOUNT_SETATTR", args: [{"kind":"str","name":"target"},{"kind":"u64","name":"attr_set"},{"kind":"u64","name":"attr_clr"},{"kind":"u64","name":"propagation"}] },
   36: { name: "MOUNT_IDMAP", args: [{"kind":"str","name":"source"},{"kind":"str","name":"target"},{"kind":"u64","name":"recursive"},{"kind":"str","name":"uidmap"},{"kind":"str","name":"gidmap"}] },
+  37: { name: "APPARMOR", args: [{"kind":"str","name":"profile"}] },
+  38: { name: "SELINUX_EXEC_LABEL", args: [{"kind":"str","name":"label"}] },
 };
 
 export const OP_SETNS = 1;
@@ -75,6 +77,8 @@ export const OP_TIME_OFFSETS = 33;
 export const OP_MEMORY_POLICY = 34;
 export const OP_MOUNT_SETATTR = 35;
 export const OP_MOUNT_IDMAP = 36;
+export const OP_APPARMOR = 37;
+export const OP_SELINUX_EXEC_LABEL = 38;
 export const WHERE_TARGET_IN_ROOT = 1;
 export const WHERE_SOURCE_IN_ROOT = 2;
 export const WHERE_PROPAGATION = 4;

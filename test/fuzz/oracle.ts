@@ -47,8 +47,8 @@ export const UNMODELLED_CORE_RULES: { pointer: string; rules: string }[] = [
   { pointer: "/linux/seccomp", rules: "not supported yet (E3007) in some builds; syscall and action checks" },
   { pointer: "/process/scheduler", rules: "priority ranges per policy (1..99 for SCHED_FIFO/RR)" },
   { pointer: "/process/consoleSize", rules: "height and width fit a u16 (struct winsize)" },
-  { pointer: "/process/apparmorProfile", rules: "not supported yet (E3007)" },
-  { pointer: "/process/selinuxLabel", rules: "not supported yet (E3007)" },
+  { pointer: "/process/apparmorProfile", rules: "an error (E3007) unless the request says apparmor 1" },
+  { pointer: "/process/selinuxLabel", rules: "an error (E3007) unless the request says selinux 1" },
   { pointer: "/mounts/*/uidMappings", rules: "idmapped mounts: bind only, need a user namespace, not supported yet" },
   { pointer: "/mounts/*/gidMappings", rules: "idmapped mounts: bind only, need a user namespace, not supported yet" },
 ];

@@ -13,6 +13,7 @@ import {
 } from "../util/plan-builder.ts";
 import * as O from "../../host/plan/ops.gen.ts";
 import type { Addon } from "../../host/addon.ts";
+import { lsmFacts } from "../../host/facts.ts";
 
 const require = createRequire(import.meta.url);
 const ADDON_PATH = path.resolve(import.meta.dirname, "../../addon/build/Release/ocirun.node");
@@ -254,6 +255,29 @@ test("mount targets: mkdir -p and files inside the root; symlinks never lead out
   } finally {
     fs.rmSync(path.join(rootfs, "abs"));
     fs.rmSync(path.join(rootfs, "rel"));
+  }
+});
+
+test("APPARMOR and SELINUX_EXEC_LABEL refuse a /proc that is not procfs (CVE-2019-16884)", () => {
+  for (const [code, arg] of [[O.OP_APPARMOR, "unconfined"], [O.OP_SELINUX_EXEC_LABEL, "system_u:system_r:container_t:s0"]] as const) {
+    const b = containerPlan(outDir("label-fake-proc-" + code), {
+      beforePivot: (p) => p.op(O.OP_MOUNT, "tmpfs", "/proc", "tmpfs", 0, "", O.WHERE_TARGET_IN_ROOT),
+    });
+    const label = b.op(code, arg);
+    execShell(b, "true");
+    assert.equal(spawn(b).result, { op: label, errno: E.ENODEV }, String(code));
+  }
+});
+
+test("APPARMOR and SELINUX_EXEC_LABEL reach the container's procfs", () => {
+  const lsm = lsmFacts();
+  for (const [code, arg, on] of [[O.OP_APPARMOR, "unconfined", lsm.apparmor], [O.OP_SELINUX_EXEC_LABEL, "system_u:system_r:container_t:s0", lsm.selinux]] as const) {
+    // Without the LSM the kernel itself answers EINVAL: the write got to attr/exec.
+    if (on) continue;
+    const b = containerPlan(outDir("label-proc-" + code));
+    const label = b.op(code, arg);
+    execShell(b, "true");
+    assert.equal(spawn(b).result, { op: label, errno: E.EINVAL }, String(code));
   }
 });
 

@@ -68,7 +68,9 @@ test("linux: all namespaces, and nothing ocirun does not do yet", () => {
     assert.not.ok(errorsOf(v).some((e) => e.includes("unknown namespace")), ns);
   }
   assert.equal(l.cgroup, { v1: false, v2: false, systemd: false, systemdUser: false, rdma: false });
-  for (const k of ["seccomp", "apparmor", "selinux", "intelRdt", "netDevices"]) assert.equal(l[k], { enabled: false }, k);
+  for (const k of ["seccomp", "intelRdt", "netDevices"]) assert.equal(l[k], { enabled: false }, k);
+  // Like runc: what the runtime can apply; the host's LSMs are checked at create.
+  for (const k of ["apparmor", "selinux"]) assert.equal(l[k], { enabled: true }, k);
   // The option runs outside user namespaces, but the extension is not claimed until it runs in
   // one too: containerd enables user-namespaced pods on this flag alone.
   assert.equal(l.mountExtensions, { idmap: { enabled: false } });

@@ -4,8 +4,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { core, baseConfig, patch, errorsOf, warningsOf } from "../../util/core";
+import type { HostFacts } from "../../../host/core/protocol";
 
-type Row = { name: string; patch: Record<string, unknown>; errorAt?: string[]; warnAt?: string[]; op?: RegExp };
+type Row = { name: string; patch: Record<string, unknown>; facts?: Partial<HostFacts>; errorAt?: string[]; warnAt?: string[]; op?: RegExp; noOp?: RegExp };
 
 const net = [{ type: "mount" }, { type: "network" }];
 const ipc = [{ type: "mount" }, { type: "ipc" }];
@@ -51,7 +52,22 @@ const rows: Row[] = [
   { name: "netDevices without a network namespace", patch: { "/linux/netDevices": { eth1: {} } }, errorAt: ["/linux/netDevices", "/linux/netDevices"] },
   { name: "netDevices bad names", patch: { "/linux/namespaces": net, "/linux/netDevices": { "a/b": {}, eth1: { name: "waytoolonginterface" } } }, errorAt: ["/linux/netDevices/a~1b", "/linux/netDevices/eth1/name"] },
   { name: "netDevices same name twice", patch: { "/linux/namespaces": net, "/linux/netDevices": { eth1: { name: "x" }, eth2: { name: "x" } } }, errorAt: ["/linux/netDevices/eth2", "/linux/netDevices"] },
-  { name: "mountLabel warns", patch: { "/linux/mountLabel": "system_u:object_r:container_file_t:s0" }, warnAt: ["/linux/mountLabel"] },
+  { name: "mountLabel without selinux warns", patch: { "/linux/mountLabel": "system_u:object_r:container_file_t:s0" }, warnAt: ["/linux/mountLabel"], noOp: /context=/ },
+  {
+    name: "mountLabel with selinux labels a tmpfs after its data",
+    patch: { "/linux/mountLabel": "system_u:object_r:container_file_t:s0:c1,c2", "/mounts": [{ destination: "/t", type: "tmpfs", source: "tmpfs", options: ["size=64k"] }] },
+    facts: { selinux: true },
+    op: /MOUNT source="tmpfs" target="\/t" fstype="tmpfs" flags=\S+ data="size=64k,context=\\"system_u:object_r:container_file_t:s0:c1,c2\\""/,
+  },
+  {
+    name: "mountLabel with selinux leaves proc, sysfs, mqueue and binds alone",
+    patch: { "/linux/mountLabel": "system_u:object_r:container_file_t:s0", "/mounts": [
+      { destination: "/proc", type: "proc", source: "proc" }, { destination: "/sys", type: "sysfs", source: "sysfs" },
+      { destination: "/dev/mqueue", type: "mqueue", source: "mqueue" }, { destination: "/b", type: "bind", source: "/s", options: ["rbind"] },
+    ] },
+    facts: { selinux: true },
+    noOp: /context=/,
+  },
   { name: "cgroupsPath systemd form", patch: { "/linux/cgroupsPath": "system.slice:ocirun:x" } },
   { name: "cgroupsPath a number", patch: { "/linux/cgroupsPath": 5 }, errorAt: ["/linux/cgroupsPath"] },
   { name: "intelRdt warns", patch: { "/linux/intelRdt": { closID: "g1", l3CacheSchema: "L3:0=ff", schemata: ["MB:0=50"], enableMonitoring: true } }, warnAt: ["/linux/intelRdt"] },
@@ -70,10 +86,11 @@ const rows: Row[] = [
 
 for (const row of rows) {
   test(row.name, () => {
-    const v = core("plan", patch(baseConfig(), row.patch));
+    const v = core("plan", patch(baseConfig(), row.patch), row.facts);
     assert.equal(errorsOf(v).map((e) => e.slice(0, e.indexOf(": "))).sort(), (row.errorAt ?? []).slice().sort(), errorsOf(v).join("\n"));
     if (row.warnAt) assert.equal(warningsOf(v).map((w) => w.slice(0, w.indexOf(": "))), row.warnAt);
     if (row.op) assert.match(v.text ?? "", row.op);
+    if (row.noOp) assert.not.match(v.text ?? "", row.noOp);
   });
 }
 

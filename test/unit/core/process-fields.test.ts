@@ -3,8 +3,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { core, baseConfig, patch, errorsOf } from "../../util/core";
+import type { HostFacts } from "../../../host/core/protocol";
 
-type Row = { name: string; patch: Record<string, unknown>; errorAt?: string[]; op?: RegExp };
+type Row = { name: string; patch: Record<string, unknown>; facts?: Partial<HostFacts>; errorAt?: string[]; op?: RegExp };
 
 const rows: Row[] = [
   { name: "oomScoreAdj in range", patch: { "/process/oomScoreAdj": -1000 }, op: /OOM_SCORE_ADJ value="-1000"/ },
@@ -30,9 +31,13 @@ const rows: Row[] = [
   { name: "ioPriority unknown class", patch: { "/process/ioPriority": { class: "IOPRIO_CLASS_NONE", priority: 0 } }, errorAt: ["/process/ioPriority/class"] },
   { name: "ioPriority priority 8", patch: { "/process/ioPriority": { class: "IOPRIO_CLASS_BE", priority: 8 } }, errorAt: ["/process/ioPriority/priority"] },
   { name: "ioPriority without priority", patch: { "/process/ioPriority": { class: "IOPRIO_CLASS_BE" } }, errorAt: ["/process/ioPriority/priority"] },
-  { name: "apparmorProfile is not supported yet", patch: { "/process/apparmorProfile": "docker-default" }, errorAt: ["/process/apparmorProfile"] },
+  { name: "apparmorProfile without apparmor on the host", patch: { "/process/apparmorProfile": "docker-default" }, facts: { apparmor: false }, errorAt: ["/process/apparmorProfile"] },
+  { name: "apparmorProfile with no apparmor fact", patch: { "/process/apparmorProfile": "docker-default" }, errorAt: ["/process/apparmorProfile"] },
+  { name: "apparmorProfile with apparmor", patch: { "/process/apparmorProfile": "docker-default" }, facts: { apparmor: true }, op: /APPARMOR profile="docker-default"/ },
   { name: "apparmorProfile empty", patch: { "/process/apparmorProfile": "" } },
-  { name: "selinuxLabel is not supported yet", patch: { "/process/selinuxLabel": "system_u:system_r:container_t:s0" }, errorAt: ["/process/selinuxLabel"] },
+  { name: "selinuxLabel without selinux on the host", patch: { "/process/selinuxLabel": "system_u:system_r:container_t:s0" }, facts: { selinux: false }, errorAt: ["/process/selinuxLabel"] },
+  { name: "selinuxLabel with apparmor only", patch: { "/process/selinuxLabel": "system_u:system_r:container_t:s0" }, facts: { apparmor: true }, errorAt: ["/process/selinuxLabel"] },
+  { name: "selinuxLabel with selinux", patch: { "/process/selinuxLabel": "system_u:system_r:container_t:s0:c1,c2" }, facts: { selinux: true }, op: /SELINUX_EXEC_LABEL label="system_u:system_r:container_t:s0:c1,c2"/ },
   { name: "execCPUAffinity lists", patch: { "/process/execCPUAffinity": { initial: "0-3,7", final: "1" } } },
   { name: "execCPUAffinity reversed range", patch: { "/process/execCPUAffinity": { initial: "3-0" } }, errorAt: ["/process/execCPUAffinity/initial"] },
   { name: "execCPUAffinity junk", patch: { "/process/execCPUAffinity": { initial: "0", final: "0,,1" } }, errorAt: ["/process/execCPUAffinity/final"] },
@@ -41,7 +46,7 @@ const rows: Row[] = [
 
 for (const row of rows) {
   test(row.name, () => {
-    const v = core("plan", patch(baseConfig(), row.patch));
+    const v = core("plan", patch(baseConfig(), row.patch), row.facts);
     assert.equal(errorsOf(v).map((e) => e.slice(0, e.indexOf(": "))), row.errorAt ?? [], errorsOf(v).join("\n"));
     if (row.op) assert.match(v.text ?? "", row.op);
   });
@@ -62,6 +67,23 @@ test("scheduler, ioPriority and memoryPolicy come before the capabilities drop, 
   const at = (op: string) => ops.indexOf(op);
   assert.ok(at("SCHEDULER") >= 0 && at("SCHEDULER") < at("IOPRIO") && at("IOPRIO") < at("MEMORY_POLICY") && at("MEMORY_POLICY") < at("CAP_BOUNDING"), ops.join(" "));
   assert.is(at("PERSONALITY"), at("WAIT_START") - 1, ops.join(" "));
+});
+
+test("a label the host cannot apply names the missing lsm", () => {
+  const v = core("plan", patch(baseConfig(), { "/process/apparmorProfile": "unconfined", "/process/selinuxLabel": "system_u:system_r:container_t:s0" }), { apparmor: false, selinux: false });
+  assert.equal(errorsOf(v), ["/process/apparmorProfile: apparmor is not enabled on this host", "/process/selinuxLabel: selinux is not enabled on this host"]);
+});
+
+test("the apparmor profile is set before no_new_privs and the selinux label before the uid change", () => {
+  const v = core("plan", patch(baseConfig(), {
+    "/process/apparmorProfile": "unconfined", "/process/selinuxLabel": "system_u:system_r:container_t:s0", "/process/noNewPrivileges": true,
+    "/process/capabilities": { bounding: [] }, "/linux/sysctl": { "kernel.shmmax": "65536" }, "/linux/namespaces": [{ type: "mount" }, { type: "ipc" }],
+  }), { apparmor: true, selinux: true });
+  assert.equal(errorsOf(v), []);
+  const ops = (v.text ?? "").split("\n").map((l) => /^\s*\d+ (\w+)/.exec(l)?.[1]).filter(Boolean);
+  const at = (op: string) => ops.indexOf(op);
+  assert.ok(at("APPARMOR") > at("PIVOT_ROOT") && at("APPARMOR") < at("SYSCTL") && at("SYSCTL") < at("NO_NEW_PRIVS"), ops.join(" "));
+  assert.ok(at("SELINUX_EXEC_LABEL") > 0 && at("SELINUX_EXEC_LABEL") < at("CAP_BOUNDING") && at("CAP_BOUNDING") < at("USER"), ops.join(" "));
 });
 
 test.run();
