@@ -1,0 +1,297 @@
+// The black-box security properties of /work/shared/reference/security.md section 2, each as an
+// attack on a real container that must fail, checked from inside the container or from the host.
+// Properties 7, 9 and 10 need `exec` and are not here yet. Tests that plant symlinks use a copy of
+// the rootfs; no symlink here points at a sysctl or at a host file outside this suite's temp dir.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync,
+  statSync, symlinkSync, writeFileSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { ocirun, repo } from "../util/ocirun.ts";
+import { TestBundles } from "../util/bundle.ts";
+
+const t = new TestBundles();
+const root = t.root;
+const oci = (...args: string[]) => ocirun(args, { root });
+const state = (id: string) => JSON.parse(oci("state", id).stdout);
+test.after(() => {
+  if (existsSync(root)) for (const id of readdirSync(root)) oci("delete", "--force", id);
+  t.cleanup();
+});
+
+let ids = 0;
+const newId = () => `sec${++ids}`;
+
+/** `run` with extra fds: stdio[i] becomes fd i of the CLI, inherited without CLOEXEC. */
+function runWithFds(bundle: string, fds: (number | "ignore")[], flags: string[] = []) {
+  const r = spawnSync(join(repo, "node_modules/.bin/bun"), [join(repo, "host/cli.ts"), "--root", root, "run", ...flags, "--bundle", bundle, newId()], {
+    stdio: ["ignore", "pipe", "pipe", ...fds], encoding: "utf8", timeout: 30_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A copy of the shared rootfs that a test may plant symlinks in. */
+function rootfsCopy(): string {
+  const dir = join(t.dir, `copy${++ids}`);
+  mkdirSync(dir);
+  execFileSync("cp", ["-a", t.rootfs, join(dir, "rootfs")]);
+  return join(dir, "rootfs");
+}
+
+/** A host directory holding a marker file that must never be seen from inside. */
+function hostDir(): { dir: string; marker: string } {
+  const dir = join(t.dir, `host${++ids}`);
+  mkdirSync(dir);
+  const marker = `HOST-MARKER-${ids}`;
+  writeFileSync(join(dir, marker), "host\n");
+  return { dir, marker };
+}
+
+const hostMountinfo = () => readFileSync("/proc/self/mountinfo", "utf8");
+const rootfsListing = () => readdirSync(t.rootfs).sort().join(" ");
+// Prints the cwd's listing, climbs 40 times with cd -P .., then prints the listing there.
+const climb = "ls -A | sort | tr '\\n' ' '; echo; i=0; while [ $i -lt 40 ]; do cd -P .. ; i=$((i+1)); done; ls -A | sort | tr '\\n' ' '; echo";
+
+test("1: fds the caller leaks (a host dir and a host file) do not reach the container", () => {
+  const { dir } = hostDir();
+  const dirFd = openSync(dir, "r");
+  const fileFd = openSync(join(dir, "file"), "w");
+  try {
+    const r = runWithFds(t.bundle(["sh", "-c", "ls /proc/self/fd | sort -n | tr '\\n' ' '"]), ["ignore", "ignore", "ignore", "ignore", dirFd, fileFd]);
+    assert.is(r.code, 0, r.stderr);
+    // 0-2, plus the fd ls opens for /proc/self/fd.
+    assert.is(r.stdout, "0 1 2 3 ");
+  } finally {
+    closeSync(dirFd);
+    closeSync(fileFd);
+  }
+});
+
+test("2: --preserve-fds 1 passes fd 3 and nothing above it", () => {
+  const { dir } = hostDir();
+  const fd3 = openSync(join(dir, "fd3"), "w");
+  const fd4 = openSync(join(dir, "fd4"), "w");
+  const dirFd = openSync(dir, "r");
+  try {
+    const r = runWithFds(t.bundle(["sh", "-c", "echo to-fd3 >&3; ls /proc/self/fd | sort -n | tr '\\n' ' '"]), [fd3, fd4, "ignore", "ignore", dirFd], ["--preserve-fds", "1"]);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout, "0 1 2 3 4 ");
+    assert.is(readFileSync(join(dir, "fd3"), "utf8"), "to-fd3\n");
+    assert.is(readFileSync(join(dir, "fd4"), "utf8"), "");
+  } finally {
+    closeSync(fd3);
+    closeSync(fd4);
+    closeSync(dirFd);
+  }
+});
+
+test("3: cwd=/proc/self/fd/7 with a leaked host dir fd does not put the cwd on the host", () => {
+  const { dir, marker } = hostDir();
+  const dirFd = openSync(dir, "r");
+  try {
+    const r = runWithFds(t.bundle(["sh", "-c", climb], { "/process/cwd": "/proc/self/fd/7" }), ["ignore", "ignore", "ignore", "ignore", dirFd]);
+    assert.not.match(r.stdout, marker);
+    if (r.code === 0) assert.is(r.stdout.split("\n")[1].trim(), rootfsListing(), "the climb ends at the container's /");
+    else assert.match(r.stderr, "cwd");
+  } finally {
+    closeSync(dirFd);
+  }
+});
+
+test("4: cwd=/proc/self/fd/N (N=3..15, the runtime's own fds) never puts the cwd outside the rootfs", () => {
+  for (let n = 3; n <= 15; n++) {
+    const r = runWithFds(t.bundle(["sh", "-c", climb], { "/process/cwd": `/proc/self/fd/${n}` }), []);
+    if (r.code === 0) assert.is(r.stdout.split("\n")[1].trim(), rootfsListing(), `fd ${n}: the climb ends at the container's /`);
+    else assert.match(r.stderr, "cwd", `fd ${n}: ${r.stderr}`);
+  }
+});
+
+test("6: the created init holds no fd to a host directory or a regular host file", () => {
+  const id = newId();
+  assert.is(oci("create", "--bundle", t.bundle(["true"]), id).code, 0);
+  try {
+    const pid = state(id).pid;
+    // The container's own / (the same mount and inode as the init's root) is not a host dir.
+    const rootMount = readFileSync(`/proc/${pid}/mountinfo`, "utf8").split("\n").find((l) => l.split(" ")[4] === "/")!.split(" ")[0];
+    const rootIno = statSync(`/proc/${pid}/root`).ino;
+    const fds = readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
+    for (const fd of fds.filter((fd) => fd > 2)) {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (/^(pipe|socket|anon_inode):/.test(target) || target.startsWith("/memfd:") || target === join(root, id, "exec.fifo")) continue;
+      const st = statSync(`/proc/${pid}/fd/${fd}`);
+      const mnt = /^mnt_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8"))![1];
+      if (st.isDirectory() && mnt === rootMount && st.ino === rootIno) continue;
+      assert.not.ok(st.isDirectory() || st.isFile(), `fd ${fd} -> ${target}`);
+    }
+  } finally {
+    oci("delete", "--force", id);
+  }
+});
+
+test("8: run: no inheritable or ambient caps; effective = bounding = the configured set", () => {
+  const r = oci("run", "--bundle", t.bundle(["sh", "-c", "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status"]), newId());
+  assert.is(r.code, 0, r.stderr);
+  const caps = Object.fromEntries(r.stdout.trim().split("\n").map((l) => l.split(/:\s+/)));
+  assert.equal(caps, {
+    CapInh: "0000000000000000", CapPrm: "0000000020000420", CapEff: "0000000020000420", CapBnd: "0000000020000420", CapAmb: "0000000000000000",
+  });
+});
+
+test("11: noNewPrivileges: true gives NoNewPrivs: 1", () => {
+  const script = ["sh", "-c", "grep NoNewPrivs /proc/self/status"];
+  const on = oci("run", "--bundle", t.bundle(script, { "/process/noNewPrivileges": true }), newId());
+  assert.is(on.stdout, "NoNewPrivs:\t1\n", on.stderr);
+  if (/NoNewPrivs:\t0/.test(readFileSync("/proc/self/status", "utf8"))) {
+    const off = oci("run", "--bundle", t.bundle(script, { "/process/noNewPrivileges": false }), newId());
+    assert.is(off.stdout, "NoNewPrivs:\t0\n", off.stderr);
+  }
+});
+
+test("12: masked files are /dev/null, /sys/firmware is empty, /proc/sys, /sys and cgroups are read-only", () => {
+  // Every write here is harmless if it succeeded: the hostname and lo are the container's own
+  // (new uts and net namespaces), and a cgroup made by mistake is removed at once.
+  const script = [
+    "for f in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug /proc/latency_stats /proc/timer_stats; do [ -e $f ] && stat -c 'masked %n %F %t:%T' $f; done",
+    "echo firmware $(ls -A /sys/firmware | wc -l)",
+    "echo evil > /proc/sys/kernel/hostname && echo WROTE-proc-sys",
+    "echo 1500 > /sys/class/net/lo/mtu && echo WROTE-sys",
+    "n=0; for d in /sys/fs/cgroup/*/; do n=$((n+1)); if mkdir $d/sec-test 2>/dev/null; then echo MADE $d; rmdir $d/sec-test; fi; done; echo controllers $n",
+  ].join("\n");
+  const r = oci("run", "--bundle", t.bundle(["sh", "-c", script]), newId());
+  const lines = r.stdout.trim().split("\n");
+  const masked = lines.filter((l) => l.startsWith("masked "));
+  assert.ok(masked.length >= 2, r.stdout);
+  for (const l of masked) assert.match(l, / character special file 1:3$/, l);
+  assert.ok(lines.includes("firmware 0"), r.stdout);
+  assert.not.match(r.stdout, "WROTE");
+  assert.not.match(r.stdout, "MADE");
+  assert.match(r.stdout, /controllers [1-9]/);
+  assert.match(r.stderr, /\/proc\/sys\/kernel\/hostname: Read-only file system/);
+  assert.match(r.stderr, /\/sys\/class\/net\/lo\/mtu: Read-only file system/);
+});
+
+test("13: a /dev/null symlink (no /dev tmpfs) is not used for masking or to reopen stdio", () => {
+  const rootfs = rootfsCopy();
+  writeFileSync(join(rootfs, "etc/secret"), "SECRET-IN-ROOTFS\n");
+  rmSync(join(rootfs, "dev"), { recursive: true, force: true });
+  mkdirSync(join(rootfs, "dev"));
+  symlinkSync("/etc/secret", join(rootfs, "dev/null"));
+  const b = t.bundle(["sh", "-c", "cat /proc/timer_list /proc/keys; cat; stat -L -c '%n %F' /proc/timer_list /proc/keys"], {
+    "/root/path": rootfs, "/root/readonly": false,
+    "/mounts": (JSON.parse(readFileSync(join(t.bundle(["true"]), "config.json"), "utf8")).mounts as { destination: string }[])
+      .filter((m) => !m.destination.startsWith("/dev")),
+  });
+  const r = oci("run", "--bundle", b, newId());
+  assert.not.match(r.stdout, "SECRET");
+  if (r.code === 0) assert.not.match(r.stdout, "regular file", r.stdout);
+  else assert.match(r.stderr, "/dev/null", r.stderr);
+  assert.is(readFileSync(join(rootfs, "etc/secret"), "utf8"), "SECRET-IN-ROOTFS\n");
+});
+
+test("14: a rootfs whose /proc is a symlink is refused or contained", () => {
+  const outside = join(t.dir, `proc-target${++ids}`);
+  mkdirSync(outside);
+  // Each symlink once with its target missing inside the rootfs and once with it present there.
+  for (const target of [outside, "../../../../../../../.." + outside]) {
+    for (const inRoot of [false, true]) {
+      const rootfs = rootfsCopy();
+      rmSync(join(rootfs, "proc"), { recursive: true });
+      symlinkSync(target, join(rootfs, "proc"));
+      if (inRoot) mkdirSync(join(rootfs, outside), { recursive: true });
+      const r = oci("run", "--bundle", t.bundle(["sh", "-c", "grep ' - proc ' /proc/self/mountinfo | cut -d' ' -f5"], { "/root/path": rootfs }), newId());
+      if (r.code !== 0) assert.match(r.stderr, "/proc", r.stderr);
+      else {
+        // Contained: procfs (and the read-only binds of its subpaths) sit under the symlink's
+        // target inside the rootfs.
+        assert.is(r.stdout.split("\n")[0], outside, "procfs is mounted inside the rootfs");
+        for (const l of r.stdout.trim().split("\n")) assert.ok(l === outside || l.startsWith(outside + "/"), l);
+      }
+      assert.equal(readdirSync(outside), [], "nothing on the host target");
+      assert.not.match(hostMountinfo(), ` ${outside} `);
+    }
+  }
+});
+
+test("15: mount destinations through symlinks create nothing on the host and mount nothing there", () => {
+  const h1 = hostDir().dir;
+  const h2 = hostDir().dir;
+  const h3 = hostDir().dir;
+  const src = join(t.dir, `bind-src${++ids}`);
+  writeFileSync(src, "bound\n");
+  // [destination, where it lands inside the rootfs when the symlink resolves in it, mount]
+  const cases: [string, string, Record<string, unknown>][] = [
+    ["/abs/sub", join(h1, "sub"), { destination: "/abs/sub", type: "tmpfs", source: "tmpfs", options: ["size=1m"] }],
+    [`/rel${h2}/sub`, join(h2, "sub"), { destination: `/rel${h2}/sub`, type: "tmpfs", source: "tmpfs", options: ["size=1m"] }],
+    ["/linked", join(h3, "newfile"), { destination: "/linked", type: "bind", source: src, options: ["bind"] }],
+  ];
+  // Each destination once with the symlink's target missing inside the rootfs, once present there.
+  for (const [dest, landed, mount] of cases) {
+    for (const inRoot of [false, true]) {
+      const rootfs = rootfsCopy();
+      symlinkSync(h1, join(rootfs, "abs"));
+      symlinkSync("../../../../../../../../..", join(rootfs, "rel"));
+      symlinkSync(join(h3, "newfile"), join(rootfs, "linked"));
+      if (inRoot) for (const h of [h1, h2, h3]) mkdirSync(join(rootfs, h), { recursive: true });
+      const before = [h1, h2, h3].map((d) => readdirSync(d).sort());
+      const check = mount.type === "bind" ? `cat ${dest}` : `grep -c ' ${landed} ' /proc/self/mountinfo`;
+      const r = oci("run", "--bundle", t.bundle(["sh", "-c", check], { "/root/path": rootfs, "/root/readonly": false, "/mounts/7": mount }), newId());
+      if (r.code === 0) assert.is(r.stdout, mount.type === "bind" ? "bound\n" : "1\n", dest);
+      else assert.match(r.stderr, "/mounts/7", r.stderr);
+      assert.equal([h1, h2, h3].map((d) => readdirSync(d).sort()), before, `${dest}: nothing created in the host dirs`);
+      const mi = hostMountinfo();
+      for (const p of [join(h1, "sub"), join(h2, "sub"), join(h3, "newfile")]) assert.not.match(mi, ` ${p} `);
+    }
+  }
+});
+
+test("16: the container sees no --root dir, exec.fifo or state.json", () => {
+  // Another container waits in `created`, so an exec.fifo exists while we look.
+  const other = newId();
+  assert.is(oci("create", "--bundle", t.bundle(["true"]), other).code, 0);
+  try {
+    const script = `ls ${root} 2>&1 | grep -c 'No such file'; find / \\( -path /proc -o -path /sys \\) -prune -o \\( -name exec.fifo -o -name state.json \\) -print; ls -l /proc/*/fd/ 2>/dev/null | grep -e exec.fifo -e state.json -e ${basename(t.dir)}; true`;
+    const r = oci("run", "--bundle", t.bundle(["sh", "-c", script]), newId());
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout, "1\n");
+  } finally {
+    oci("delete", "--force", other);
+  }
+});
+
+test("17: --pid-file that is a symlink leaves the victim unchanged", () => {
+  const { dir } = hostDir();
+  const victim = join(dir, "victim");
+  writeFileSync(victim, "ORIGINAL\n");
+  const pidFile = join(dir, "pid");
+  symlinkSync(victim, pidFile);
+  const id = newId();
+  const r = oci("create", "--pid-file", pidFile, "--bundle", t.bundle(["true"]), id);
+  try {
+    assert.is(readFileSync(victim, "utf8"), "ORIGINAL\n");
+    if (r.code === 0) {
+      assert.ok(lstatSync(pidFile).isFile(), "the pid file replaced the symlink");
+      assert.is(readFileSync(pidFile, "utf8"), String(state(id).pid));
+    }
+  } finally {
+    oci("delete", "--force", id);
+  }
+});
+
+test("18: ids that are paths are refused and create nothing outside --root", () => {
+  const w = basename(t.dir);
+  const b = t.bundle(["true"]);
+  mkdirSync(root, { recursive: true });
+  const outside = () => [existsSync(join(t.dir, "idp")), existsSync(join(dirname(t.dir), "idp")), existsSync(join(root, "a"))];
+  const parentBefore = readdirSync(t.dir).sort();
+  for (const id of ["../idp/esc", "a/b", "..", `../../${w}/idp/x`]) {
+    const r = oci("create", "--bundle", b, id);
+    assert.is(r.code, 1, `${id}: ${r.stderr}`);
+    assert.equal(outside(), [false, false, false], id);
+  }
+  assert.equal(readdirSync(t.dir).sort(), parentBefore);
+});
+
+test.run();
