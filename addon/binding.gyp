@@ -12,7 +12,8 @@
         "src/in_root.cc",
         "src/sync_msg.cc",
         "src/process_ops.cc",
-        "src/console.cc"
+        "src/console.cc",
+        "src/exec_trampoline.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -15,6 +15,7 @@
 #include "ops.gen.h"
 #include "raw.h"
 #include "console.h"
+#include "exec_trampoline.h"
 #include "mount_attr_ops.h"
 #include "process_ops.h"
 #include "rootfs_ops.h"
@@ -147,7 +148,7 @@ int op_exec(Child& c, const PlanOp& op) {
   if (r < 0) return err_of(r);
   // 0-2 too: Node marks its stdio close-on-exec at start-up (uv_disable_stdio_inheritance).
   for (int fd = 0; fd < keep_end; fd++) syscall(SYS_fcntl, fd, F_SETFD, 0);
-  r = rsys(SYS_execve, c.exe, op.arg[0].strs, op.arg[1].strs);
+  r = exec_via_trampoline(c.exe, op.arg[0].strs, op.arg[0].num, op.arg[1].strs);
   if (c.sync >= 0) return err_of(r);
   char e[24];
   const char* parts[] = {"ocirun: exec ", c.exe, ": errno ", raw_itoa(-r, e), "\n", nullptr};

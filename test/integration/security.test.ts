@@ -294,4 +294,29 @@ test("18: ids that are paths are refused and create nothing outside --root", () 
   assert.equal(readdirSync(t.dir).sort(), parentBefore);
 });
 
+// 5 (CVE-2019-5736): the container's first execve is made from a sealed memfd trampoline, so
+// an entrypoint that is /proc/self/exe, or a script whose interpreter is /proc/self/exe, cannot
+// run (and then reopen) the runtime's own binary. The rootfs gets the binary's libraries, so the
+// control run shows the binary would start if the attack reached it.
+test("5: entrypoint /proc/self/exe and #!/proc/self/exe do not run the runtime's binary", () => {
+  const runtime = process.env.OCIRUN_BIN ? join(repo, process.env.OCIRUN_BIN) : execFileSync("readlink", ["-f", join(repo, "node_modules/.bin/bun")], { encoding: "utf8" }).trim();
+  const rootfs = rootfsCopy();
+  const libs = execFileSync("ldd", [runtime], { encoding: "utf8" }).match(/\/[^\s]+/g) ?? [];
+  for (const lib of libs) {
+    mkdirSync(join(rootfs, dirname(lib)), { recursive: true });
+    execFileSync("cp", ["-L", lib, join(rootfs, lib)]);
+  }
+  execFileSync("cp", [runtime, join(rootfs, "runtime-copy")]);
+  writeFileSync(join(rootfs, "script"), "#!/proc/self/exe --version\n", { mode: 0o755 });
+  const run = (args: string[]) => ocirun(["run", "--bundle", t.bundle(args, { "/root/path": rootfs }), newId()], { root });
+  const version = /\d+\.\d+\.\d+/;
+  const control = run(["/runtime-copy", "--version"]);
+  assert.match(control.stdout, version, `control: the copied binary runs in this rootfs: ${control.stderr}`);
+  for (const args of [["/proc/self/exe", "--version"], ["/script"]]) {
+    const r = run(args);
+    assert.not.match(r.stdout, version, `${args[0]} ran the runtime's binary: ${r.stdout}`);
+    assert.is.not(r.code, 0, args[0]);
+  }
+});
+
 test.run();

@@ -1,0 +1,7 @@
+// The container's first execve, made from a sealed memfd copy of a tiny static trampoline
+// instead of from ocirun's own binary (CVE-2019-5736; see addon/trampoline/exec_trampoline.c).
+#pragma once
+#include <stdint.h>
+
+// Raw syscalls only. Returns only on failure: -errno.
+long exec_via_trampoline(const char* exe, const char* const* argv, uint64_t argc, const char* const* envp);
