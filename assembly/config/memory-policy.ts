@@ -1,8 +1,9 @@
 // linux.memoryPolicy: mode, nodes, flags, as set_mempolicy(2) takes them.
 import { JsonValue, childPointer, indexPointer } from "../json/value";
-import { Diagnostics, E_ENUM, E_RANGE, E_CONFLICT, E_REQUIRED } from "../diagnostics";
+import { Diagnostics, E_RANGE, E_CONFLICT, E_REQUIRED } from "../diagnostics";
+import { readEnum, readEnumArray } from "./enums";
 import { MemoryPolicy } from "./model";
-import { readString, readArray, isString, requireField } from "./read";
+import { field, readString, requireField } from "./read";
 import { parseCpuList } from "./cpu-list";
 
 // Index = MPOL_* of linux/mempolicy.h.
@@ -28,11 +29,7 @@ export function parseMemoryPolicy(v: JsonValue, ptr: string, d: Diagnostics): Me
   const m = new MemoryPolicy();
   const before = d.errorCount;
   let mode: i32 = -1;
-  if (requireField(v, "mode", ptr, d)) {
-    const name = readString(v, "mode", ptr, d);
-    mode = MODES.indexOf(name);
-    if (mode < 0 && d.errorCount == before) d.error(E_ENUM, childPointer(ptr, "mode"), "unknown memory policy mode \"" + name + "\": one of " + MODES.join(", "));
-  }
+  if (requireField(v, "mode", ptr, d)) mode = readEnum(v, "mode", ptr, "", MODES, "memory policy mode", d);
   m.nodes = readString(v, "nodes", ptr, d);
   const np = childPointer(ptr, "nodes");
   const mask = parseCpuList(m.nodes, MAX_NODE);
@@ -46,16 +43,10 @@ export function parseMemoryPolicy(v: JsonValue, ptr: string, d: Diagnostics): Me
     if (!noNodes && umode != MPOL_PREFERRED && m.nodes.length == 0) d.error(E_REQUIRED, np, "is required for " + MODES[mode]);
   }
   let flags: u32 = 0;
-  const arr = readArray(v, "flags", ptr, d);
-  if (arr) {
+  if (field(v, "flags")) {
     const fp = childPointer(ptr, "flags");
-    for (let i = 0; i < arr.items.length; i++) {
-      const item = arr.items[i];
-      if (!isString(item, indexPointer(fp, i), d)) continue;
-      const bit = FLAGS.indexOf(item.str);
-      if (bit < 0) { d.error(E_ENUM, indexPointer(fp, i), "unknown memory policy flag \"" + item.str + "\": one of " + FLAGS.join(", ")); continue; }
-      flags |= (<u32>1) << (FLAG_SHIFT + <u32>bit);
-    }
+    const bits = readEnumArray(v, "flags", ptr, "", FLAGS, "memory policy flag", d);
+    for (let i = 0; i < bits.length; i++) flags |= (<u32>1) << (FLAG_SHIFT + <u32>bits[i]);
     const both = (<u32>3) << (FLAG_SHIFT + 1);
     if ((flags & both) == both) d.error(E_CONFLICT, fp, "MPOL_F_RELATIVE_NODES and MPOL_F_STATIC_NODES exclude each other");
     if (flags != 0 && mode == <i32>MPOL_DEFAULT) d.error(E_CONFLICT, fp, "must be empty for MPOL_DEFAULT");

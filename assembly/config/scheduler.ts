@@ -1,9 +1,10 @@
 // process.scheduler: policy, nice, priority, flags, and runtime/deadline/period for
 // SCHED_DEADLINE, checked as sched_setattr(2) would check them.
 import { JsonValue, childPointer, indexPointer } from "../json/value";
-import { Diagnostics, E_ENUM, E_RANGE, E_CONFLICT, E_UNSUPPORTED } from "../diagnostics";
+import { Diagnostics, E_RANGE, E_CONFLICT, E_UNSUPPORTED } from "../diagnostics";
+import { readEnum, readEnumArray } from "./enums";
 import { Scheduler } from "./model";
-import { field, readString, readInt, readArray, isString, requireField, u64Value } from "./read";
+import { field, readInt, requireField, u64Value } from "./read";
 
 // Index = the policy number of linux/sched.h.
 const POLICIES: string[] = ["SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE"];
@@ -31,11 +32,9 @@ export function parseScheduler(v: JsonValue, ptr: string, d: Diagnostics): Sched
   const s = new Scheduler();
   const before = d.errorCount;
   if (requireField(v, "policy", ptr, d)) {
-    const name = readString(v, "policy", ptr, d);
-    const policy = POLICIES.indexOf(name);
-    if (policy < 0) d.error(E_ENUM, childPointer(ptr, "policy"), "unknown scheduling policy \"" + name + "\": one of " + POLICIES.join(", "));
-    else if (<u32>policy == SCHED_ISO) d.error(E_UNSUPPORTED, childPointer(ptr, "policy"), "SCHED_ISO is not implemented by the linux kernel");
-    else s.policy = <u32>policy;
+    const policy = readEnum(v, "policy", ptr, "", POLICIES, "scheduling policy", d);
+    if (policy == <i32>SCHED_ISO) d.error(E_UNSUPPORTED, childPointer(ptr, "policy"), "SCHED_ISO is not implemented by the linux kernel");
+    else if (policy >= 0) s.policy = <u32>policy;
   }
   s.nice = <i32>readInt(v, "nice", ptr, d, -20, 19, 0);
   s.priority = <u32>readInt(v, "priority", ptr, d, 0, 99, 0);
@@ -43,17 +42,8 @@ export function parseScheduler(v: JsonValue, ptr: string, d: Diagnostics): Sched
   if (rt && s.priority == 0 && d.errorCount == before) d.error(E_RANGE, childPointer(ptr, "priority"), "must be 1 to 99 for " + schedulerPolicyName(s.policy));
   if (!rt && s.priority != 0) d.error(E_CONFLICT, childPointer(ptr, "priority"), "is only for SCHED_FIFO and SCHED_RR, not " + schedulerPolicyName(s.policy));
 
-  const flags = readArray(v, "flags", ptr, d);
-  if (flags) {
-    const fp = childPointer(ptr, "flags");
-    for (let i = 0; i < flags.items.length; i++) {
-      const item = flags.items[i];
-      if (!isString(item, indexPointer(fp, i), d)) continue;
-      const bit = FLAGS.indexOf(item.str);
-      if (bit < 0) d.error(E_ENUM, indexPointer(fp, i), "unknown scheduler flag \"" + item.str + "\"");
-      else s.flags |= (<u64>1) << bit;
-    }
-  }
+  const bits = readEnumArray(v, "flags", ptr, "", FLAGS, "scheduler flag", d);
+  for (let i = 0; i < bits.length; i++) s.flags |= (<u64>1) << bits[i];
 
   const keys = ["runtime", "deadline", "period"];
   for (let k = 0; k < 3; k++) {

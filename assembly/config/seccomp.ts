@@ -3,6 +3,7 @@
 import { JsonValue, childPointer, indexPointer } from "../json/value";
 import { Diagnostics, E_ENUM, E_EMPTY, E_NOT_ABSOLUTE, E_CONFLICT, E_UNSUPPORTED, W_IGNORED } from "../diagnostics";
 import { Seccomp, SeccompRule, SeccompArg } from "./model";
+import { indexIn, readEnum, enumError, readEnumArray } from "./enums";
 import { field, readArray, readString, readInt, isObject, isString, requireField, u64Value } from "./read";
 
 // libseccomp's names (seccomp.h) without their common prefix, to keep core.wasm small; the model
@@ -28,41 +29,6 @@ export const SECCOMP_OPERATORS: string[] = ["NE", "LT", "LE", "EQ", "GE", "GT", 
 // The errno rides in SECCOMP_RET_DATA, 16 bits.
 const ERRNO_MAX: i64 = 65535;
 const ARG_INDEX_MAX: i64 = 5;
-
-function indexIn(prefix: string, table: string[], name: string): i32 {
-  return name.startsWith(prefix) ? table.indexOf(name.substring(prefix.length)) : -1;
-}
-
-/** obj[key] looked up in table; -1 (and an error) when it is not there. */
-function readEnum(obj: JsonValue, key: string, ptr: string, prefix: string, table: string[], what: string, d: Diagnostics): i32 {
-  const v = field(obj, key);
-  const p = childPointer(ptr, key);
-  if (!v || !isString(v, p, d)) return -1;
-  const i = indexIn(prefix, table, v.str);
-  if (i < 0) enumError(prefix, table, v.str, what, p, d);
-  return i;
-}
-
-function enumError(prefix: string, table: string[], name: string, what: string, ptr: string, d: Diagnostics): void {
-  let msg = "unknown " + what + " \"" + name + "\"";
-  for (let i = 0; table.length < 10 && i < table.length; i++) msg += (i == 0 ? ": one of " : ", ") + prefix + table[i];
-  d.error(E_ENUM, ptr, msg);
-}
-
-function readEnumArray(obj: JsonValue, key: string, ptr: string, prefix: string, table: string[], what: string, d: Diagnostics): i32[] {
-  const out: i32[] = [];
-  const arr = readArray(obj, key, ptr, d);
-  if (!arr) return out;
-  const p = childPointer(ptr, key);
-  for (let i = 0; i < arr.items.length; i++) {
-    const ip = indexPointer(p, i);
-    if (!isString(arr.items[i], ip, d)) continue;
-    const k = indexIn(prefix, table, arr.items[i].str);
-    if (k < 0) enumError(prefix, table, arr.items[i].str, what, ip, d);
-    else out.push(k);
-  }
-  return out;
-}
 
 /** defaultErrnoRet / errnoRet: only an action that returns an errno takes one. */
 function readErrno(obj: JsonValue, key: string, ptr: string, action: i32, d: Diagnostics): i32 {
