@@ -8,6 +8,7 @@ import { mkdirSync, openSync, closeSync, readlinkSync, writeFileSync, readFileSy
 import { join } from "node:path";
 import { ocirun, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
+import { sleepSync } from "../util/wait.ts";
 
 const t = new TestBundles();
 const root = t.root;
@@ -67,7 +68,7 @@ test("joining network, uts and pid namespaces by path", () => {
     for (let i = 0; i < 100 && !inner; i++) {
       const r = spawnSync("pgrep", ["-P", String(holder.pid), "sleep"], { encoding: "utf8" });
       inner = r.stdout.trim();
-      if (!inner) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      if (!inner) sleepSync(20);
     }
     assert.ok(inner, "the namespace holder runs");
     const out = sh("for n in net uts pid; do readlink /proc/self/ns/$n; done; echo $$", {

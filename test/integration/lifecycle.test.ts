@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ocirun, errorMessage } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
+import { waitFor } from "../util/wait.ts";
 
 const t = new TestBundles();
 const root = t.root;
@@ -16,14 +17,6 @@ test.after(() => {
   t.cleanup();
 });
 
-function waitFor(cond: () => boolean, ms = 5000): boolean {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  }
-  return cond();
-}
 
 test("run prints the container's output and exits with its status", () => {
   const b = t.bundle(["sh", "-c", "echo out; echo err >&2; hostname; exit 7"]);

@@ -7,6 +7,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node
 import { join } from "node:path";
 import { ocirun, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
+import { sleepSync } from "../util/wait.ts";
 
 const t = new TestBundles();
 const root = t.root;
@@ -73,7 +74,7 @@ test("commands on one id wait for the state dir's lock", () => {
   assert.is(ocirun(["create", "--bundle", b, "locked"], { root }).code, 0);
   // flock(1) takes the same flock(2) on the directory that create/start/kill/delete take.
   const holder = spawn("flock", [join(root, "locked"), "sleep", "1"], { stdio: "ignore" });
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  sleepSync(200);
   const t0 = Date.now();
   const r = ocirun(["delete", "--force", "locked"], { root });
   const waited = Date.now() - t0;

@@ -7,16 +7,12 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ocirun, repo, errorMessage } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
+import { waitFor } from "../util/wait.ts";
 
 const t = new TestBundles();
 const root = t.root;
 test.after(() => t.cleanup());
 
-function waitFor(cond: () => boolean, ms = 5000): boolean {
-  const end = Date.now() + ms;
-  while (Date.now() < end && !cond()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  return cond();
-}
 
 test("create --console-socket sends the pty master; the container's stdio and /dev/console are the pty", async () => {
   const sock = join(t.dir, "console.sock");

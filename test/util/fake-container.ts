@@ -4,6 +4,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { waitFor } from "./wait.ts";
 
 export interface FakeContainer {
   dir: string;
@@ -33,7 +34,7 @@ export function fakeContainer(root: string, id: string, opts: FakeOptions = {}):
     : spawn("sleep", ["1000"], { stdio: "ignore" });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const pid = child.pid!;
-  if (holds) waitFor(() => readlinkOr(`/proc/${pid}/fd/0`).endsWith("/exec.fifo"));
+  if (holds) waitForOrThrow(() => readlinkOr(`/proc/${pid}/fd/0`).endsWith("/exec.fifo"));
   const startTime = startTimeOf(pid);
   writeFileSync(join(dir, "state.json"), JSON.stringify({
     version: 1, ociVersion: "1.3.0", id, pid, pidStartTime: startTime, bundle: "/bundles/" + id,
@@ -62,10 +63,6 @@ function readlinkOr(path: string): string {
   }
 }
 
-function waitFor(ok: () => boolean, timeoutMs = 5000): void {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error("fake container: its process did not open exec.fifo");
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
-  }
+function waitForOrThrow(ok: () => boolean): void {
+  if (!waitFor(ok, 5000, 2)) throw new Error("fake container: its process did not open exec.fifo");
 }
