@@ -172,10 +172,12 @@ test("--preserve-fds passes fd 3 and nothing above it; stdio is the caller's", (
 
 test("a new session keyring named after the id, unless --no-new-keyring", () => {
   const unmasked = { "/linux/maskedPaths": [] };
-  const script = "grep -o ' _ses\\.keyring[0-9]' /proc/keys || echo none";
-  const r1 = ocirun(["run", "--bundle", t.bundle(["sh", "-c", script], unmasked), "keyring1"], { root });
+  // Each container looks for a keyring named after its own id only: the first one's keyring may
+  // still be listed in /proc/keys until the kernel collects it.
+  const script = (id: string) => `grep -o ' _ses\\.${id}' /proc/keys || echo none`;
+  const r1 = ocirun(["run", "--bundle", t.bundle(["sh", "-c", script("keyring1")], unmasked), "keyring1"], { root });
   assert.is(r1.stdout, " _ses.keyring1\n", r1.stderr);
-  const r2 = ocirun(["run", "--no-new-keyring", "--bundle", t.bundle(["sh", "-c", script], unmasked), "keyring2"], { root });
+  const r2 = ocirun(["run", "--no-new-keyring", "--bundle", t.bundle(["sh", "-c", script("keyring2")], unmasked), "keyring2"], { root });
   assert.is(r2.stdout, "none\n", r2.stderr);
 });
 
