@@ -63,8 +63,8 @@ test("a namespace not listed is the host's", () => {
 
 test("joining network, uts and pid namespaces by path", () => {
   const holder = spawn("unshare", ["--net", "--uts", "--pid", "--fork", "--mount-proc", "sleep", "30"], { stdio: "ignore" });
+  let inner = "";
   try {
-    let inner = "";
     for (let i = 0; i < 100 && !inner; i++) {
       const r = spawnSync("pgrep", ["-P", String(holder.pid), "sleep"], { encoding: "utf8" });
       inner = r.stdout.trim();
@@ -80,6 +80,8 @@ test("joining network, uts and pid namespaces by path", () => {
     assert.ok(Number(out[3]) > 1, out[3]);
   } finally {
     holder.kill("SIGKILL");
+    // unshare --fork leaves its child (pid 1 of the held namespace) behind: end it too.
+    if (inner) try { process.kill(Number(inner), "SIGKILL"); } catch {}
   }
 });
 
