@@ -3,20 +3,27 @@
 
 export const enum JsonKind { Null, Bool, Number, String, Array, Object }
 
+const NO_ITEMS: JsonValue[] = [];
+const NO_KEYS: string[] = [];
+
 export class JsonValue {
   kind: JsonKind = JsonKind.Null;
   boolValue: bool = false;
   /** Numbers keep their source text: u64 limits such as 18446744073709551615 do not fit an f64. */
   numText: string = "";
   str: string = "";
-  items: JsonValue[] = [];
+  items: JsonValue[];
   /** Object keys, parallel to items. A repeated key: the last one wins, as in Go's encoding/json. */
-  keys: string[] = [];
+  keys: string[];
   offset: i32 = 0;
 
   constructor(kind: JsonKind, offset: i32) {
     this.kind = kind;
     this.offset = offset;
+    // Scalars share empty lists (nothing pushes to them): two fewer allocations per value.
+    const container = kind == JsonKind.Array || kind == JsonKind.Object;
+    this.items = container ? [] : NO_ITEMS;
+    this.keys = kind == JsonKind.Object ? [] : NO_KEYS;
   }
 
   get(key: string): JsonValue | null {

@@ -67,14 +67,17 @@ export class PlanWriter {
     return this;
   }
 
-  s(name: string, value: string): PlanWriter { return this.arg(<u64>this.str(value), name + "=" + quote(value)); }
-  n(name: string, value: u64): PlanWriter { return this.arg(value, name + "=" + value.toString()); }
-  octal(name: string, value: u64): PlanWriter { return this.arg(value, name + "=0" + value.toString(8)); }
-  mountFlags(name: string, value: u64): PlanWriter { return this.arg(value, name + "=" + mountFlagNames(value)); }
-  cloneFlags_(name: string, value: u64): PlanWriter { return this.arg(value, name + "=" + cloneFlagNames(<u32>value)); }
-  named(name: string, value: u64, label: string): PlanWriter { return this.arg(value, name + "=" + label); }
+  // The labels are built only for the disassembly: at create they were a large share of the
+  // core's time.
+  s(name: string, value: string): PlanWriter { return this.arg(<u64>this.str(value), this.withText ? name + "=" + quote(value) : ""); }
+  n(name: string, value: u64): PlanWriter { return this.arg(value, this.withText ? name + "=" + value.toString() : ""); }
+  octal(name: string, value: u64): PlanWriter { return this.arg(value, this.withText ? name + "=0" + value.toString(8) : ""); }
+  mountFlags(name: string, value: u64): PlanWriter { return this.arg(value, this.withText ? name + "=" + mountFlagNames(value) : ""); }
+  cloneFlags_(name: string, value: u64): PlanWriter { return this.arg(value, this.withText ? name + "=" + cloneFlagNames(<u32>value) : ""); }
+  named(name: string, value: u64, label: string): PlanWriter { return this.arg(value, this.withText ? name + "=" + label : ""); }
 
   where(value: u64): PlanWriter {
+    if (!this.withText) return this.arg(value, "");
     let label = "";
     if (value & 1) label += "target-in-root";
     if (value & 2) label += (label.length > 0 ? "|" : "") + "source-in-root";
@@ -83,6 +86,7 @@ export class PlanWriter {
   }
 
   caps(name: string, mask: u64): PlanWriter {
+    if (!this.withText) return this.arg(mask, "");
     let label = "";
     for (let bit = 0; bit < 64; bit++) {
       if ((mask >> bit) & 1) label += (label.length > 0 ? "," : "") + capabilityName(bit);
@@ -96,7 +100,7 @@ export class PlanWriter {
     for (let i = 0; i < values.length; i++) {
       this.words.push(<u64>this.str(values[i]));
       this.opHeaders[this.opHeaders.length - 3]++;
-      label += (i > 0 ? "," : "") + quote(values[i]);
+      if (this.withText) label += (i > 0 ? "," : "") + quote(values[i]);
     }
     if (this.withText) this.line += name + "=[" + label + "]";
     return this;
@@ -108,7 +112,7 @@ export class PlanWriter {
     for (let i = 0; i < values.length; i++) {
       this.words.push(<u64>values[i]);
       this.opHeaders[this.opHeaders.length - 3]++;
-      label += (i > 0 ? "," : "") + values[i].toString();
+      if (this.withText) label += (i > 0 ? "," : "") + values[i].toString();
     }
     if (this.withText) this.line += name + "=[" + label + "]";
     return this;
