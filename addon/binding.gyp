@@ -9,11 +9,13 @@
         "src/exec_plan.cc",
         "src/rootfs_ops.cc",
         "src/mount_attr_ops.cc",
+        "src/idmap_tree.cc",
         "src/in_root.cc",
         "src/sync_msg.cc",
         "src/process_ops.cc",
         "src/console.cc",
-        "src/exec_trampoline.cc"
+        "src/exec_trampoline.cc",
+        "src/seccomp_ops.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -19,6 +19,7 @@ export const W_RELATIVE_PATH = "W4002";
 export const W_AMBIENT_NOT_RAISABLE = "W4003";
 export const W_DEPRECATED = "W4004";
 export const W_IGNORED = "W4005";
+export const W_UNKNOWN_SYSCALL = "W4006";
 
 export class Diagnostic {
   constructor(

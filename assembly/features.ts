@@ -5,11 +5,21 @@ import { quote } from "./json/write";
 const NO_HOOKS: string[] = [];
 import { OPTIONS, OPTION_UNSUPPORTED } from "./plan/mount-flags";
 import { capabilityName, capabilityCount } from "./config/capabilities";
+import { SCMP_ACT, SECCOMP_ACTIONS, SCMP_CMP, SECCOMP_OPERATORS, SCMP_ARCH, SECCOMP_FILTER_FLAG, SECCOMP_FLAGS } from "./config/seccomp";
 
 // Keep in step with host/version.ts (a unit test compares them).
 export const OCIRUN_VERSION = "0.1.0";
 
 const NAMESPACES: string[] = ["pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"];
+
+// The SCMP_ARCH_* names with a syscall table (seccomp/syscalls.gen.ts).
+const FILTER_ARCHES: string[] = ["X86", "X86_64", "X32", "ARM", "AARCH64"];
+
+function prefixed(prefix: string, names: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < names.length; i++) out.push(prefix + names[i]);
+  return out;
+}
 
 /** Go's json.MarshalIndent layout with four spaces, written field by field. */
 class Doc {
@@ -65,16 +75,22 @@ export function featuresJson(): string {
     .strings("capabilities", caps)
     // The host writes no cgroup files yet: all false until its cgroup writers land.
     .open("cgroup").bool("v1", false).bool("v2", false).bool("systemd", false).bool("systemdUser", false).bool("rdma", false).close()
-    // True once config/seccomp.ts compiles filters and the executor loads them.
-    .enabled("seccomp", false)
+    // Every action and operator compiles (seccomp/compile.ts); the archs are those with a
+    // syscall table; flags go to seccomp(2) as they are, so the kernel decides (6.x has all).
+    .open("seccomp").bool("enabled", true)
+    .strings("actions", prefixed(SCMP_ACT, SECCOMP_ACTIONS))
+    .strings("operators", prefixed(SCMP_CMP, SECCOMP_OPERATORS))
+    .strings("archs", prefixed(SCMP_ARCH, FILTER_ARCHES))
+    .strings("knownFlags", prefixed(SECCOMP_FILTER_FLAG, SECCOMP_FLAGS))
+    .strings("supportedFlags", prefixed(SECCOMP_FILTER_FLAG, SECCOMP_FLAGS))
+    .close()
     // What the runtime can apply, as runc reports it; whether this host can is decided at create.
     .enabled("apparmor", true)
     .enabled("selinux", true)
     .enabled("intelRdt", false)
-    // Not claimed yet: idmapped mounts work only without a user namespace, and containerd turns
-    // on user-namespaced pods exactly when this is true. It becomes true once the host builds the
-    // idmapped tree before the init enters its user namespace.
-    .open("mountExtensions").enabled("idmap", false).close()
+    // mounts[].uidMappings/gidMappings, idmap and ridmap, with or without a user namespace (the
+    // host builds the idmapped tree). containerd turns on user-namespaced pods on this flag.
+    .open("mountExtensions").enabled("idmap", true).close()
     .enabled("netDevices", false)
     .close()
     .open("annotations").str("io.github.ocirun.version", OCIRUN_VERSION).close()

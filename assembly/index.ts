@@ -12,13 +12,21 @@ import { quote } from "./json/write";
 import { hooksJson } from "./config/hooks";
 import { featuresJson } from "./features";
 import { planCgroup, cgroupJson, CgroupPlan } from "./cgroups/plan";
+import { usesNotify } from "./plan/seccomp";
 
 const MAX_CONFIG_BYTES: i32 = 4 << 20;
 
 function containerJson(c: Config, req: Request): string {
   return "{\"ociVersion\":" + quote(c.ociVersion) + ",\"rootfs\":" + quote(rootfsPath(c, req)) +
     ",\"annotations\":" + c.annotationsJson + ",\"hasProcess\":" + (c.process.present ? "true" : "false") +
-    ",\"terminal\":" + (c.process.terminal ? "true" : "false") + "}";
+    ",\"terminal\":" + (c.process.terminal ? "true" : "false") + seccompListenerJson(c) + "}";
+}
+
+/** The agent that gets an SCMP_ACT_NOTIFY filter's listener, when the plan has one. */
+function seccompListenerJson(c: Config): string {
+  const s = c.linux.seccomp;
+  if (!s || !c.process.present || !usesNotify(s!)) return "";
+  return ",\"seccompListener\":{\"path\":" + quote(s!.listenerPath) + ",\"metadata\":" + quote(s!.listenerMetadata) + "}";
 }
 
 function answer(req: Request): Verdict {

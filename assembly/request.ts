@@ -21,6 +21,8 @@ export class Request {
   selinux: bool = false;
   /** cgroup v1 hierarchies on the host: directory under /sys/fs/cgroup and mount options. */
   cgroupV1: CgroupHierarchy[] = [];
+  /** The host's architecture: the seccomp filter's native one (x86_64 or aarch64). */
+  arch: string = "x86_64";
   config: Uint8Array = new Uint8Array(0);
   error: string = "";
 }
@@ -54,6 +56,7 @@ export function parseRequest(input: Uint8Array): Request {
     else if (key == "text") r.text = value == "1";
     else if (key == "apparmor") r.apparmor = value == "1";
     else if (key == "selinux") r.selinux = value == "1";
+    else if (key == "arch") r.arch = value;
     else if (key == "cgroup-v1") {
       const sp2 = value.indexOf(" ");
       r.cgroupV1.push(new CgroupHierarchy(sp2 < 0 ? value : value.substring(0, sp2), sp2 < 0 ? value : value.substring(sp2 + 1)));

@@ -2,7 +2,7 @@
 // The addon is loaded only by commands that need a syscall Node/Bun lack (flock, mkfifo, clone).
 
 /** console: the pty master when the plan has a CONSOLE op (process.terminal). */
-export interface InitReady { pid: number; sync: number; console?: number }
+export interface InitReady { pid: number; sync: number; console?: number; listener?: number }
 export interface InitFailure { op: number; errno: number }
 
 export interface Addon {

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import type { Context } from "./context.ts";
 import { OciError, describeError } from "./errors.ts";
 import { askCore } from "./core/load.ts";
-import { formatDiagnostic, type Verdict } from "./core/protocol.ts";
+import { formatDiagnostic, type ContainerInfo, type Verdict } from "./core/protocol.ts";
 import { hostFacts } from "./facts.ts";
 import { addon } from "./addon.ts";
 import { describeInitFailure } from "./init-failure.ts";
@@ -92,7 +92,8 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
 
   const container = createContainerDir(ctx.root, id);
   let fifoFd = -1;
-  let spawned: { pid: number; sync: number; console?: number } | undefined;
+  let spawned: { pid: number; sync: number; console?: number; listener?: number } | undefined;
+  let listenerSent = false;
   try {
     const fifo = execFifoPath(container.dir);
     const errno = addon().mkfifo(fifo, 0o600);
@@ -116,6 +117,10 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
       version: 1, ociVersion: info.ociVersion, id, pid: result.pid, pidStartTime: startTime, bundle,
       rootfs: info.rootfs, created: nowRfc3339Nano(), owner: "", annotations: info.annotations, hasProcess: info.hasProcess,
     });
+    if (result.listener !== undefined) {
+      listenerSent = true; // closed by sendSeccompListener, sent or not
+      sendSeccompListener(info, id, bundle, result.pid, result.listener);
+    }
     if (opts.pidFile) writePidFile(resolve(opts.pidFile), result.pid);
     // The init dies with us (PDEATHSIG) until this ACK: a killed create leaves no orphan.
     addon().releaseInit(result.sync);
@@ -125,11 +130,29 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
   } catch (err) {
     if (spawned) {
       if (spawned.console !== undefined && !opts.consoleSocket) closeSync(spawned.console);
+      if (spawned.listener !== undefined && !listenerSent) closeSync(spawned.listener);
       addon().abortInit(spawned.pid, spawned.sync);
     }
     removeContainer(container);
     throw err instanceof OciError ? err : new OciError(describeError(err));
   } finally {
     if (fifoFd >= 0) closeSync(fifoFd);
+  }
+}
+
+/** SCMP_ACT_NOTIFY: the container process state (runtime-spec config-linux.md) with the
+ * listener fd (SCM_RIGHTS) to the agent at listenerPath, once, as runc sends it. */
+function sendSeccompListener(info: ContainerInfo, id: string, bundle: string, pid: number, listener: number): void {
+  const agent = info.seccompListener;
+  try {
+    if (!agent) throw new OciError("/linux/seccomp: the init sent a seccomp listener the plan did not announce");
+    const state = {
+      ociVersion: info.ociVersion, fds: ["seccompFd"], pid, metadata: agent.metadata,
+      state: { ociVersion: info.ociVersion, id, status: "creating", pid, bundle, annotations: info.annotations },
+    };
+    const err = addon().sendFd(agent.path, listener, JSON.stringify(state));
+    if (err !== 0) throw new OciError(`/linux/seccomp/listenerPath: send the seccomp listener to ${agent.path}: ${addon().strerror(err).toLowerCase()}`);
+  } finally {
+    closeSync(listener);
   }
 }

@@ -33,9 +33,10 @@ export function renderHeader({ ops, consts }) {
   out.push("", "static inline const char* op_name(unsigned code) {", "  switch (code) {");
   for (const op of ops) out.push(`    case ${op.code}: return "${op.name}";`);
   out.push('    default: return "?";', "  }", "}", "");
-  // One letter per argument word group: s str, u u64, S list of str, U list of u64.
-  const letter = { "str": "s", "u64": "u", "list str": "S", "list u64": "U" };
-  out.push("/* The argument kinds of an op, one letter each (s str, u u64, S list str, U list u64); null if unknown. */");
+  // One letter per argument word group: s str, u u64, S list of str, U list of 32-bit ids,
+  // W list of raw u64 words.
+  const letter = { "str": "s", "u64": "u", "list str": "S", "list u64": "U", "list word": "W" };
+  out.push("/* The argument kinds of an op, one letter each (s str, u u64, S list str, U list u64 ids, W list of raw words); null if unknown. */");
   out.push("static inline const char* op_arg_kinds(unsigned code) {", "  switch (code) {");
   for (const op of ops) {
     const kinds = op.args.map((a) => {

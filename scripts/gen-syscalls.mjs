@@ -133,6 +133,25 @@ export function readArch(arch) {
   return { numbers, privates: new Set(privates), headers };
 }
 
+// x86 (i386) also reaches the socket calls through socketcall(2) and the SysV IPC calls through
+// ipc(2), with the call's number in the first argument: linux/net.h SYS_* and linux/ipc.h.
+function multiplexedCalls() {
+  const calls = [];
+  const net = readFileSync("/usr/include/linux/net.h", "utf8");
+  for (const m of net.matchAll(/^#define SYS_([A-Z0-9]+)\s+(\d+)/gm)) calls.push([m[1].toLowerCase(), Number(m[2]), 0]);
+  const ipc = readFileSync("/usr/include/linux/ipc.h", "utf8");
+  for (const m of ipc.matchAll(/^#define (SEM[A-Z]+|MSG(?:SND|RCV|GET|CTL)|SHM(?:AT|DT|GET|CTL))\s+(\d+)/gm)) calls.push([m[1].toLowerCase(), Number(m[2]), 1]);
+  if (calls.length < 30) fail(`only ${calls.length} socketcall/ipc calls in linux/net.h and linux/ipc.h`);
+  return [
+    "// x86 multiplexes these through socketcall(2) (via 0) and ipc(2) (via 1), the call number in",
+    "// the first argument (linux/net.h SYS_*, linux/ipc.h).",
+    `export const MULTIPLEXED_NAMES: string[] = [${calls.map((c) => JSON.stringify(c[0])).join(", ")}];`,
+    `export const MULTIPLEXED_CALLS: u8[] = [${calls.map((c) => c[1]).join(", ")}];`,
+    `export const MULTIPLEXED_VIA: u8[] = [${calls.map((c) => c[2]).join(", ")}];`,
+    "",
+  ];
+}
+
 function packageVersion(pkg) {
   return run("dpkg-query", ["-W", "-f", "${Version}", pkg]).stdout.trim();
 }
@@ -182,6 +201,7 @@ export function generate() {
     out.push(`  // ${a.name}: ${t.numbers.size} syscalls`, `  ${row.join(",")},`);
   });
   out.push("];", "");
+  out.push(...multiplexedCalls());
   return { text: out.join("\n"), names, tables };
 }
 

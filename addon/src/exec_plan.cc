@@ -19,6 +19,7 @@
 #include "mount_attr_ops.h"
 #include "process_ops.h"
 #include "rootfs_ops.h"
+#include "seccomp_ops.h"
 #include "sync_msg.h"
 
 namespace {
@@ -203,7 +204,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_MOUNT: return op_mount(c.root, op);
     case OP_MKTARGET: return op_mktarget(c.root, op);
     case OP_MOUNT_SETATTR: return op_mount_setattr(c.root, op);
-    case OP_MOUNT_IDMAP: return op_mount_idmap(c.root, op);
+    case OP_MOUNT_IDMAP: return op_mount_idmap(c.root, c.sync, index, op);
     case OP_MKNOD: return op_mknod(c.root, op);
     case OP_SYMLINK: return op_symlink(c.root, op);
     case OP_PIVOT_ROOT: return op_pivot_root(&c.root, op.arg[0].str);
@@ -241,6 +242,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_IOPRIO: return op_ioprio(op);
     case OP_PERSONALITY: return op_personality(op);
     case OP_MEMORY_POLICY: return op_memory_policy(op);
+    case OP_SECCOMP: return op_seccomp(c.sync, index, op);
     default: return ENOSYS;  // unreachable: the reader rejects unknown opcodes
   }
 }

@@ -4,4 +4,6 @@
 #include "plan_reader.h"
 
 int op_mount_setattr(int root, const PlanOp& op);
-int op_mount_idmap(int root, const PlanOp& op);
+// Asks the host for op's idmapped tree over sync (SYNC_IDMAP_TREE) and moves it onto the
+// target inside root.
+int op_mount_idmap(int root, int sync, int index, const PlanOp& op);

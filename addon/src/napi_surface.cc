@@ -61,6 +61,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     out.Set("pid", r.pid);
     out.Set("sync", r.sync);
     if (r.console >= 0) out.Set("console", r.console);
+    if (r.listener >= 0) out.Set("listener", r.listener);
   } else {
     out.Set("op", r.op);
     out.Set("errno", r.err);

@@ -39,6 +39,7 @@
 #define OP_MOUNT_IDMAP 36 /* str source, str target, u64 recursive, str uidmap, str gidmap */
 #define OP_APPARMOR 37 /* str profile */
 #define OP_SELINUX_EXEC_LABEL 38 /* str label */
+#define OP_SECCOMP 39 /* u64 flags, list word program, u64 notify */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -89,11 +90,12 @@ static inline const char* op_name(unsigned code) {
     case 36: return "MOUNT_IDMAP";
     case 37: return "APPARMOR";
     case 38: return "SELINUX_EXEC_LABEL";
+    case 39: return "SECCOMP";
     default: return "?";
   }
 }
 
-/* The argument kinds of an op, one letter each (s str, u u64, S list str, U list u64); null if unknown. */
+/* The argument kinds of an op, one letter each (s str, u u64, S list str, U list u64 ids, W list of raw words); null if unknown. */
 static inline const char* op_arg_kinds(unsigned code) {
   switch (code) {
     case 1: return "su";
@@ -134,6 +136,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 36: return "ssuss";
     case 37: return "s";
     case 38: return "s";
+    case 39: return "uWu";
     default: return 0;
   }
 }

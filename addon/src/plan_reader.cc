@@ -27,7 +27,7 @@ struct Reader {
   PreparedPlan* plan;
   std::string* error;
   // List pointers are fixed up once the pools stop growing.
-  struct Fixup { size_t op, arg, start; bool ids; };
+  struct Fixup { size_t op, arg, start; char kind; };
   std::vector<Fixup> fixups;
 
   bool fail(size_t op, const std::string& why) {
@@ -76,13 +76,14 @@ struct Reader {
       }
       if (v > argc - w) return fail(i, "arg " + std::to_string(a) + ": list count past the op's args");
       op.arg[a].num = v;
-      fixups.push_back({i, a, k == 'S' ? plan->lists.size() : plan->ids.size(), k == 'U'});
+      fixups.push_back({i, a, k == 'S' ? plan->lists.size() : k == 'U' ? plan->ids.size() : plan->words.size(), k});
       for (uint64_t e = 0; e < v; e++) {
         uint64_t x = u64_at(words + 8 * w++);
         if (k == 'S' && !str_ok(x)) return fail(i, "arg " + std::to_string(a) + ": bad string offset in list");
         if (k == 'U' && x > UINT32_MAX) return fail(i, "arg " + std::to_string(a) + ": id over 32 bits");
         if (k == 'S') plan->lists.push_back(&plan->strings[x]);
-        else plan->ids.push_back((uint32_t)x);
+        else if (k == 'U') plan->ids.push_back((uint32_t)x);
+        else plan->words.push_back(x);
       }
       if (k == 'S') plan->lists.push_back(nullptr);
     }
@@ -126,7 +127,8 @@ struct Reader {
       pos += kOpHeaderSize + 8 * (size_t)argc;
     }
     for (const Fixup& f : fixups) {
-      if (f.ids) plan->ops[f.op].arg[f.arg].ids = plan->ids.data() + f.start;
+      if (f.kind == 'U') plan->ops[f.op].arg[f.arg].ids = plan->ids.data() + f.start;
+      else if (f.kind == 'W') plan->ops[f.op].arg[f.arg].words = plan->words.data() + f.start;
       else plan->ops[f.op].arg[f.arg].strs = plan->lists.data() + f.start;
     }
     return true;

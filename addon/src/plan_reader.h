@@ -14,6 +14,7 @@ struct PlanArg {
   const char* str = nullptr;          // str
   const char* const* strs = nullptr;  // list str, NULL-terminated (argv, envp, candidates)
   const uint32_t* ids = nullptr;      // list u64, narrowed to 32 bits (gids)
+  const uint64_t* words = nullptr;    // list word (the seccomp program)
 };
 
 struct PlanOp {
@@ -30,9 +31,11 @@ struct PreparedPlan {
   std::vector<char> strings;
   std::vector<const char*> lists;
   std::vector<uint32_t> ids;
+  std::vector<uint64_t> words;
 };
 
-// The arg kinds of an opcode, one letter per argument: s str, u u64, S list str, U list u64.
+// The arg kinds of an opcode, one letter per argument: s str, u u64, S list str, U list u64,
+// W list word.
 // nullptr for an unknown opcode.
 const char* plan_arg_kinds(unsigned code);
 

@@ -13,6 +13,7 @@
 #include "ops.gen.h"
 
 #include "exec_plan.h"
+#include "idmap_tree.h"
 #include "raw.h"
 #include "sync_msg.h"
 
@@ -65,15 +66,33 @@ int write_id_maps(const PreparedPlan& plan, int op, int pid) {
   return err;
 }
 
+// SYNC_IDMAP_TREE for op: build its idmapped tree and send it, or the errno, back.
+void sync_send_tree(int fd, const PreparedPlan& plan, int op, int pid) {
+  if (op < 0 || (size_t)op >= plan.ops.size() || plan.ops[op].code != OP_MOUNT_IDMAP) {
+    sync_send(fd, SYNC_IDMAP_TREE_DONE, op, EPROTO, 0);
+    return;
+  }
+  int tree = -1;
+  if (int err = build_idmapped_tree(plan.ops[op], pid, &tree)) {
+    sync_send(fd, SYNC_IDMAP_TREE_DONE, op, err, 0);
+    return;
+  }
+  // The fd may fail to pass (a dead init gives EOF next): then at least the errno.
+  if (int r = sync_send_fd(fd, SYNC_IDMAP_TREE_DONE, op, tree)) sync_send(fd, SYNC_IDMAP_TREE_DONE, op, -r, 0);
+  close(tree);
+}
+
 // Follows the messages of the child (and, after FORK_INIT, of the intermediate and the init,
 // in either order) until READY, ERROR or EOF; reaps whatever exited, each pid once.
 SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
   int init = plan.fork_index < 0 ? child : 0;
   bool child_reaped = false;
-  SyncMsg held = {0, 0, 0, 0};  // the init's READY/ERROR, held until its pid is known
+  SyncMsg held = {0, 0, 0, 0};  // the init's READY/ERROR/IDMAP_TREE, held until its pid is known
   int console = -1;             // the pty master the init sent (OP_CONSOLE)
-  auto failed_closing = [&console](int op, int err) {
+  int listener = -1;            // the seccomp listener it sent (OP_SECCOMP with notify)
+  auto failed_closing = [&console, &listener](int op, int err) {
     if (console >= 0) close(console);
+    if (listener >= 0) close(listener);
     return failed(op, err);
   };
   for (;;) {
@@ -85,7 +104,7 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
     } else if (int r = sync_recv_fd(fd, &m, &passed); r <= 0) {
       // EOF: without WAIT_START the sync fd closes at execve; otherwise the child died.
       close(fd);
-      if (r == 0 && plan.wait_index < 0 && init && !held.kind) return {true, init, -1, 0, 0, console};
+      if (r == 0 && plan.wait_index < 0 && init && !held.kind) return {true, init, -1, 0, 0, console, listener};
       if (init && init != child) kill(init, SIGKILL), reap(init);
       if (!child_reaped) kill(child, SIGKILL), reap(child);
       return failed_closing(-1, r < 0 ? -r : ECHILD);
@@ -93,6 +112,11 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
     if (m.kind == SYNC_CONSOLE && passed >= 0) {
       if (console >= 0) close(console);
       console = passed;
+      continue;
+    }
+    if (m.kind == SYNC_SECCOMP_LISTENER && passed >= 0) {
+      if (listener >= 0) close(listener);
+      listener = passed;
       continue;
     }
     if (passed >= 0) close(passed);  // an fd nobody asked for
@@ -112,7 +136,13 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
       held = m;
       continue;
     }
-    if (m.kind == SYNC_READY) return {true, init, fd, 0, 0, console};
+    if (m.kind == SYNC_IDMAP_TREE) {
+      // The init's (or, before FORK_INIT, the child's) namespaces name the tree's; the sender
+      // waits for the answer, so nothing else from it can come in between.
+      sync_send_tree(fd, plan, m.op, from_init ? init : child);
+      continue;
+    }
+    if (m.kind == SYNC_READY) return {true, init, fd, 0, 0, console, listener};
     close(fd);
     if (!child_reaped) reap(child);
     if (init != child && from_init) reap(init);

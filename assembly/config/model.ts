@@ -116,6 +116,8 @@ export class SeccompArg {
 export class SeccompRule {
   pointer: string = "";
   names: string[] = [];
+  /** Where each of names sits in /names (invalid entries are left out of names). */
+  nameIndexes: i32[] = [];
   action: i32 = -1;
   errnoRet: i32 = -1; // -1: not set (EPERM)
   args: SeccompArg[] = [];

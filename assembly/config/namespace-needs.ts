@@ -1,7 +1,7 @@
 // Settings that act inside a namespace the config must give the container: namespaced
 // sysctls, timeOffsets, netDevices, idmapped mounts.
 import { childPointer, indexPointer } from "../json/value";
-import { Diagnostics, E_NEEDS_NAMESPACE, E_CONFLICT, E_UNSUPPORTED } from "../diagnostics";
+import { Diagnostics, E_NEEDS_NAMESPACE, E_CONFLICT } from "../diagnostics";
 import { Config, Mount } from "./model";
 import { CLONE_NEWTIME, CLONE_NEWNET, CLONE_NEWUSER } from "./linux";
 import { checkSysctlNamespaces } from "./sysctl";
@@ -28,23 +28,20 @@ export function checkNamespaceNeeds(c: Config, d: Diagnostics): void {
   for (let i = 0; i < c.mounts.length; i++) checkIdmappedMount(c.mounts[i], (has & CLONE_NEWUSER) != 0, d);
 }
 
-// The kernel lets only a host root idmap a mount, so the init, once in the container's user
-// namespace, cannot: that takes the host doing it for the init (not done yet).
+// Idmapped mounts (config.md, the idmap and ridmap options; runc's checkIDMapMounts): binds
+// only, idmapped by the mount's own maps, or without them by the container's user namespace,
+// new or joined. The host builds the tree either way (plan/mounts.ts).
 function checkIdmappedMount(m: Mount, userNs: bool, d: Diagnostics): void {
   const uid = m.uidMappings.length > 0;
   if (uid || m.gidMappings.length > 0) {
-    const mp = childPointer(m.pointer, uid ? "uidMappings" : "gidMappings");
-    if (!isBindMount(m)) d.error(E_CONFLICT, mp, "are only for bind mounts");
-    if (userNs) d.error(E_UNSUPPORTED, mp, "idmapped mounts are not supported yet in a user namespace");
+    if (!isBindMount(m)) d.error(E_CONFLICT, childPointer(m.pointer, uid ? "uidMappings" : "gidMappings"), "are only for bind mounts");
     return;
   }
-  // Without mappings of its own, an idmap mount would take the container's user namespace's.
   for (let k = 0; k < m.options.length; k++) {
     const o = m.options[k];
     if (o != "idmap" && o != "ridmap") continue;
     const op = indexPointer(childPointer(m.pointer, "options"), m.optionIndices[k]);
     if (!userNs) d.error(E_NEEDS_NAMESPACE, op, "\"" + o + "\" needs uidMappings and gidMappings on the mount or a user namespace in /linux/namespaces");
-    else d.error(E_UNSUPPORTED, op, "\"" + o + "\" is not supported yet in a user namespace");
     if (!isBindMount(m)) d.error(E_CONFLICT, op, "\"" + o + "\" is only for bind mounts");
   }
 }

@@ -1,7 +1,6 @@
-// /linux/seccomp: checked field by field. Compiling it to BPF is a later step; until the
-// executor can load a filter, a config with seccomp is refused rather than run unconfined.
+// /linux/seccomp: checked field by field; seccomp/compile.ts turns it into BPF.
 import { JsonValue, childPointer, indexPointer } from "../json/value";
-import { Diagnostics, E_ENUM, E_EMPTY, E_NOT_ABSOLUTE, E_CONFLICT, E_UNSUPPORTED, W_IGNORED } from "../diagnostics";
+import { Diagnostics, E_ENUM, E_EMPTY, E_NOT_ABSOLUTE, E_CONFLICT, W_IGNORED } from "../diagnostics";
 import { Seccomp, SeccompRule, SeccompArg } from "./model";
 import { indexIn, readEnum, enumError, readEnumArray } from "./enums";
 import { field, readArray, readString, readInt, isObject, isString, requireField, u64Value } from "./read";
@@ -70,11 +69,17 @@ export function parseSeccomp(v: JsonValue, ptr: string, d: Diagnostics): Seccomp
   } else if (notifyAt.length > 0) {
     d.error(E_CONFLICT, notifyAt, "SCMP_ACT_NOTIFY needs /linux/seccomp/listenerPath");
   }
+  // The init writes the listener to the runtime after loading the filter: a NOTIFY on write
+  // (or as the default) would wait for an agent that never got it. runc refuses both too.
+  if (s.defaultAction == ACT_NOTIFY) d.error(E_CONFLICT, childPointer(ptr, "defaultAction"), "cannot be SCMP_ACT_NOTIFY: the runtime could not hand the listener to the agent");
+  for (let i = 0; i < s.syscalls.length; i++) {
+    const r = s.syscalls[i];
+    const w = r.action == ACT_NOTIFY ? r.names.indexOf("write") : -1;
+    if (w >= 0) d.error(E_CONFLICT, r.pointer + "/names/" + r.nameIndexes[w].toString(), "\"write\" cannot be SCMP_ACT_NOTIFY: the runtime could not hand the listener to the agent");
+  }
   if (s.listenerMetadata.length > 0 && s.listenerPath.length == 0) {
     d.error(E_CONFLICT, childPointer(ptr, "listenerMetadata"), "is only valid with /linux/seccomp/listenerPath");
   }
-
-  d.error(E_UNSUPPORTED, ptr, "seccomp is not supported yet");
   return s;
 }
 
@@ -89,7 +94,10 @@ function parseRule(v: JsonValue, ptr: string, d: Diagnostics): SeccompRule {
       const ip = indexPointer(np, i);
       if (!isString(names.items[i], ip, d)) continue;
       if (names.items[i].str.length == 0) d.error(E_EMPTY, ip, "must not be empty");
-      else r.names.push(names.items[i].str);
+      else {
+        r.names.push(names.items[i].str);
+        r.nameIndexes.push(i);
+      }
     }
   }
   if (requireField(v, "action", ptr, d)) r.action = readEnum(v, "action", ptr, SCMP_ACT, SECCOMP_ACTIONS, "seccomp action", d);

@@ -13,6 +13,7 @@ import { planNamespaces, inUserNamespace } from "./namespaces";
 import { planMounts, isBindMount } from "./mounts";
 import { planDevices } from "./devices";
 import { planProcessSetup, planExec } from "./process";
+import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import { planOomScoreAdj, planSysctl } from "./process-settings";
 import { checkLabels, planAppArmor } from "./labels";
 import { resolvePath, cleanPath } from "../paths";
@@ -79,8 +80,11 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   if (c.hasDomainname) w.op(OP_SETDOMAINNAME, "SETDOMAINNAME", "/domainname", "set domainname \"" + c.domainname + "\"").s("name", c.domainname);
 
   const hasProcess = c.process.present && c.process.args.length > 0;
-  if (hasProcess) planProcessSetup(c, w);
+  const filter = hasProcess && c.linux.seccomp ? seccompPlace(c) : SeccompPlace.BeforeCapabilities;
+  if (hasProcess) planProcessSetup(c, req, w, d);
+  if (hasProcess && filter == SeccompPlace.BeforeStart) planSeccomp(c, req, w, d);
   w.op(OP_WAIT_START, "WAIT_START", "", "wait for start");
+  if (hasProcess && filter == SeccompPlace.BeforeExec) planSeccomp(c, req, w, d);
   if (hasProcess) planExec(c, w);
 }
 

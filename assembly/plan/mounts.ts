@@ -110,11 +110,15 @@ function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptio
   const bindFlags = opts.flags & (MS_BIND | MS_REC);
   w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_LIKE_SOURCE).s("source", source);
   if (m.uidMappings.length > 0 || opts.idmap >= 0) {
-    // Only with maps of its own and no user namespace (config/namespace-needs.ts).
+    // The host builds the tree, and only a root of the host's user namespace can (like runc).
+    if (req.euid != 0) d.error(E_UNSUPPORTED, m.pointer, "idmapped mounts need ocirun to run as root: only the host's root may idmap a mount");
+    // Without maps of its own the mount takes the container's user namespace ("" maps; the
+    // config has one, config/namespace-needs.ts).
+    const own = m.uidMappings.length > 0;
     const rec = ((bindFlags & MS_REC) != 0 ? IDMAP_TREE : 0) | (opts.idmap == 1 ? IDMAP_RECURSIVE : 0);
-    w.op(OP_MOUNT_IDMAP, "MOUNT_IDMAP", m.pointer, "idmapped bind \"" + source + "\" on \"" + dest + "\"")
+    w.op(OP_MOUNT_IDMAP, "MOUNT_IDMAP", m.pointer, "idmapped bind \"" + source + "\" on \"" + dest + "\"" + (own ? "" : " with the container's user namespace"))
       .s("source", source).s("target", dest).n("recursive", rec)
-      .s("uidmap", mapText(m.uidMappings)).s("gidmap", mapText(m.gidMappings));
+      .s("uidmap", own ? mapText(m.uidMappings) : "").s("gidmap", own ? mapText(m.gidMappings) : "");
   } else {
     w.op(OP_MOUNT, "MOUNT", m.pointer, "bind \"" + source + "\" on \"" + dest + "\"")
       .s("source", source).s("target", dest).s("fstype", "").mountFlags("flags", bindFlags | MS_BIND).s("data", "").where(WHERE_TARGET_IN_ROOT);

@@ -3,7 +3,8 @@
 // Line format (parsed by the generator):
 //   export const OP_NAME: u16 = N; // args: kind name, kind name, ...
 // Arg kinds: str (u64 offset into the string table), u64, list (u64 count n, then n u64 words;
-// "list str" = n string offsets). Paths marked "in root" are resolved inside the container's
+// "list str" = n string offsets, "list u64" = n values of at most 32 bits, "list word" = n raw
+// 64-bit words). Paths marked "in root" are resolved inside the container's
 // root (openat2 RESOLVE_IN_ROOT on the rootfs fd before pivot_root, on "/" after).
 
 export const OP_SETNS: u16 = 1; // args: str path, u64 nstype
@@ -54,14 +55,20 @@ export const OP_MEMORY_POLICY: u16 = 34; // args: u64 mode, list u64 nodemask
 // mount_setattr(2) with AT_RECURSIVE on the mount at target (the r* options), after its
 // mount and propagation ops. The core picks the MOUNT_ATTR_* bits; propagation stays 0.
 export const OP_MOUNT_SETATTR: u16 = 35; // args: str target, u64 attr_set, u64 attr_clr, u64 propagation
-// An idmapped bind: clone the source tree (open_tree), idmap it to a user namespace made with
-// uidmap and gidmap, move it onto target. The init must be root in the host's user namespace.
+// An idmapped bind. The init asks the host (sync IDMAP_TREE), which clones the source tree in
+// the init's mount namespace (open_tree), idmaps it to a user namespace made with uidmap and
+// gidmap, or to the init's own when both are "" (idmap/ridmap without maps of the mount's),
+// and sends it back; the init moves it onto target. Only the host's root may idmap a mount.
 export const OP_MOUNT_IDMAP: u16 = 36; // args: str source, str target, u64 recursive, str uidmap, str gidmap
 // Labels that take effect at execve, written through the container's verified procfs (as
 // SYSCTL): APPARMOR writes "exec <profile>" to thread-self/attr/apparmor/exec (attr/exec on
 // kernels without it), SELINUX_EXEC_LABEL the label to thread-self/attr/exec.
 export const OP_APPARMOR: u16 = 37; // args: str profile
 export const OP_SELINUX_EXEC_LABEL: u16 = 38; // args: str label
+// seccomp(SECCOMP_SET_MODE_FILTER, flags) with the core's cBPF program, one struct sock_filter
+// per word (code | jt << 16 | jf << 24 | k << 32). notify 1: flags has NEW_LISTENER, and the
+// listener fd goes to the host (sync SECCOMP_LISTENER) for the agent at listenerPath.
+export const OP_SECCOMP: u16 = 39; // args: u64 flags, list word program, u64 notify
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

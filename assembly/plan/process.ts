@@ -1,7 +1,10 @@
 // The container process: rlimits, user and groups, capabilities in the order the kernel
 // needs, no_new_privs, umask, cwd, the executable looked up on the container's PATH, argv, env.
 import { Config } from "../config/model";
+import { Request } from "../request";
+import { Diagnostics } from "../diagnostics";
 import { PlanWriter } from "./writer";
+import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import {
   OP_SETRLIMIT, OP_CAP_BOUNDING, OP_USER, OP_CAPS, OP_NO_NEW_PRIVS, OP_UMASK, OP_CHDIR, OP_FIND_EXEC, OP_EXEC,
 } from "./ops";
@@ -13,7 +16,7 @@ import { planSelinuxExecLabel } from "./labels";
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEFAULT_UMASK: u64 = 0o022;
 
-export function planProcessSetup(c: Config, w: PlanWriter): void {
+export function planProcessSetup(c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
   const p = c.process;
   for (let i = 0; i < p.rlimits.length; i++) {
     const r = p.rlimits[i];
@@ -25,6 +28,7 @@ export function planProcessSetup(c: Config, w: PlanWriter): void {
   // The cwd is entered as root, before the uid change, like runc; the executor checks it is
   // inside the root afterwards.
   w.op(OP_CHDIR, "CHDIR", "/process/cwd", "change directory to \"" + p.cwd + "\"").s("path", p.cwd);
+  if (c.linux.seccomp && seccompPlace(c) == SeccompPlace.BeforeCapabilities) planSeccomp(c, req, w, d);
   const caps = p.capabilities;
   // Dropping from the bounding set needs CAP_SETPCAP, so it comes before the uid change.
   if (caps.present) w.op(OP_CAP_BOUNDING, "CAP_BOUNDING", "/process/capabilities/bounding", "limit the capability bounding set").caps("keep", caps.bounding);

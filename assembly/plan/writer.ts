@@ -118,6 +118,15 @@ export class PlanWriter {
     return this;
   }
 
+  /** A list of u64 words, shown in the disassembly by its length only. */
+  u64List(name: string, values: u64[]): PlanWriter {
+    this.arg(<u64>values.length, "");
+    for (let i = 0; i < values.length; i++) this.words.push(values[i]);
+    this.opHeaders[this.opHeaders.length - 3] += values.length;
+    if (this.withText) this.line += name + "=<" + values.length.toString() + " words>";
+    return this;
+  }
+
   private endLine(): void {
     if (this.withText && this.line.length > 0) {
       this.lines.push(this.source.length > 0 ? this.line + "  <- " + this.source : this.line);

@@ -32,6 +32,8 @@ export interface ContainerInfo {
   annotations: Record<string, string>;
   hasProcess: boolean;
   terminal: boolean;
+  /** With an SCMP_ACT_NOTIFY filter: where the listener goes (linux.seccomp.listenerPath). */
+  seccompListener?: { path: string; metadata: string };
 }
 
 export interface Verdict {

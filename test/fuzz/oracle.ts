@@ -49,8 +49,8 @@ export const UNMODELLED_CORE_RULES: { pointer: string; rules: string }[] = [
   { pointer: "/process/consoleSize", rules: "height and width fit a u16 (struct winsize)" },
   { pointer: "/process/apparmorProfile", rules: "an error (E3007) unless the request says apparmor 1" },
   { pointer: "/process/selinuxLabel", rules: "an error (E3007) unless the request says selinux 1" },
-  { pointer: "/mounts/*/uidMappings", rules: "idmapped mounts: bind only, need a user namespace, not supported yet" },
-  { pointer: "/mounts/*/gidMappings", rules: "idmapped mounts: bind only, need a user namespace, not supported yet" },
+  { pointer: "/mounts/*/uidMappings", rules: "idmapped mounts: bind only" },
+  { pointer: "/mounts/*/gidMappings", rules: "idmapped mounts: bind only" },
 ];
 
 function underAny(pointer: string, list: { pointer: string }[]): string | null {

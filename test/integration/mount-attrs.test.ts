@@ -100,12 +100,12 @@ test("an idmapped bind: on-disk 0 shows as 1000, on-disk 1000 as the overflow id
   }
 });
 
-test("features lists the r* and idmap options, but not the idmap extension (no user namespace support yet)", () => {
+test("features lists the r* and idmap options and the idmap extension (idmap-userns.test.ts: in a user namespace)", () => {
   const r = ocirun(["features"]);
   assert.is(r.code, 0, r.stderr);
   const f = JSON.parse(r.stdout);
   for (const o of ["rro", "rnoexec", "rnoatime", "idmap", "ridmap"]) assert.ok(f.mountOptions.includes(o), o);
-  assert.is(f.linux.mountExtensions.idmap.enabled, false);
+  assert.is(f.linux.mountExtensions.idmap.enabled, true);
 });
 
 test.run();

@@ -68,19 +68,29 @@ test("linux: all namespaces, and nothing ocirun does not do yet", () => {
     assert.not.ok(errorsOf(v).some((e) => e.includes("unknown namespace")), ns);
   }
   assert.equal(l.cgroup, { v1: false, v2: false, systemd: false, systemdUser: false, rdma: false });
-  for (const k of ["seccomp", "intelRdt", "netDevices"]) assert.equal(l[k], { enabled: false }, k);
+  for (const k of ["intelRdt", "netDevices"]) assert.equal(l[k], { enabled: false }, k);
   // Like runc: what the runtime can apply; the host's LSMs are checked at create.
   for (const k of ["apparmor", "selinux"]) assert.equal(l[k], { enabled: true }, k);
-  // The option runs outside user namespaces, but the extension is not claimed until it runs in
-  // one too: containerd enables user-namespaced pods on this flag alone.
-  assert.equal(l.mountExtensions, { idmap: { enabled: false } });
+  // Idmapped mounts work with and without a user namespace: containerd enables user-namespaced
+  // pods on this flag alone.
+  assert.equal(l.mountExtensions, { idmap: { enabled: true } });
   assert.ok(features().mountOptions.includes("idmap"));
 });
 
-test("seccomp is reported disabled and a config with it is refused", () => {
-  assert.is(features().linux.seccomp.enabled, false);
-  const v = core("validate", patch(baseConfig(), { "/linux/seccomp": { defaultAction: "SCMP_ACT_ALLOW" } }));
-  assert.not.ok(v.ok);
+test("seccomp: every action and operator, the archs with a syscall table, the four flags", () => {
+  const s = features().linux.seccomp;
+  assert.is(s.enabled, true);
+  assert.equal(s.actions, ["SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY"]);
+  assert.equal(s.operators, ["SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"]);
+  assert.equal(s.archs, ["SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64"]);
+  const flags = ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"];
+  assert.equal(s.knownFlags, flags);
+  assert.equal(s.supportedFlags, flags);
+  // Each claimed value is accepted by the core.
+  for (const a of s.actions.filter((x: string) => x !== "SCMP_ACT_NOTIFY")) {
+    const v = core("validate", patch(baseConfig(), { "/linux/seccomp": { defaultAction: a, architectures: s.archs, flags } }));
+    assert.ok(v.ok, a);
+  }
 });
 
 test.run();

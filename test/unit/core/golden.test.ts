@@ -6,6 +6,8 @@ import { readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { core, repo } from "../../util/core";
 import { renderWrite, type CgroupSection } from "../../util/cgroup";
 import { disassemble } from "../../util/bpf-vm";
+import { plannedFilters } from "../../util/seccomp-plan";
+import { disassembleCbpf } from "../../util/cbpf-vm";
 
 const dir = repo + "test/golden/plans/";
 
@@ -19,6 +21,8 @@ function render(name: string): string {
   if (v.container) lines.push(`container ${JSON.stringify(v.container)}`);
   if (v.text) lines.push(v.text.trimEnd());
   if (v.sections.cgroup) lines.push(...renderCgroup(JSON.parse(new TextDecoder().decode(v.sections.cgroup))));
+  // The seccomp filter, one BPF instruction a line.
+  for (const f of v.init ? plannedFilters(v.init) : []) lines.push(...disassembleCbpf(f.program).map((l) => `seccomp ${l}`));
   return lines.join("\n") + "\n";
 }
 

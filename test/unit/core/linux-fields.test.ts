@@ -75,12 +75,12 @@ const rows: Row[] = [
   { name: "intelRdt closID a path", patch: { "/linux/intelRdt": { closID: "a/b" } }, errorAt: ["/linux/intelRdt/closID"] },
   { name: "intelRdt schemata a string", patch: { "/linux/intelRdt": { schemata: "MB:0=50" } }, errorAt: ["/linux/intelRdt/schemata"] },
   { name: "mount maps without a user namespace: an idmapped bind", patch: { "/mounts": [{ destination: "/m", source: "/s", type: "bind", uidMappings: map, gidMappings: map }] }, op: /MOUNT_IDMAP source="\/s" target="\/m" recursive=0 uidmap="0 1000 10\\n" gidmap="0 1000 10\\n"/ },
-  { name: "mount maps in a user namespace are not supported yet", patch: { ...user, "/mounts": [{ destination: "/m", source: "/s", type: "bind", uidMappings: map, gidMappings: map }] }, errorAt: ["/mounts/0/uidMappings"] },
-  { name: "idmap option in a user namespace is not supported yet", patch: { ...user, "/mounts": [{ destination: "/m", source: "/s", type: "bind", options: ["rbind", "idmap"] }] }, errorAt: ["/mounts/0/options/1"] },
+  { name: "mount maps in a user namespace: an idmapped bind with them", patch: { ...user, "/mounts": [{ destination: "/m", source: "/s", type: "bind", uidMappings: map, gidMappings: map }] }, op: /MOUNT_IDMAP source="\/s" target="\/m" recursive=0 uidmap="0 1000 10\\n" gidmap="0 1000 10\\n"/ },
+  { name: "idmap option in a user namespace: the container's maps", patch: { ...user, "/mounts": [{ destination: "/m", source: "/s", type: "bind", options: ["rbind", "idmap"] }] }, op: /MOUNT_IDMAP source="\/s" target="\/m" recursive=1 uidmap="" gidmap=""/ },
   { name: "ridmap option on a tmpfs", patch: { "/mounts": [{ destination: "/m", source: "tmpfs", type: "tmpfs", options: ["ridmap"] }] }, errorAt: ["/mounts/0/options/0", "/mounts/0/options/0"] },
-  { name: "mount uidMappings alone", patch: { ...user, "/mounts": [{ destination: "/m", source: "/s", type: "bind", uidMappings: map }] }, errorAt: ["/mounts/0/gidMappings", "/mounts/0/uidMappings"] },
-  { name: "mount maps on a tmpfs", patch: { ...user, "/mounts": [{ destination: "/m", source: "tmpfs", type: "tmpfs", uidMappings: map, gidMappings: map }] }, errorAt: ["/mounts/0/uidMappings", "/mounts/0/uidMappings"] },
-  { name: "mount map without size", patch: { ...user, "/mounts": [{ destination: "/m", source: "/s", type: "bind", uidMappings: [{ containerID: 0, hostID: 1 }], gidMappings: map }] }, errorAt: ["/mounts/0/uidMappings/0/size", "/mounts/0/gidMappings"] },
+  { name: "mount uidMappings alone", patch: { ...user, "/mounts": [{ destination: "/m", source: "/s", type: "bind", uidMappings: map }] }, errorAt: ["/mounts/0/gidMappings"] },
+  { name: "mount maps on a tmpfs", patch: { ...user, "/mounts": [{ destination: "/m", source: "tmpfs", type: "tmpfs", uidMappings: map, gidMappings: map }] }, errorAt: ["/mounts/0/uidMappings"] },
+  { name: "mount map without size", patch: { ...user, "/mounts": [{ destination: "/m", source: "/s", type: "bind", uidMappings: [{ containerID: 0, hostID: 1 }], gidMappings: map }] }, errorAt: ["/mounts/0/uidMappings/0/size"] },
   { name: "idmap option without maps or a user namespace", patch: { "/mounts": [{ destination: "/m", source: "/s", type: "bind", options: ["rbind", "idmap"] }] }, errorAt: ["/mounts/0/options/1"] },
 ];
 

@@ -5,12 +5,16 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { core, baseConfig, patch, errorsOf } from "../../util/core";
 import { disassemble, type PlanOp } from "../../../host/plan/disassemble";
+import type { HostFacts } from "../../../host/core/protocol";
 
 // linux/mount.h
 const RDONLY = 0x1, NOSUID = 0x2, NODEV = 0x4, NOEXEC = 0x8, ATIME = 0x70, NOATIME = 0x10, STRICTATIME = 0x20;
 const NODIRATIME = 0x80, NOSYMFOLLOW = 0x200000;
 
-type Row = { name: string; mount: Record<string, unknown>; setattr?: [number, number]; idmap?: Record<string, unknown>; errorAt?: string[]; patch?: Record<string, unknown> };
+type Row = {
+  name: string; mount: Record<string, unknown>; setattr?: [number, number]; idmap?: Record<string, unknown>; errorAt?: string[];
+  patch?: Record<string, unknown>; facts?: Partial<HostFacts>;
+};
 
 const bind = (options: string[]) => ({ destination: "/m", type: "bind", source: "/s", options });
 const tmpfs = (options: string[]) => ({ destination: "/m", type: "tmpfs", source: "tmpfs", options });
@@ -49,21 +53,29 @@ const rows: Row[] = [
     idmap: { source: "/s", target: "/m", recursive: 1, uidmap: "0 1000 1\n", gidmap: "0 1000 1\n" } },
   { name: "ridmap: the submounts are idmapped too", mount: { ...bind(["rbind", "ridmap"]), uidMappings: map, gidMappings: map },
     idmap: { source: "/s", target: "/m", recursive: 3, uidmap: "0 1000 1\n", gidmap: "0 1000 1\n" } },
-  // Only the host's root may idmap a mount, and the init is in the user namespace by then.
-  { name: "idmap without maps in a user namespace is not supported yet", mount: bind(["bind", "idmap"]), patch: userns, errorAt: ["/mounts/0/options/1"] },
-  { name: "maps in a user namespace are not supported yet", mount: { ...bind(["bind"]), uidMappings: map, gidMappings: map }, patch: userns, errorAt: ["/mounts/0/uidMappings"] },
+  // In a user namespace the host builds the tree; without maps of the mount's own it takes the
+  // container's user namespace (empty maps).
+  { name: "idmap without maps in a user namespace: the container's", mount: bind(["bind", "idmap"]), patch: userns,
+    idmap: { source: "/s", target: "/m", recursive: 0, uidmap: "", gidmap: "" } },
+  { name: "ridmap without maps on an rbind in a joined user namespace", mount: bind(["rbind", "ridmap"]),
+    patch: { "/linux/namespaces": [{ type: "mount" }, { type: "user", path: "/proc/1/ns/user" }] },
+    idmap: { source: "/s", target: "/m", recursive: 3, uidmap: "", gidmap: "" } },
+  { name: "maps in a user namespace: the mount's own", mount: { ...bind(["bind", "idmap"]), uidMappings: [{ containerID: 0, hostID: 5, size: 2 }], gidMappings: map }, patch: userns,
+    idmap: { source: "/s", target: "/m", recursive: 0, uidmap: "0 5 2\n", gidmap: "0 1000 1\n" } },
   { name: "idmap without maps or a user namespace", mount: bind(["bind", "idmap"]), errorAt: ["/mounts/0/options/1"] },
+  // Only the host's root may idmap a mount (runc: not for rootless containers).
+  { name: "idmap when not run as root", mount: { ...bind(["bind"]), uidMappings: map, gidMappings: map }, facts: { euid: 1000 }, errorAt: ["/mounts/0"] },
   { name: "maps on a tmpfs", mount: { ...tmpfs([]), uidMappings: map, gidMappings: map }, errorAt: ["/mounts/0/uidMappings"] },
 ];
 
-function opsOf(mount: Record<string, unknown>, extra: Record<string, unknown> = {}): { errors: string[]; ops: PlanOp[] } {
-  const v = core("plan", patch(baseConfig(), { ...extra, "/mounts": [mount] }));
+function opsOf(mount: Record<string, unknown>, extra: Record<string, unknown> = {}, facts: Partial<HostFacts> = {}): { errors: string[]; ops: PlanOp[] } {
+  const v = core("plan", patch(baseConfig(), { ...extra, "/mounts": [mount] }), facts);
   return { errors: errorsOf(v), ops: v.init ? disassemble(v.init).ops.filter((o) => o.source === "/mounts/0") : [] };
 }
 
 for (const row of rows) {
   test(row.name, () => {
-    const { errors, ops } = opsOf(row.mount, row.patch);
+    const { errors, ops } = opsOf(row.mount, row.patch, row.facts);
     assert.equal(errors.map((e) => e.slice(0, e.indexOf(": "))), row.errorAt ?? [], errors.join("\n"));
     if (row.errorAt) return;
     const setattr = ops.filter((o) => o.op === "MOUNT_SETATTR");

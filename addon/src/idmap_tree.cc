@@ -1,0 +1,145 @@
+// The host's half of an idmapped bind (OP_MOUNT_IDMAP): runc's mountFd, run by the parent.
+// linux/mount.h, not sys/mount.h: glibc 2.36 clashes with it.
+#include "idmap_tree.h"
+
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include "ops.gen.h"
+#include "raw.h"
+#include "sync_msg.h"
+
+namespace {
+
+// "/proc/<pid>/<name>" into buf (at least 64 bytes); pid is decimal text.
+const char* proc_path(const char* pid, const char* name, char* buf) {
+  const char* parts[] = {"/proc/", pid, "/", name};
+  size_t n = 0;
+  for (const char* p : parts)
+    for (; *p && n < 63; p++) buf[n++] = *p;
+  buf[n] = 0;
+  return buf;
+}
+
+int open_proc(const char* pid, const char* name, int flags, int* out) {
+  char path[64];
+  long fd = rsys(SYS_openat, AT_FDCWD, proc_path(pid, name, path), flags | O_CLOEXEC);
+  *out = fd < 0 ? -1 : (int)fd;
+  return err_of(fd);
+}
+
+int write_map(const char* pid, const char* name, const char* text) {
+  int fd;
+  if (int err = open_proc(pid, name, O_WRONLY, &fd)) return err;
+  size_t n = raw_strlen(text);
+  long w = rsys(SYS_write, fd, text, n);  // a map must be written in one call
+  raw_close(fd);
+  return w < 0 ? err_of(w) : (size_t)w == n ? 0 : EIO;
+}
+
+// The child that holds the user namespace: it reports its pid as /proc names it and waits
+// for EOF.
+[[noreturn]] void hold_userns(int sock) {
+  char pid[24];
+  long n = rsys(SYS_readlink, "/proc/self", pid, sizeof pid - 1);
+  if (n > 0) rsys(SYS_write, sock, pid, n);
+  char byte;
+  while (rsys(SYS_read, sock, &byte, 1) == -EINTR) {}
+  raw_exit(0);
+}
+
+// A user namespace with these maps, as an fd in *out. The host writes the maps: it is root
+// in the parent namespace.
+int make_userns(const char* uidmap, const char* gidmap, int* out) {
+  int sv[2];
+  long r = rsys(SYS_socketpair, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+  if (r < 0) return err_of(r);
+  long pid = rsys(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+  if (pid == 0) {
+    raw_close(sv[0]);
+    hold_userns(sv[1]);
+  }
+  raw_close(sv[1]);
+  if (pid < 0) {
+    raw_close(sv[0]);
+    return err_of(pid);
+  }
+  char name[24] = {0};
+  long n = rsys(SYS_read, sv[0], name, sizeof name - 1);
+  int err = n > 0 ? 0 : n < 0 ? err_of(n) : ECHILD;
+  if (!err) err = write_map(name, "uid_map", uidmap);
+  if (!err) err = write_map(name, "gid_map", gidmap);
+  if (!err) err = open_proc(name, "ns/user", O_RDONLY, out);
+  raw_close(sv[0]);
+  rsys(SYS_kill, pid, SIGKILL);
+  while (rsys(SYS_wait4, pid, 0, 0, 0) == -EINTR) {}
+  return err;
+}
+
+// The forked helper, root in the host's user namespace: joins the init's mount namespace
+// (the source resolves as the init sees it, and the clone's mount namespace belongs to the
+// init's user namespace), clones the source, idmaps it and sends the tree's fd on sock.
+[[noreturn]] void clone_tree(int sock, int mntns, int userns, const PlanOp& op) {
+  uint64_t rec = op.arg[2].num;
+  long r = rsys(SYS_setns, mntns, CLONE_NEWNS);
+  long tree = r < 0 ? r
+                    : rsys(SYS_open_tree, AT_FDCWD, op.arg[0].str,
+                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((rec & IDMAP_TREE) ? AT_RECURSIVE : 0));
+  r = tree;
+  if (r >= 0) {
+    struct mount_attr attr = {};
+    attr.attr_set = MOUNT_ATTR_IDMAP;
+    attr.userns_fd = (uint64_t)userns;
+    r = rsys(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | ((rec & IDMAP_RECURSIVE) ? AT_RECURSIVE : 0), &attr, sizeof attr);
+  }
+  SyncMsg m = {SYNC_IDMAP_TREE_DONE, 0, err_of(r), 0};
+  if (r >= 0) send_with_fd(sock, &m, sizeof m, (int)tree);
+  else rsys(SYS_sendto, sock, &m, sizeof m, MSG_NOSIGNAL, 0, 0);
+  raw_exit(0);
+}
+
+int clone_tree_in(int mntns, int userns, const PlanOp& op, int* tree) {
+  int sv[2];
+  long r = rsys(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
+  if (r < 0) return err_of(r);
+  // Fork semantics: the helper has its own fs_struct, so it may setns(CLONE_NEWNS).
+  long pid = rsys(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+  if (pid == 0) {
+    raw_close(sv[0]);
+    clone_tree(sv[1], mntns, userns, op);
+  }
+  raw_close(sv[1]);
+  if (pid < 0) {
+    raw_close(sv[0]);
+    return err_of(pid);
+  }
+  SyncMsg m;
+  int passed = -1;
+  int got = sync_recv_fd(sv[0], &m, &passed);
+  raw_close(sv[0]);
+  while (rsys(SYS_wait4, pid, 0, 0, 0) == -EINTR) {}
+  int err = got < 0 ? -got : got == 0 ? ECHILD : m.err ? m.err : passed < 0 ? EPROTO : 0;
+  if (err) raw_close(passed);
+  else *tree = passed;
+  return err;
+}
+
+}  // namespace
+
+int build_idmapped_tree(const PlanOp& op, int pid, int* tree) {
+  *tree = -1;
+  char p[24];
+  raw_itoa(pid, p);
+  int userns = -1, mntns = -1;
+  // No maps of the mount's own: the user namespace the init is in (the container's).
+  bool own_maps = op.arg[3].str[0] || op.arg[4].str[0];
+  int err = own_maps ? make_userns(op.arg[3].str, op.arg[4].str, &userns) : open_proc(p, "ns/user", O_RDONLY, &userns);
+  if (!err) err = open_proc(p, "ns/mnt", O_RDONLY, &mntns);
+  if (!err) err = clone_tree_in(mntns, userns, op, tree);
+  raw_close(userns);
+  raw_close(mntns);
+  return err;
+}

@@ -1,0 +1,26 @@
+// OP_SECCOMP: seccomp(SECCOMP_SET_MODE_FILTER) with the program the core compiled. The plan's
+// words are struct sock_filter as the kernel reads it (code, jt, jf, k; little-endian).
+#include "seccomp_ops.h"
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "raw.h"
+#include "sync_msg.h"
+
+static_assert(sizeof(struct sock_filter) == 8, "a plan word is one struct sock_filter");
+
+int op_seccomp(int sync, int index, const PlanOp& op) {
+  struct sock_fprog prog = {};
+  prog.len = (unsigned short)op.arg[1].num;
+  prog.filter = (struct sock_filter*)op.arg[1].words;
+  if (op.arg[1].num == 0 || op.arg[1].num > BPF_MAXINSNS) return EINVAL;
+  long fd = rsys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, op.arg[0].num, &prog);
+  if (fd < 0) return err_of(fd);
+  if (!op.arg[2].num) return 0;
+  // NEW_LISTENER: the host hands the listener to the agent at listenerPath. The write below
+  // is subject to the filter already; the core refuses NOTIFY on write for that reason.
+  int err = sync < 0 ? EPROTO : -sync_send_fd(sync, SYNC_SECCOMP_LISTENER, index, (int)fd);
+  raw_close((int)fd);
+  return err;
+}

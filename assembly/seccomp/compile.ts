@@ -1,0 +1,280 @@
+// linux.seccomp to a classic-BPF program, with the verdicts libseccomp gives for the same
+// profile (test/unit/core/seccomp-differential.test.ts holds the two side by side):
+//   load arch; one section per architecture of the filter, anything else gets KILL;
+//   per section: load nr, then a balanced binary search over ranges of syscall numbers
+//   (neighbours with the same unconditional verdict share a range), ending in a `ret` or in
+//   that syscall's argument checks.
+import { Seccomp, SeccompRule, SeccompArg } from "../config/model";
+import { ACT_ERRNO, ACT_TRACE } from "../config/seccomp";
+import { BackwardProgram, BPF_JEQ_K, BPF_JGT_K, BPF_JGE_K } from "./bpf";
+import { syscallIndex, syscallNumberAt, syscallNumber, auditArch, ARCH_X86_64, ARCH_X86, ARCH_X32, ARCH_ARM } from "./syscall-table";
+import { MULTIPLEXED_NAMES, MULTIPLEXED_CALLS, MULTIPLEXED_VIA } from "./syscalls.gen";
+
+// SECCOMP_RET_* by action index (config/seccomp.ts SECCOMP_ACTIONS): KILL is KILL_THREAD.
+const RET_BY_ACTION: u32[] = [0x00000000, 0x80000000, 0x00000000, 0x00030000, 0x00050000, 0x7ff00000, 0x7fff0000, 0x7ffc0000, 0x7fc00000];
+const EPERM: u32 = 1;
+const RET_KILL_THREAD: u32 = 0;
+const X32_SYSCALL_BIT: u32 = 0x40000000;
+// seccomp_data: nr at 0, arch at 4, args[i] at 16 + 8i (low word first on little-endian arches).
+const DATA_NR: u32 = 0;
+const DATA_ARCH: u32 = 4;
+const DATA_ARGS: u32 = 16;
+
+// SCMP_CMP_* by operator index (config/seccomp.ts SECCOMP_OPERATORS).
+const CMP_NE = 0;
+const CMP_LT = 1;
+const CMP_LE = 2;
+const CMP_EQ = 3;
+const CMP_GE = 4;
+const CMP_GT = 5;
+const CMP_MASKED_EQ = 6;
+
+export function actionRet(action: i32, errnoRet: i32): u32 {
+  const ret = RET_BY_ACTION[action];
+  if (action == ACT_ERRNO || action == ACT_TRACE) return ret | (errnoRet >= 0 ? <u32>errnoRet : EPERM);
+  return ret;
+}
+
+/** The conditions of one rule, all of which must hold. */
+class Conditional {
+  constructor(public ret: u32, public args: SeccompArg[]) {}
+}
+
+/** What the filter does for one syscall number. */
+class SyscallVerdict {
+  unconditional: i64 = -1;
+  conditionals: Conditional[] = [];
+  /** The arch passes 32-bit arguments (x86, x32, arm): only the low words are compared. */
+  arch32: bool = false;
+  constructor(public nr: u32) {}
+}
+
+/** A range of syscall numbers from `start` up to the next range's start. */
+class Range {
+  constructor(public start: u32, public ret: u32, public verdict: SyscallVerdict | null) {}
+}
+
+export class CompiledFilter {
+  words: u64[] = [];
+  /** Names no arch knows: skipped, as runc skips them. */
+  unknownNames: string[] = [];
+}
+
+/** arches: the syscall table's arch indexes (syscall-table.ts), the native one first. */
+export function compileSeccomp(s: Seccomp, arches: i32[]): CompiledFilter {
+  const out = new CompiledFilter();
+  const defaultRet = actionRet(s.defaultAction, s.defaultErrnoRet);
+  const p = new BackwardProgram();
+  // One section per audit arch, in arch order, so built last first. x32 shares the x86_64
+  // audit arch: its numbers carry the x32 bit and sit in the same search. Without x32 in the
+  // filter, a number with that bit is a bad arch (KILL), except -1, which gets the default.
+  const audits: u32[] = [];
+  const sections: i32[] = [];
+  const hasX32 = arches.includes(ARCH_X32);
+  for (let i = arches.length - 1; i >= 0; i--) {
+    const a = arches[i];
+    if (a == ARCH_X32 && arches.includes(ARCH_X86_64)) continue;
+    const tables: i32[] = [a];
+    if (a == ARCH_X86_64 && hasX32) tables.push(ARCH_X32);
+    const search = searchRanges(p, ranges(s, tables, defaultRet));
+    let entry = search;
+    if (a == ARCH_X86_64 && !hasX32) {
+      const minusOne = p.jump(BPF_JEQ_K, 0xffffffff, p.sharedRet(defaultRet), p.sharedRet(RET_KILL_THREAD));
+      entry = p.jump(BPF_JGE_K, X32_SYSCALL_BIT, minusOne, search);
+    }
+    p.fallTo(entry);
+    audits.unshift(auditArch(a));
+    sections.unshift(p.load(DATA_NR));
+  }
+  let next = p.ret(RET_KILL_THREAD);
+  for (let i = audits.length - 1; i >= 0; i--) next = p.jump(BPF_JEQ_K, audits[i], sections[i], next);
+  p.load(DATA_ARCH);
+  out.words = p.words();
+  for (let r = 0; r < s.syscalls.length; r++) {
+    const names = s.syscalls[r].names;
+    for (let n = 0; n < names.length; n++) {
+      if (syscallIndex(names[n]) < 0 && !out.unknownNames.includes(names[n])) out.unknownNames.push(names[n]);
+    }
+  }
+  return out;
+}
+
+function is32Bit(arch: i32): bool { return arch == ARCH_X86 || arch == ARCH_X32 || arch == ARCH_ARM; }
+
+/** The rules that apply on these arches, by syscall number, sorted. */
+function verdicts(s: Seccomp, tables: i32[], defaultRet: u32): SyscallVerdict[] {
+  const byNr = new Map<u32, SyscallVerdict>();
+  const list: SyscallVerdict[] = [];
+  for (let r = 0; r < s.syscalls.length; r++) {
+    const rule = s.syscalls[r];
+    const ret = actionRet(rule.action, rule.errnoRet);
+    // runc leaves out rules whose action (and errno) is the default's.
+    if (ret == defaultRet) continue;
+    for (let n = 0; n < rule.names.length; n++) {
+      const index = syscallIndex(rule.names[n]);
+      if (index < 0) continue;
+      for (let t = 0; t < tables.length; t++) {
+        const arch = tables[t];
+        const nr = syscallNumberAt(arch, index);
+        if (nr >= 0) addRule(verdictFor(byNr, list, <u32>nr, arch), rule.args, ret);
+        if (arch == ARCH_X86) addMultiplexed(byNr, list, rule.names[n], rule.args, ret);
+      }
+    }
+  }
+  list.sort((a, b) => (a.nr < b.nr ? -1 : a.nr > b.nr ? 1 : 0));
+  return list;
+}
+
+function verdictFor(byNr: Map<u32, SyscallVerdict>, list: SyscallVerdict[], nr: u32, arch: i32): SyscallVerdict {
+  if (byNr.has(nr)) return byNr.get(nr);
+  const v = new SyscallVerdict(nr);
+  v.arch32 = is32Bit(arch);
+  byNr.set(nr, v);
+  list.push(v);
+  return v;
+}
+
+/** On x86 a socket or SysV IPC call is also reached through socketcall(2) or ipc(2) with the
+ * call number in the first argument. As libseccomp does, that test replaces the rule's own
+ * conditions on the first argument; the others stay, at their indexes. */
+function addMultiplexed(byNr: Map<u32, SyscallVerdict>, list: SyscallVerdict[], name: string, args: SeccompArg[], ret: u32): void {
+  const i = MULTIPLEXED_NAMES.indexOf(name);
+  if (i < 0) return;
+  const via = syscallNumber(ARCH_X86, MULTIPLEXED_VIA[i] == 0 ? "socketcall" : "ipc");
+  if (via < 0) return;
+  const muxed: SeccompArg[] = [new SeccompArg(0, <u64>MULTIPLEXED_CALLS[i], 0, CMP_EQ)];
+  for (let k = 0; k < args.length; k++) if (args[k].index != 0) muxed.push(args[k]);
+  addRule(verdictFor(byNr, list, <u32>via, ARCH_X86), muxed, ret);
+}
+
+/** A MASKED_EQ whose mask is 0 in every word the arch compares always holds; libseccomp
+ * leaves it out, and a rule left without conditions is unconditional. */
+function alwaysHolds(a: SeccompArg, arch32: bool): bool {
+  return a.op == CMP_MASKED_EQ && (arch32 ? (a.value & 0xffffffff) == 0 : a.value == 0);
+}
+
+function addRule(v: SyscallVerdict, all: SeccompArg[], ret: u32): void {
+  let args = all;
+  for (let i = 0; i < all.length; i++) {
+    if (!alwaysHolds(all[i], v.arch32)) continue;
+    args = [];
+    for (let k = 0; k < all.length; k++) if (!alwaysHolds(all[k], v.arch32)) args.push(all[k]);
+    break;
+  }
+  if (args.length == 0) {
+    // The first unconditional rule wins, and it beats every conditional one.
+    if (v.unconditional < 0) v.unconditional = ret;
+    return;
+  }
+  // Like runc: conditions on distinct arguments are ANDed; when one argument is tested more
+  // than once, each condition becomes a rule of its own (ORed).
+  let repeated = false;
+  for (let i = 0; i < args.length && !repeated; i++) {
+    for (let j = i + 1; j < args.length; j++) if (args[i].index == args[j].index) repeated = true;
+  }
+  if (!repeated) {
+    v.conditionals.push(new Conditional(ret, args));
+    return;
+  }
+  for (let i = 0; i < args.length; i++) v.conditionals.push(new Conditional(ret, [args[i]]));
+}
+
+/** The number line cut into ranges; neighbours with the same plain `ret` merged. */
+function ranges(s: Seccomp, tables: i32[], defaultRet: u32): Range[] {
+  const list = verdicts(s, tables, defaultRet);
+  const rs: Range[] = [];
+  let next: u32 = 0; // the first number no range covers yet
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    const fallback = v.unconditional >= 0 ? <u32>v.unconditional : defaultRet;
+    // An unconditional rule beats the conditional ones.
+    const plain = v.unconditional >= 0 || v.conditionals.length == 0;
+    if (v.nr > next) append(rs, new Range(next, defaultRet, null));
+    append(rs, new Range(v.nr, fallback, plain ? null : v));
+    next = v.nr + 1;
+  }
+  append(rs, new Range(next, defaultRet, null));
+  return rs;
+}
+
+function append(rs: Range[], r: Range): void {
+  if (rs.length > 0) {
+    const last = rs[rs.length - 1];
+    if (last.verdict == null && r.verdict == null && last.ret == r.ret) return;
+  }
+  rs.push(r);
+}
+
+/** Emits the search over rs (nr in A) and returns its entry label. */
+function searchRanges(p: BackwardProgram, rs: Range[]): i32 {
+  return searchBetween(p, rs, 0, rs.length - 1);
+}
+
+function searchBetween(p: BackwardProgram, rs: Range[], from: i32, to: i32): i32 {
+  if (from == to) {
+    const r = rs[from];
+    return r.verdict ? argumentChecks(p, r.verdict!, r.ret) : p.sharedRet(r.ret);
+  }
+  const mid = (from + to + 1) >> 1;
+  const upper = searchBetween(p, rs, mid, to);
+  const lower = searchBetween(p, rs, from, mid - 1);
+  return p.jump(BPF_JGE_K, rs[mid].start, upper, lower);
+}
+
+/** The rules of one syscall in order, the first whose conditions all hold wins; else fallback. */
+function argumentChecks(p: BackwardProgram, v: SyscallVerdict, fallback: u32): i32 {
+  let next = p.sharedRet(fallback);
+  for (let i = v.conditionals.length - 1; i >= 0; i--) {
+    const c = v.conditionals[i];
+    let entry = p.sharedRet(c.ret);
+    for (let k = c.args.length - 1; k >= 0; k--) entry = condition(p, c.args[k], entry, next, v.arch32);
+    next = entry;
+  }
+  return next;
+}
+
+/** Tests one argument: jumps to yes or no. 64-bit values compare high word, then low word. */
+function condition(p: BackwardProgram, a: SeccompArg, yes: i32, no: i32, arch32: bool): i32 {
+  const lo = DATA_ARGS + 8 * a.index;
+  const hi = lo + 4;
+  const vlo = <u32>(a.value & 0xffffffff);
+  const vhi = <u32>(a.value >> 32);
+  if (a.op == CMP_MASKED_EQ) {
+    // libseccomp compares with valueTwo & value, not valueTwo.
+    const datum = a.valueTwo & a.value;
+    const dlo = <u32>(datum & 0xffffffff);
+    const dhi = <u32>(datum >> 32);
+    // A word whose mask is 0 always matches (its datum is 0 too): no test for it.
+    let next = yes;
+    if (vlo != 0) {
+      p.jump(BPF_JEQ_K, dlo, yes, no);
+      if (vlo != 0xffffffff) p.and(vlo);
+      next = p.load(lo);
+    }
+    if (arch32 || vhi == 0) return next;
+    p.jump(BPF_JEQ_K, dhi, next, no);
+    if (vhi != 0xffffffff) p.and(vhi);
+    return p.load(hi);
+  }
+  if (a.op == CMP_EQ || a.op == CMP_NE) {
+    const t = a.op == CMP_EQ ? yes : no;
+    const f = a.op == CMP_EQ ? no : yes;
+    p.jump(BPF_JEQ_K, vlo, t, f);
+    const low = p.load(lo);
+    if (arch32) return low;
+    p.jump(BPF_JEQ_K, vhi, low, f);
+    return p.load(hi);
+  }
+  // GT/GE hold when the high word is greater, or equal with the low word GT/GE; LT and LE are
+  // their negations.
+  const strict = a.op == CMP_GT || a.op == CMP_LE;
+  const positive = a.op == CMP_GT || a.op == CMP_GE;
+  const t = positive ? yes : no;
+  const f = positive ? no : yes;
+  p.jump(strict ? BPF_JGT_K : BPF_JGE_K, vlo, t, f);
+  const low = p.load(lo);
+  if (arch32) return low;
+  const equal = p.jump(BPF_JEQ_K, vhi, low, f);
+  p.jump(BPF_JGT_K, vhi, t, equal);
+  return p.load(hi);
+}
