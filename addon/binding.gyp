@@ -15,7 +15,8 @@
         "src/process_ops.cc",
         "src/console.cc",
         "src/exec_trampoline.cc",
-        "src/seccomp_ops.cc"
+        "src/seccomp_ops.cc",
+        "src/notify_socket.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

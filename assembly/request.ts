@@ -23,8 +23,22 @@ export class Request {
   cgroupV1: CgroupHierarchy[] = [];
   /** The host's architecture: the seccomp filter's native one (x86_64 or aarch64). */
   arch: string = "x86_64";
+  /** Socket activation: the runtime got n fds from systemd (LISTEN_FDS), passed as fds 3..3+n-1. */
+  listenFds: u32 = 0;
+  /** sd_notify: the host's socket the container's NOTIFY_SOCKET reaches ("" for none). */
+  notifySocket: string = "";
   config: Uint8Array = new Uint8Array(0);
   error: string = "";
+}
+
+/** 1 to 999999: decimal digits, no sign, no leading zero. */
+function isCount(value: string): bool {
+  if (value.length == 0 || value.length > 6 || value.charCodeAt(0) == 48) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 export function parseRequest(input: Uint8Array): Request {
@@ -57,7 +71,13 @@ export function parseRequest(input: Uint8Array): Request {
     else if (key == "apparmor") r.apparmor = value == "1";
     else if (key == "selinux") r.selinux = value == "1";
     else if (key == "arch") r.arch = value;
-    else if (key == "cgroup-v1") {
+    else if (key == "listen-fds") {
+      if (!isCount(value)) { r.error = "listen-fds must be a positive integer: \"" + value + "\""; return r; }
+      r.listenFds = <u32>parseInt(value);
+    } else if (key == "notify-socket") {
+      if (!value.startsWith("/") || value.endsWith("/")) { r.error = "notify-socket must be an absolute path to a socket: \"" + value + "\""; return r; }
+      r.notifySocket = value;
+    } else if (key == "cgroup-v1") {
       const sp2 = value.indexOf(" ");
       r.cgroupV1.push(new CgroupHierarchy(sp2 < 0 ? value : value.substring(0, sp2), sp2 < 0 ? value : value.substring(sp2 + 1)));
     } else { r.error = "unknown request key \"" + key + "\""; return r; }

@@ -4,6 +4,7 @@
 /** console: the pty master when the plan has a CONSOLE op (process.terminal). */
 export interface InitReady { pid: number; sync: number; console?: number; listener?: number }
 export interface InitFailure { op: number; errno: number }
+export interface NotifyForwarded { ready: string | null; errno: number; step: string; barrierTimeout: boolean }
 
 export interface Addon {
   /** Clone the init and run the plan up to WAIT_START. fds 0-2 are inherited; fds
@@ -23,6 +24,13 @@ export interface Addon {
   sendFd(socketPath: string, fd: number, name: string): number;
   /** TIOCSWINSZ on a pty master; 0 or errno. */
   setWinsize(fd: number, rows: number, cols: number): number;
+  /** Bind the AF_UNIX datagram socket a container's NOTIFY_SOCKET names (mode 0777): fd or -errno. */
+  notifyListen(path: string): number;
+  /** Connect to the host's NOTIFY_SOCKET (a path or "@abstract"), wait on listener until a
+   * datagram has a line "READY=…" or pid exits, then send that line, MAINPID=mainPid and
+   * BARRIER=1 (waiting barrierMs for its answer). ready: the line, or null if pid exited first;
+   * errno and step ("connect", "wait", "send", "barrier") name a failure. */
+  notifyForward(listener: number, pid: number, host: string, mainPid: number, barrierMs: number): Promise<NotifyForwarded>;
   /** strerror(3) text for errno. */
   strerror(errno: number): string;
 }

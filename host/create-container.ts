@@ -6,14 +6,15 @@ import { join, resolve } from "node:path";
 import type { Context } from "./context.ts";
 import { OciError, describeError } from "./errors.ts";
 import { askCore } from "./core/load.ts";
-import { formatDiagnostic, type ContainerInfo, type Verdict } from "./core/protocol.ts";
+import { formatDiagnostic, type ContainerInfo, type HostFacts, type Verdict } from "./core/protocol.ts";
 import { hostFacts } from "./facts.ts";
 import { addon } from "./addon.ts";
 import { describeInitFailure } from "./init-failure.ts";
 import { startTimeOf } from "./proc.ts";
 import { mark } from "./trace.ts";
+import { makeNotifyDir, notifySocketPath } from "./notify-socket.ts";
 import {
-  createContainerDir, execFifoPath, removeContainer, validateId, writePidFile, writeState, nowRfc3339Nano,
+  containerDir, createContainerDir, execFifoPath, removeContainer, validateId, writePidFile, writeState, nowRfc3339Nano,
   type Container,
 } from "./store.ts";
 
@@ -52,8 +53,8 @@ export function readBundleConfig(bundleArg: string | undefined): { bundle: strin
   }
 }
 
-function planOrThrow(ctx: Context, id: string, bundle: string, config: Uint8Array, opts: CreateOptions): Verdict {
-  const verdict = askCore("plan", hostFacts(bundle, opts.noPivot === true, id, opts.noNewKeyring !== true), config);
+function planOrThrow(ctx: Context, id: string, bundle: string, config: Uint8Array, opts: CreateOptions, systemd: Partial<HostFacts>): Verdict {
+  const verdict = askCore("plan", { ...hostFacts(bundle, opts.noPivot === true, id, opts.noNewKeyring !== true), ...systemd }, config);
   for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.warn(formatDiagnostic(d));
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
   if (!verdict.ok || !verdict.init || !verdict.container) throw new OciError(errors.join("; ") || "invalid config.json");
@@ -76,13 +77,31 @@ function parsePreserveFds(text: string | undefined): number {
   return n;
 }
 
+/** Socket activation, as go-systemd's activation.Files that runc calls: LISTEN_FDS counts the
+ * fds from 3 on, if LISTEN_PID names this process (else they were meant for another). */
+export function listenFds(env: NodeJS.ProcessEnv, pid: number): number {
+  const isInt = (v: string | undefined) => v !== undefined && /^[+-]?[0-9]+$/.test(v);
+  if (!isInt(env.LISTEN_PID) || Number(env.LISTEN_PID) !== pid || !isInt(env.LISTEN_FDS)) return 0;
+  return Math.max(0, Number(env.LISTEN_FDS));
+}
+
+/** The systemd facts the core plans with: the activation fds and the notify socket to serve. */
+function systemdFacts(dir: string): Pick<HostFacts, "listenFds" | "notifySocket"> {
+  const facts: Pick<HostFacts, "listenFds" | "notifySocket"> = {};
+  const n = listenFds(process.env, process.pid);
+  if (n > 0) facts.listenFds = n;
+  if (process.env.NOTIFY_SOCKET) facts.notifySocket = notifySocketPath(dir);
+  return facts;
+}
+
 export function createContainer(ctx: Context, id: string, opts: CreateOptions): Created {
   validateId(id);
   const preserveFds = parsePreserveFds(opts.preserveFds);
+  const systemd = systemdFacts(containerDir(ctx.root, id));
   mark("create: start");
   const { bundle, config } = readBundleConfig(opts.bundle);
   mark("create: config read");
-  const verdict = planOrThrow(ctx, id, bundle, config, opts);
+  const verdict = planOrThrow(ctx, id, bundle, config, opts, systemd);
   mark("create: planned");
   const info = verdict.container!;
   // runc's rules: a detached terminal needs somewhere to send the pty master, and a console
@@ -95,6 +114,7 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
   let spawned: { pid: number; sync: number; console?: number; listener?: number } | undefined;
   let listenerSent = false;
   try {
+    if (systemd.notifySocket) makeNotifyDir(container.dir);
     const fifo = execFifoPath(container.dir);
     const errno = addon().mkfifo(fifo, 0o600);
     if (errno !== 0) throw new OciError(`mkfifo ${fifo}: ${addon().strerror(errno).toLowerCase()}`);
@@ -102,7 +122,8 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
     fifoFd = openSync(fifo, constants.O_RDWR | constants.O_CLOEXEC);
     addon();
     mark("create: addon loaded");
-    const result = addon().spawnInit(verdict.init!, fifoFd, preserveFds);
+    // The activation fds come first (3..), then the --preserve-fds ones, as in runc.
+    const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds);
     mark("create: init ready");
     if ("errno" in result) throw new OciError(describeInitFailure(verdict.init!, result.op, result.errno, addon().strerror));
     spawned = result;

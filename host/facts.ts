@@ -43,6 +43,11 @@ export function lsmFacts(): Pick<HostFacts, "apparmor" | "selinux"> {
   return { apparmor, selinux: existsSync("/sys/fs/selinux/enforce") };
 }
 
+/** The seccomp filter's native arch: the host's. */
+export function hostArch(): "x86_64" | "aarch64" {
+  return process.arch === "arm64" ? "aarch64" : "x86_64";
+}
+
 export function hostFacts(bundle: string, noPivot: boolean, id: string, newKeyring: boolean): HostFacts {
-  return { bundle, euid: process.geteuid?.() ?? 0, noPivot, id, newKeyring, ...cgroupFacts(), ...lsmFacts() };
+  return { bundle, euid: process.geteuid?.() ?? 0, noPivot, id, newKeyring, arch: hostArch(), ...cgroupFacts(), ...lsmFacts() };
 }

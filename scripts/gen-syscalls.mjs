@@ -210,6 +210,13 @@ export function generate() {
 const tablesOf = (text) => text.split("\n").filter((l) => !/^\/\/ (Headers|Packages): /.test(l)).join("\n");
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // A build on a machine without the cross headers keeps the committed tables (and says so);
+  // --check, which the tests run, insists on the headers.
+  const missing = ARCHES.filter((a) => !existsSync(a.dir + "/asm/unistd.h"));
+  if (missing.length > 0 && !process.argv.includes("--check") && existsSync(outFile)) {
+    console.warn(`gen-syscalls: no ${missing.map((a) => a.dir + "/asm/unistd.h").join(", ")}: keeping the committed ${outFile} (apt-get install ${[...new Set(missing.map((a) => a.pkg))].join(" ")} to regenerate it)`);
+    process.exit(0);
+  }
   const { text, names, tables } = generate();
   if (process.argv.includes("--check")) {
     let current = "";

@@ -157,18 +157,32 @@ int op_exec(Child& c, const PlanOp& op) {
   raw_exit(r == -ENOENT ? 127 : 126);
 }
 
-// New user namespace: the host writes our id maps (only it may), then we become root in it.
-int op_userns_maps(Child& c, int index) {
-  if (int r = sync_send(c.sync, SYNC_MAPS, index, 0, 0)) return -r;
-  SyncMsg m;
-  if (sync_recv(c.sync, &m) <= 0 || m.kind != SYNC_MAPS_DONE) raw_exit(1);  // host gone
-  if (m.err) return m.err;
+// Root in the user namespace we are in, as runc's nsexec. The capabilities stay: the kernel
+// clears them when no uid is the namespace's root any more, and here all three become it.
+int become_root() {
   long r = rsys(SYS_setresgid, 0, 0, 0);
   if (r >= 0) r = rsys(SYS_setresuid, 0, 0, 0);
   // A credential change clears PDEATHSIG and dumpable: re-arm both.
   if (r >= 0) r = rsys(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (r >= 0) r = rsys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
   return err_of(r);
+}
+
+// New user namespace: the host writes our id maps (only it may), then we become root in it.
+int op_userns_maps(Child& c, int index) {
+  if (int r = sync_send(c.sync, SYNC_MAPS, index, 0, 0)) return -r;
+  SyncMsg m;
+  if (sync_recv(c.sync, &m) <= 0 || m.kind != SYNC_MAPS_DONE) raw_exit(1);  // host gone
+  if (m.err) return m.err;
+  return become_root();
+}
+
+// Joined user namespace: it has its maps. Drop the host's supplementary groups first where the
+// namespace allows it (EPERM: its setgroups file says "deny"; we hold CAP_SETGID there).
+int op_become_root() {
+  long r = rsys(SYS_setgroups, 0, 0);
+  if (r < 0 && r != -EPERM) return err_of(r);
+  return become_root();
 }
 
 // The intermediate reports the init's pid and leaves; the init is the runtime's child.
@@ -193,6 +207,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_UNSHARE: return err_of(rsys(SYS_unshare, op.arg[0].num));
     case OP_FORK_INIT: return op_fork_init(c, index);
     case OP_USERNS_MAPS: return op_userns_maps(c, index);
+    case OP_BECOME_ROOT: return op_become_root();
     case OP_CONSOLE: return op_console(c.root, c.sync, index, op.arg[0].num, op.arg[1].num);
     case OP_ROOTFS: {
       long fd = rsys(SYS_openat, AT_FDCWD, op.arg[0].str, O_PATH | O_DIRECTORY | O_CLOEXEC);

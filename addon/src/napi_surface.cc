@@ -14,6 +14,7 @@
 
 #include <napi.h>
 
+#include "notify_socket.h"
 #include "plan_reader.h"
 #include "spawn_init.h"
 #include "sync_msg.h"
@@ -194,6 +195,55 @@ Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), r < 0 ? errno : 0);
 }
 
+// NOTIFY_SOCKET: bind the container's notify socket. The fd, or -errno.
+Napi::Value NotifyListen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "notifyListen(path)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, notify_listen(info[0].As<Napi::String>().Utf8Value()));
+}
+
+// notify_forward on a libuv pool thread: the wait for READY= may last as long as the container.
+class NotifyForward : public Napi::AsyncWorker {
+ public:
+  NotifyForward(Napi::Env env, int listener, int pid, std::string host, int main_pid, int barrier_ms)
+      : Napi::AsyncWorker(env), listener_(listener), pid_(pid), main_pid_(main_pid), barrier_ms_(barrier_ms),
+        host_(std::move(host)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override { r_ = notify_forward(listener_, pid_, host_, main_pid_, barrier_ms_); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("ready", r_.ready ? Napi::Value(Napi::String::New(env, r_.line)) : env.Null());
+    out.Set("errno", r_.err);
+    out.Set("step", r_.step);
+    out.Set("barrierTimeout", r_.barrier_timeout);
+    deferred_.Resolve(out);
+  }
+
+ private:
+  int listener_, pid_, main_pid_, barrier_ms_;
+  std::string host_;
+  NotifyResult r_;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value NotifyForwardFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[2].IsString() || !int_args(info, 0, 2, "notifyForward") || !int_args(info, 3, 5, "notifyForward")) {
+    if (!env.IsExceptionPending()) Napi::TypeError::New(env, "notifyForward(listener, pid, host, mainPid, barrierMs)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto* worker = new NotifyForward(env, int_at(info, 0), int_at(info, 1), info[2].As<Napi::String>().Utf8Value(),
+                                   int_at(info, 3), int_at(info, 4));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnInit", Napi::Function::New(env, SpawnInit, "spawnInit"));
   exports.Set("releaseInit", Napi::Function::New(env, ReleaseInit, "releaseInit"));
@@ -204,6 +254,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("strerror", Napi::Function::New(env, Strerror, "strerror"));
   exports.Set("sendFd", Napi::Function::New(env, SendFd, "sendFd"));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize, "setWinsize"));
+  exports.Set("notifyListen", Napi::Function::New(env, NotifyListen, "notifyListen"));
+  exports.Set("notifyForward", Napi::Function::New(env, NotifyForwardFn, "notifyForward"));
   return exports;
 }
 

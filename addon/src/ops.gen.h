@@ -40,6 +40,7 @@
 #define OP_APPARMOR 37 /* str profile */
 #define OP_SELINUX_EXEC_LABEL 38 /* str label */
 #define OP_SECCOMP 39 /* u64 flags, list word program, u64 notify */
+#define OP_BECOME_ROOT 40 /*  */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -91,6 +92,7 @@ static inline const char* op_name(unsigned code) {
     case 37: return "APPARMOR";
     case 38: return "SELINUX_EXEC_LABEL";
     case 39: return "SECCOMP";
+    case 40: return "BECOME_ROOT";
     default: return "?";
   }
 }
@@ -137,6 +139,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 37: return "s";
     case 38: return "s";
     case 39: return "uWu";
+    case 40: return "";
     default: return 0;
   }
 }

@@ -85,7 +85,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   if (hasProcess && filter == SeccompPlace.BeforeStart) planSeccomp(c, req, w, d);
   w.op(OP_WAIT_START, "WAIT_START", "", "wait for start");
   if (hasProcess && filter == SeccompPlace.BeforeExec) planSeccomp(c, req, w, d);
-  if (hasProcess) planExec(c, w);
+  if (hasProcess) planExec(c, req, w);
 }
 
 function devBoundFromHost(c: Config): bool {

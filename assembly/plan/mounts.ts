@@ -20,6 +20,7 @@ import { cleanPath, resolvePath, joinPath } from "../paths";
 import { withMountLabel } from "./labels";
 import { inUserNamespace, createsNamespace } from "./namespaces";
 import { CLONE_NEWNET, CLONE_NEWIPC } from "../config/linux";
+import { notifyMount } from "./systemd";
 
 class ResolvedOptions {
   flags: u64 = 0;
@@ -61,34 +62,38 @@ export function isBindMount(m: Mount): bool {
 
 export function planMounts(c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
   for (let i = 0; i < c.mounts.length; i++) {
-    const m = c.mounts[i];
-    if (m.destination.length == 0) continue;
-    const dest = cleanPath(m.destination);
-    const opts = resolveOptions(m, d);
-    const data = opts.data.join(",");
-    const hostPath = userNamespaceBindSource(m, c, req);
-    if (hostPath.length > 0) {
-      opts.flags |= MS_BIND | MS_REC;
-      planBind(m, dest, hostPath, opts, req, w, d);
-    } else if (isBindMount(m)) planBind(m, dest, m.source, opts, req, w, d);
-    else if (m.type == "cgroup" || m.type == "cgroup2") planCgroupMount(m, dest, opts, req, w);
-    else {
-      if (m.type.length == 0) d.error(E_REQUIRED, childPointer(m.pointer, "type"), "is required for a mount that is not a bind mount");
-      w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
-      w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"" + m.type + "\" on \"" + dest + "\"")
-        .s("source", m.source.length > 0 ? m.source : m.type).s("target", dest).s("fstype", m.type)
-        .mountFlags("flags", opts.flags).s("data", withMountLabel(c, req, m, data)).where(WHERE_TARGET_IN_ROOT);
-    }
-    for (let k = 0; k < opts.propagation.length; k++) {
-      w.op(OP_MOUNT, "MOUNT", m.pointer, "set propagation of \"" + dest + "\"")
-        .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", opts.propagation[k]).s("data", "")
-        .where(WHERE_TARGET_IN_ROOT | WHERE_PROPAGATION);
-    }
-    if (opts.recursive) {
-      w.op(OP_MOUNT_SETATTR, "MOUNT_SETATTR", m.pointer, "set recursive attributes of \"" + dest + "\"")
-        .s("target", dest).named("attr_set", opts.attrSet, mountAttrNames(opts.attrSet))
-        .named("attr_clr", opts.attrClr, mountAttrNames(opts.attrClr)).n("propagation", 0);
-    }
+    if (c.mounts[i].destination.length > 0) planMount(c.mounts[i], c, req, w, d);
+  }
+  // After the config's, as runc appends it to the spec's mounts.
+  if (req.notifySocket.length > 0) planMount(notifyMount(req), c, req, w, d);
+}
+
+function planMount(m: Mount, c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
+  const dest = cleanPath(m.destination);
+  const opts = resolveOptions(m, d);
+  const data = opts.data.join(",");
+  const hostPath = userNamespaceBindSource(m, c, req);
+  if (hostPath.length > 0) {
+    opts.flags |= MS_BIND | MS_REC;
+    planBind(m, dest, hostPath, opts, req, w, d);
+  } else if (isBindMount(m)) planBind(m, dest, m.source, opts, req, w, d);
+  else if (m.type == "cgroup" || m.type == "cgroup2") planCgroupMount(m, dest, opts, req, w);
+  else {
+    if (m.type.length == 0) d.error(E_REQUIRED, childPointer(m.pointer, "type"), "is required for a mount that is not a bind mount");
+    w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
+    w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"" + m.type + "\" on \"" + dest + "\"")
+      .s("source", m.source.length > 0 ? m.source : m.type).s("target", dest).s("fstype", m.type)
+      .mountFlags("flags", opts.flags).s("data", withMountLabel(c, req, m, data)).where(WHERE_TARGET_IN_ROOT);
+  }
+  for (let k = 0; k < opts.propagation.length; k++) {
+    w.op(OP_MOUNT, "MOUNT", m.pointer, "set propagation of \"" + dest + "\"")
+      .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", opts.propagation[k]).s("data", "")
+      .where(WHERE_TARGET_IN_ROOT | WHERE_PROPAGATION);
+  }
+  if (opts.recursive) {
+    w.op(OP_MOUNT_SETATTR, "MOUNT_SETATTR", m.pointer, "set recursive attributes of \"" + dest + "\"")
+      .s("target", dest).named("attr_set", opts.attrSet, mountAttrNames(opts.attrSet))
+      .named("attr_clr", opts.attrClr, mountAttrNames(opts.attrClr)).n("propagation", 0);
   }
 }
 

@@ -1,10 +1,12 @@
 // How the init gets its namespaces: born in new ones (clone flags), or joining some by path
-// first (setns, user first), then unsharing the rest, then one more fork when the pid or
-// time namespace is new or joined (both only apply to children).
+// first (setns, user first), then unsharing the rest, then one more fork when the pid
+// namespace is new or joined or the time namespace new (both only apply to children; a joined
+// time namespace applies at once). In a user namespace, new or joined, the init becomes root
+// before that fork.
 import { Config } from "../config/model";
 import { CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWTIME } from "../config/linux";
 import { PlanWriter } from "./writer";
-import { OP_SETNS, OP_UNSHARE, OP_FORK_INIT, OP_USERNS_MAPS } from "./ops";
+import { OP_SETNS, OP_UNSHARE, OP_FORK_INIT, OP_USERNS_MAPS, OP_BECOME_ROOT } from "./ops";
 import { IdMapping } from "../config/model";
 import { planTimeOffsets } from "./process-settings";
 
@@ -55,6 +57,7 @@ export function planNamespaces(c: Config, w: PlanWriter): void {
     return;
   }
   let needFork = (newFlags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
+  let joinedUser = "";
   for (let k = 0; k < JOIN_ORDER.length; k++) {
     for (let i = 0; i < nss.length; i++) {
       const ns = nss[i];
@@ -62,15 +65,19 @@ export function planNamespaces(c: Config, w: PlanWriter): void {
       w.op(OP_SETNS, "SETNS", ns.pointer, "join " + ns.type + " namespace " + ns.path)
         .s("path", ns.path).cloneFlags_("nstype", ns.flag);
       if (ns.flag == CLONE_NEWPID) needFork = true;
+      if (ns.flag == CLONE_NEWUSER) joinedUser = ns.pointer;
     }
   }
   if (newFlags != 0) {
     w.op(OP_UNSHARE, "UNSHARE", "/linux/namespaces", "create namespaces").cloneFlags_("flags", newFlags);
   }
   // The offsets are frozen when the first process enters the time namespace (the fork below).
-  // Before the id maps: the non-dumpable init's /proc/self files belong to the host's root,
-  // which it still is until then.
+  // Before the id maps or BECOME_ROOT: the non-dumpable init's /proc/self files belong to the
+  // host's root, which it still is until then.
   planTimeOffsets(c, w);
   if (newFlags & CLONE_NEWUSER) planIdMaps(c, w);
+  // A joined namespace has its maps; the init's ids are the host's, unmapped there (an EOVERFLOW
+  // at the first mkdir). Its capabilities there are full since the setns, and stay so.
+  if (joinedUser.length > 0) w.op(OP_BECOME_ROOT, "BECOME_ROOT", joinedUser, "become root in the joined user namespace");
   if (needFork) w.op(OP_FORK_INIT, "FORK_INIT", "/linux/namespaces", "fork into the pid namespace");
 }

@@ -69,6 +69,11 @@ export const OP_SELINUX_EXEC_LABEL: u16 = 38; // args: str label
 // per word (code | jt << 16 | jf << 24 | k << 32). notify 1: flags has NEW_LISTENER, and the
 // listener fd goes to the host (sync SECCOMP_LISTENER) for the agent at listenerPath.
 export const OP_SECCOMP: u16 = 39; // args: u64 flags, list word program, u64 notify
+// After setns into a user namespace (runc's nsexec does the same): setgroups(0) where the
+// namespace allows it, then setresgid and setresuid to 0, so the init is root there (its ids
+// stay the host's, unmapped, until then). After the time offsets, whose /proc/self file still
+// belongs to the host's root, as USERNS_MAPS.
+export const OP_BECOME_ROOT: u16 = 40; // args:
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

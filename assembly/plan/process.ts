@@ -12,6 +12,7 @@ import { rlimitName } from "../config/rlimits";
 import { cleanPath } from "../paths";
 import { planSchedulingSettings, planPersonality } from "./process-settings";
 import { planSelinuxExecLabel } from "./labels";
+import { systemdEnv } from "./systemd";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEFAULT_UMASK: u64 = 0o022;
@@ -45,8 +46,8 @@ export function planProcessSetup(c: Config, req: Request, w: PlanWriter, d: Diag
   planPersonality(c, w);
 }
 
-export function planExec(c: Config, w: PlanWriter): void {
-  w.op(OP_EXEC, "EXEC", "/process/args", "exec \"" + c.process.args[0] + "\"").strList("argv", c.process.args).strList("envp", c.process.env);
+export function planExec(c: Config, req: Request, w: PlanWriter): void {
+  w.op(OP_EXEC, "EXEC", "/process/args", "exec \"" + c.process.args[0] + "\"").strList("argv", c.process.args).strList("envp", systemdEnv(c.process.env, req));
 }
 
 /** Where execvp would look for `arg0`: itself if it has a "/", else each $PATH entry. */

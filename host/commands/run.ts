@@ -8,6 +8,7 @@ import { releaseInit } from "./start.ts";
 import { addon } from "../addon.ts";
 import { mark } from "../trace.ts";
 import { closeContainer, execFifoPath, openContainer, removeContainer } from "../store.ts";
+import { NotifySocket } from "../notify-socket.ts";
 
 // Signals a terminal or supervisor sends that the container should get instead of us.
 const FORWARDED: NodeJS.Signals[] = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT"];
@@ -24,20 +25,35 @@ export function register(program: Command, ctx: Context): void {
       const { container, pid, console } = createContainer(ctx, id, { ...createFlags(opts), detach });
       // With a terminal, the pty takes our terminal's size before the process can look at it.
       const proxy = console !== undefined ? (await import("../console-proxy.ts")).proxyConsole(console) : undefined;
+      // NOTIFY_SOCKET: the container's socket is bound before its process starts.
+      let notify: NotifySocket | undefined;
       try {
+        const host = process.env.NOTIFY_SOCKET;
+        notify = host ? NotifySocket.listen(container.dir, host) : undefined;
         releaseInit(id, execFifoPath(container.dir));
       } catch (err) {
+        notify?.close();
+        // Our child, not reaped: the pid is still the init's.
+        try { process.kill(pid, "SIGKILL"); } catch {}
         removeContainer(container);
         throw err;
       }
       closeContainer(container);
       mark("run: started");
-      if (detach) return;
+      // runc: --detach returns once the service is ready, telling systemd its pid; in the
+      // foreground, systemd is told ours (we stay the service's main process). Either way a
+      // failure to notify is not the container's: it is logged, not the exit status.
+      const ready = notify?.forward(pid, detach ? pid : process.pid, ctx.log).catch((err) => ctx.log.warn(String(err?.message ?? err)));
+      if (detach) {
+        await ready;
+        return;
+      }
 
       // With a terminal, the pty carries ^C and friends; SIGWINCH resizes it instead.
       const forward = (signal: NodeJS.Signals) => { try { process.kill(pid, signal); } catch {} };
       const forwarded = proxy ? FORWARDED.filter((s) => s !== "SIGWINCH") : FORWARDED;
       for (const s of forwarded) process.on(s, forward);
+      await ready;
       const status = await addon().waitExit(pid);
       mark("run: exited");
       for (const s of forwarded) process.off(s, forward);

@@ -11,17 +11,27 @@ export function register(program: ProgramDef, ctx: Context): void {
     .command("start")
     .description("execute the user process in a created container")
     .argument("<container-id>", "the container's id")
-    .action((id: string) => {
+    .action(async (id: string) => {
       const c = mustOpenContainer(ctx.root, id, { lock: true });
+      let notify: import("../notify-socket.ts").NotifySocket | undefined;
       try {
         const status = statusOf(c);
         if (status !== "created") throw new OciError(`cannot start a container that is not created: ${status}`);
         if (!c.state.hasProcess) throw new OciError("/process: cannot start a container that has no process");
+        // NOTIFY_SOCKET (runc's start): bind the container's socket, release, then wait for
+        // READY= and pass it on. Without it nothing more is loaded.
+        const host = process.env.NOTIFY_SOCKET;
+        if (host) notify = (await import("../notify-socket.ts")).NotifySocket.listen(c.dir, host);
         releaseInit(id, execFifoPath(c.dir));
         ctx.log.debug(`start ${id}: released pid ${c.state.pid}`);
+      } catch (err) {
+        notify?.close();
+        throw err;
       } finally {
+        // Not held while waiting: kill and delete must still work on a container never ready.
         closeContainer(c);
       }
+      await notify?.forward(c.state.pid, c.state.pid, ctx.log);
     });
 }
 

@@ -6,7 +6,7 @@ import { UsageError } from "../errors.ts";
 import { readBundleConfig } from "../create-container.ts";
 import { askCore } from "../core/load.ts";
 import type { CoreOp, Diagnostic, HostFacts, Verdict } from "../core/protocol.ts";
-import { cgroupFacts, lsmFacts } from "../facts.ts";
+import { cgroupFacts, hostArch, lsmFacts } from "../facts.ts";
 
 export type Format = "text" | "json";
 
@@ -18,7 +18,7 @@ export function parseFormat(value: string | undefined): Format {
 /** The verdict for the bundle's config.json on this host, or with the given cgroup facts. */
 export function bundleVerdict(op: CoreOp, bundleArg: string | undefined, cgroup?: Pick<HostFacts, "cgroup" | "cgroupV1">): Verdict {
   const { bundle, config } = readBundleConfig(bundleArg);
-  const facts: HostFacts = { bundle, euid: process.geteuid?.() ?? 0, noPivot: false, ...(cgroup ?? cgroupFacts()), ...lsmFacts() };
+  const facts: HostFacts = { bundle, euid: process.geteuid?.() ?? 0, noPivot: false, arch: hostArch(), ...(cgroup ?? cgroupFacts()), ...lsmFacts() };
   return askCore(op, facts, config, { text: op === "plan" });
 }
 

@@ -17,6 +17,12 @@ export interface HostFacts {
   /** The kernel has AppArmor / SELinux enabled (absent: not). */
   apparmor?: boolean;
   selinux?: boolean;
+  /** The host's architecture, the seccomp filter's native one (absent: x86_64). */
+  arch?: "x86_64" | "aarch64";
+  /** Socket activation: n fds from systemd (LISTEN_FDS) go to the container as fds 3..3+n-1. */
+  listenFds?: number;
+  /** sd_notify: the socket the host serves for the container (its directory is bound in). */
+  notifySocket?: string;
 }
 
 export interface Diagnostic {
@@ -59,6 +65,9 @@ export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, 
   if (facts.apparmor !== undefined) lines.push(`apparmor ${facts.apparmor ? 1 : 0}`);
   if (facts.selinux !== undefined) lines.push(`selinux ${facts.selinux ? 1 : 0}`);
   for (const h of facts.cgroupV1) lines.push(`cgroup-v1 ${h.dir} ${h.options}`);
+  if (facts.arch !== undefined) lines.push(`arch ${facts.arch}`);
+  if (facts.listenFds) lines.push(`listen-fds ${facts.listenFds}`);
+  if (facts.notifySocket !== undefined) lines.push(`notify-socket ${facts.notifySocket}`);
   const header = encoder.encode(lines.join("\n") + "\n\n");
   const out = new Uint8Array(header.length + config.length);
   out.set(header);

@@ -40,6 +40,7 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   37: { name: "APPARMOR", args: [{"kind":"str","name":"profile"}] },
   38: { name: "SELINUX_EXEC_LABEL", args: [{"kind":"str","name":"label"}] },
   39: { name: "SECCOMP", args: [{"kind":"u64","name":"flags"},{"kind":"list word","name":"program"},{"kind":"u64","name":"notify"}] },
+  40: { name: "BECOME_ROOT", args: [] },
 };
 
 export const OP_SETNS = 1;
@@ -81,6 +82,7 @@ export const OP_MOUNT_IDMAP = 36;
 export const OP_APPARMOR = 37;
 export const OP_SELINUX_EXEC_LABEL = 38;
 export const OP_SECCOMP = 39;
+export const OP_BECOME_ROOT = 40;
 export const WHERE_TARGET_IN_ROOT = 1;
 export const WHERE_SOURCE_IN_ROOT = 2;
 export const WHERE_PROPAGATION = 4;

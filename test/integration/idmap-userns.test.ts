@@ -121,10 +121,9 @@ test("after FORK_INIT (a time namespace): the init's request, from the grandchil
 });
 
 test("a joined user namespace: idmap without maps takes it", () => {
-  // A user namespace held by `sleep`. It maps the host's root: ocirun does not yet become root in
-  // a joined user namespace, so the init stays the host's root and needs a name there. On-disk
-  // 1000 is the host's 101000 through it, the namespace's 1000; a plain bind shows the overflow id.
-  const map = "0 0 1\n1 100001 65535\n";
+  // A user namespace held by `sleep`, with the container's usual map. On-disk 1000 is the host's
+  // 101000 through it, the namespace's 1000; a plain bind shows the overflow id.
+  const map = "0 100000 65536\n";
   const holder = spawn("unshare", ["--user", "sleep", "30"], { stdio: "ignore" });
   const pid = holder.pid!;
   try {

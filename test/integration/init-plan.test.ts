@@ -8,7 +8,7 @@ import { mkdirSync, openSync, closeSync, readlinkSync, writeFileSync, readFileSy
 import { join } from "node:path";
 import { ocirun, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
-import { sleepSync } from "../util/wait.ts";
+import { sleepSync, waitFor } from "../util/wait.ts";
 
 const t = new TestBundles();
 const root = t.root;
@@ -84,6 +84,67 @@ test("joining network, uts and pid namespaces by path", () => {
     if (inner) try { process.kill(Number(inner), "SIGKILL"); } catch {}
   }
 });
+
+/**
+ * A user namespace held by `unshare --user <more> --fork sleep` with the usual container map
+ * 0 100000 65536 (written by us, the host's root: setgroups stays "allow"), its other
+ * namespaces owned by it. Returns the pid inside them (the inner sleep) and the end.
+ */
+function userNamespaceHolder(more: string[]): { pid: string; end: () => void } {
+  const holder = spawn("unshare", ["--user", ...more, "--fork", "sleep", "1000"], { stdio: "ignore" });
+  let inner = "";
+  const end = () => {
+    holder.kill("SIGKILL");
+    // unshare --fork leaves its child behind: end it too.
+    if (inner) try { process.kill(Number(inner), "SIGKILL"); } catch {}
+  };
+  try {
+    waitFor(() => (inner = spawnSync("pgrep", ["-P", String(holder.pid), "sleep"], { encoding: "utf8" }).stdout.trim()) !== "");
+    assert.ok(inner, "the namespace holder runs");
+    assert.is.not(ns(inner, "user"), ns("self", "user"));
+    writeFileSync(`/proc/${inner}/uid_map`, "0 100000 65536\n");
+    writeFileSync(`/proc/${inner}/gid_map`, "0 100000 65536\n");
+  } catch (e) {
+    end();
+    throw e;
+  }
+  return { pid: inner, end };
+}
+
+// runc's nsexec: setresuid(0, 0, 0) right after setns(CLONE_NEWUSER). Without it the init keeps
+// the host's ids, unmapped there, and its first mkdir fails with EOVERFLOW.
+const joinedUserRows: { name: string; unshare: string[]; join: string[]; patch?: Record<string, unknown> }[] = [
+  { name: "alone", unshare: [], join: ["user"] },
+  { name: "with its pid namespace (the init forks)", unshare: ["--pid"], join: ["user", "pid"] },
+  { name: "with a new time namespace and offsets (the init forks)", unshare: [], join: ["user"], patch: { "/linux/timeOffsets": { monotonic: { secs: 1000, nanosecs: 0 } } } },
+  { name: "with its time namespace", unshare: ["--time"], join: ["user", "time"] },
+];
+for (const row of joinedUserRows) {
+  test(`joining a user namespace by path, ${row.name}: the init is root in it`, () => {
+    const h = userNamespaceHolder(row.unshare);
+    try {
+      const joined = row.join.map((type) => ({ type, path: `/proc/${h.pid}/ns/${type}` }));
+      const fresh = ["mount", "network", "ipc", "uts", "cgroup", "pid", "time"]
+        .filter((type) => !row.join.includes(type) && (type !== "time" || row.patch))
+        .map((type) => ({ type }));
+      const out = sh("id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; mkdir /dev/made && stat -c '%u %g' /dev/made; " +
+        "mkdir /dev/shm/made && echo tmpfs; for n in user pid time; do readlink /proc/self/ns/$n; done; echo $$; grep monotonic /proc/self/timens_offsets", {
+        "/linux/namespaces": [...joined, ...fresh], ...row.patch,
+      }).trim().split("\n").map((l) => l.trim().split(/\s+/).join(" "));
+      assert.equal(out.slice(0, 7), ["0", "0", "0 100000 65536", "0 100000 65536", "0 0", "tmpfs", ns(h.pid, "user")]);
+      if (row.join.includes("pid")) {
+        assert.is(out[7], ns(h.pid, "pid"));
+        assert.ok(Number(out[9]) > 1, `not the held namespace's pid 1: ${out[9]}`);
+      } else {
+        assert.is(out[9], "1");
+      }
+      if (row.join.includes("time")) assert.is(out[8], ns(h.pid, "time"));
+      assert.is(out[10], row.patch ? "monotonic 1000 0" : "monotonic 0 0");
+    } finally {
+      h.end();
+    }
+  });
+}
 
 test("a namespace path of another type is refused by the kernel, naming the field", () => {
   const r = ocirun(["run", "--bundle", t.bundle(["true"], {

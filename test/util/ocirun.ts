@@ -22,9 +22,14 @@ export interface RunOptions {
   input?: string;
 }
 
-export function ocirun(args: string[], opts: RunOptions = {}): Result {
+/** The command line that starts the CLI, for tests that spawn it themselves. */
+export function ocirunCommand(): string[] {
   const bin = process.env.OCIRUN_BIN;
-  const [cmd, ...pre] = bin ? [resolve(repo, bin)] : [join(repo, "node_modules/.bin/bun"), join(repo, "host/cli.ts")];
+  return bin ? [resolve(repo, bin)] : [join(repo, "node_modules/.bin/bun"), join(repo, "host/cli.ts")];
+}
+
+export function ocirun(args: string[], opts: RunOptions = {}): Result {
+  const [cmd, ...pre] = ocirunCommand();
   const argv = [...pre, ...(opts.root !== undefined ? ["--root", opts.root] : []), ...args];
   // stdout and stderr go to files, not pipes: a container created with `create` or `run -d`
   // keeps the caller's stdio (as with runc), and a pipe would stay open for its whole life.

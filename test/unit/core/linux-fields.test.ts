@@ -114,4 +114,20 @@ test("sysctls are written after the pivot and before readonlyPaths, offsets befo
   assert.ok(at("PIVOT_ROOT") < at("SYSCTL") && at("SYSCTL") < at("READONLY_PATH"), ops.join(" "));
 });
 
+test("a joined user namespace: joined first, BECOME_ROOT after the offsets and before the fork; none for a new one", () => {
+  const opsOf = (p: Record<string, unknown>) => (core("plan", patch(baseConfig(), p)).text ?? "").split("\n")
+    .map((l) => /^\s*\d+ (\w+)(?: path="([^"]*)")?/.exec(l)).filter(Boolean).map((m) => m![1] + (m![2] ? " " + m![2] : ""));
+  const joined = opsOf({
+    "/linux/namespaces": [{ type: "mount" }, { type: "pid", path: "/proc/9/ns/pid" }, { type: "user", path: "/proc/9/ns/user" }, { type: "time" }],
+    "/linux/timeOffsets": { monotonic: { secs: 1 } },
+  });
+  assert.equal(joined.slice(0, 6), ["SETNS /proc/9/ns/user", "SETNS /proc/9/ns/pid", "UNSHARE", "TIME_OFFSETS", "BECOME_ROOT", "FORK_INIT"]);
+  // Without a fork or offsets: right after the joins and unshares.
+  const alone = opsOf({ "/linux/namespaces": [{ type: "mount" }, { type: "user", path: "/proc/9/ns/user" }] });
+  assert.equal(alone.slice(0, 3), ["SETNS /proc/9/ns/user", "UNSHARE", "BECOME_ROOT"]);
+  assert.is(opsOf(user).filter((op) => op === "BECOME_ROOT").length, 0);
+  const v = core("plan", patch(baseConfig(), { "/linux/namespaces": [{ type: "mount" }, { type: "user", path: "/proc/9/ns/user" }] }));
+  assert.match(v.text ?? "", /BECOME_ROOT  <- \/linux\/namespaces\/1/);
+});
+
 test.run();
