@@ -132,10 +132,13 @@ export function readStringArray(obj: JsonValue | null, key: string, ptr: string,
   const out: string[] = [];
   const arr = readArray(obj, key, ptr, d);
   if (!arr) return out;
-  const p = childPointer(ptr, key);
   for (let i = 0; i < arr.items.length; i++) {
     const item = arr.items[i];
-    if (!isString(item, indexPointer(p, i), d)) continue;
+    // The pointer is built only for an error: most items are strings.
+    if (item.kind != JsonKind.String) {
+      typeError(d, indexPointer(childPointer(ptr, key), i), "a string", item);
+      continue;
+    }
     out.push(item.str);
     if (indices) indices.push(i);
   }

@@ -124,9 +124,17 @@ export const OPTIONS: MountOption[] = [
 
 /** The option's table entry, or null: an unknown option is filesystem data ("mode=755"). */
 export function mountOption(name: string): MountOption | null {
-  for (let i = 0; i < OPTIONS.length; i++) if (OPTIONS[i].name == name) return OPTIONS[i];
-  return null;
+  // Built on first use: a linear search per option was a visible share of planning 50 mounts.
+  let byName = optionsByName;
+  if (!byName) {
+    byName = new Map<string, MountOption>();
+    for (let i = 0; i < OPTIONS.length; i++) byName.set(OPTIONS[i].name, OPTIONS[i]);
+    optionsByName = byName;
+  }
+  return byName.has(name) ? byName.get(name) : null;
 }
+
+let optionsByName: Map<string, MountOption> | null = null;
 
 const FLAG_BITS: u64[] = [MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_SYNCHRONOUS, MS_REMOUNT, MS_MANDLOCK, MS_DIRSYNC,
   MS_NOSYMFOLLOW, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_MOVE, MS_REC, MS_SILENT, MS_UNBINDABLE, MS_PRIVATE, MS_SLAVE,

@@ -29,8 +29,7 @@ export class PlanWriter {
     if (s.length == 0) return 0;
     if (this.stringIndex.has(s)) return this.stringIndex.get(s);
     const off = <u32>this.stringsLength;
-    const bytes = String.UTF8.encode(s, true); // NUL-terminated
-    const n = bytes.byteLength;
+    const n = String.UTF8.byteLength(s, true); // NUL-terminated
     if (this.stringsLength + n > this.strings.length) {
       let size = this.strings.length * 2;
       while (size < this.stringsLength + n) size *= 2;
@@ -38,7 +37,8 @@ export class PlanWriter {
       memory.copy(bigger.dataStart, this.strings.dataStart, this.stringsLength);
       this.strings = bigger;
     }
-    memory.copy(this.strings.dataStart + this.stringsLength, changetype<usize>(bytes), n);
+    // Encoded in place: no buffer per string.
+    String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, this.strings.dataStart + this.stringsLength, true);
     this.stringsLength += n;
     this.stringIndex.set(s, off);
     return off;

@@ -8,7 +8,7 @@ import { Seccomp, SeccompRule, SeccompArg } from "../config/model";
 import { ACT_ERRNO, ACT_TRACE } from "../config/seccomp";
 import { BackwardProgram, BPF_JEQ_K, BPF_JGT_K, BPF_JGE_K } from "./bpf";
 import { syscallIndex, syscallNumberAt, syscallNumber, auditArch, ARCH_X86_64, ARCH_X86, ARCH_X32, ARCH_ARM } from "./syscall-table";
-import { MULTIPLEXED_NAMES, MULTIPLEXED_CALLS, MULTIPLEXED_VIA } from "./syscalls.gen";
+import { MULTIPLEXED_NAMES, MULTIPLEXED_CALLS, MULTIPLEXED_VIA, SYSCALL_COUNT } from "./syscalls.gen";
 
 // SECCOMP_RET_* by action index (config/seccomp.ts SECCOMP_ACTIONS): KILL is KILL_THREAD.
 const RET_BY_ACTION: u32[] = [0x00000000, 0x80000000, 0x00000000, 0x00030000, 0x00050000, 0x7ff00000, 0x7fff0000, 0x7ffc0000, 0x7fc00000];
@@ -40,10 +40,12 @@ class Conditional {
   constructor(public ret: u32, public args: SeccompArg[]) {}
 }
 
+const NO_CONDITIONALS: Conditional[] = [];
+
 /** What the filter does for one syscall number. */
 class SyscallVerdict {
   unconditional: i64 = -1;
-  conditionals: Conditional[] = [];
+  conditionals: Conditional[] = NO_CONDITIONALS; // replaced on the first push (most have none)
   /** The arch passes 32-bit arguments (x86, x32, arm): only the low words are compared. */
   arch32: bool = false;
   constructor(public nr: u32) {}
@@ -63,6 +65,17 @@ export class CompiledFilter {
 /** arches: the syscall table's arch indexes (syscall-table.ts), the native one first. */
 export function compileSeccomp(s: Seccomp, arches: i32[]): CompiledFilter {
   const out = new CompiledFilter();
+  // Each name is looked up once, for every section.
+  const indexes: i32[][] = [];
+  for (let r = 0; r < s.syscalls.length; r++) {
+    const names = s.syscalls[r].names;
+    const ix = new Array<i32>(names.length);
+    for (let n = 0; n < names.length; n++) {
+      ix[n] = syscallIndex(names[n]);
+      if (ix[n] < 0 && !out.unknownNames.includes(names[n])) out.unknownNames.push(names[n]);
+    }
+    indexes.push(ix);
+  }
   const defaultRet = actionRet(s.defaultAction, s.defaultErrnoRet);
   const p = new BackwardProgram();
   // One section per audit arch, in arch order, so built last first. x32 shares the x86_64
@@ -76,7 +89,7 @@ export function compileSeccomp(s: Seccomp, arches: i32[]): CompiledFilter {
     if (a == ARCH_X32 && arches.includes(ARCH_X86_64)) continue;
     const tables: i32[] = [a];
     if (a == ARCH_X86_64 && hasX32) tables.push(ARCH_X32);
-    const search = searchRanges(p, ranges(s, tables, defaultRet));
+    const search = searchRanges(p, ranges(s, indexes, tables, defaultRet));
     let entry = search;
     if (a == ARCH_X86_64 && !hasX32) {
       const minusOne = p.jump(BPF_JEQ_K, 0xffffffff, p.sharedRet(defaultRet), p.sharedRet(RET_KILL_THREAD));
@@ -90,67 +103,116 @@ export function compileSeccomp(s: Seccomp, arches: i32[]): CompiledFilter {
   for (let i = audits.length - 1; i >= 0; i--) next = p.jump(BPF_JEQ_K, audits[i], sections[i], next);
   p.load(DATA_ARCH);
   out.words = p.words();
-  for (let r = 0; r < s.syscalls.length; r++) {
-    const names = s.syscalls[r].names;
-    for (let n = 0; n < names.length; n++) {
-      if (syscallIndex(names[n]) < 0 && !out.unknownNames.includes(names[n])) out.unknownNames.push(names[n]);
-    }
-  }
   return out;
 }
 
 function is32Bit(arch: i32): bool { return arch == ARCH_X86 || arch == ARCH_X32 || arch == ARCH_ARM; }
 
 /** The rules that apply on these arches, by syscall number, sorted. */
-function verdicts(s: Seccomp, tables: i32[], defaultRet: u32): SyscallVerdict[] {
-  const byNr = new Map<u32, SyscallVerdict>();
-  const list: SyscallVerdict[] = [];
+// A section's syscall numbers by slot, in number order: plain numbers below 0x1000, then ARM's
+// private ones (0x0f0000 + k), then x32's (0x40000000 + n). No map and no sort: both were a
+// large share of the core's time for podman's profile.
+const PLAIN_SLOTS: u32 = 0x1000;
+const ARM_PRIVATE_SLOT: u32 = 0x1000;
+const X32_SLOT: u32 = 0x1100;
+const SLOTS: i32 = 0x2100;
+
+function slotOf(nr: u32): i32 {
+  if (nr < PLAIN_SLOTS) return <i32>nr;
+  if (nr >= 0x0f0000 && nr < 0x0f0100) return <i32>(ARM_PRIVATE_SLOT + nr - 0x0f0000);
+  if (nr >= X32_SYSCALL_BIT && nr < X32_SYSCALL_BIT + PLAIN_SLOTS) return <i32>(X32_SLOT + nr - X32_SYSCALL_BIT);
+  return -1;
+}
+
+class Verdicts {
+  slots: StaticArray<SyscallVerdict | null> = new StaticArray<SyscallVerdict | null>(SLOTS);
+  used: i32 = 0;
+  top: i32 = -1; // the highest slot used
+
+  at(nr: u32, arch: i32): SyscallVerdict | null {
+    const slot = slotOf(nr);
+    if (slot < 0) return null; // not a number any syscall table has
+    let v = unchecked(this.slots[slot]);
+    if (v) return v;
+    v = new SyscallVerdict(nr);
+    v.arch32 = is32Bit(arch);
+    unchecked(this.slots[slot] = v);
+    this.used++;
+    if (slot > this.top) this.top = slot;
+    return v;
+  }
+
+  sorted(): SyscallVerdict[] {
+    const out = new Array<SyscallVerdict>(this.used);
+    let k = 0;
+    for (let i = 0; i <= this.top; i++) {
+      const v = unchecked(this.slots[i]);
+      if (v) out[k++] = v;
+    }
+    return out;
+  }
+}
+
+/** The rules that apply on these arches, by syscall number, sorted. */
+function verdicts(s: Seccomp, indexes: i32[][], tables: i32[], defaultRet: u32): SyscallVerdict[] {
+  const vs = new Verdicts();
   for (let r = 0; r < s.syscalls.length; r++) {
     const rule = s.syscalls[r];
     const ret = actionRet(rule.action, rule.errnoRet);
     // runc leaves out rules whose action (and errno) is the default's.
     if (ret == defaultRet) continue;
     for (let n = 0; n < rule.names.length; n++) {
-      const index = syscallIndex(rule.names[n]);
+      const index = indexes[r][n];
       if (index < 0) continue;
       for (let t = 0; t < tables.length; t++) {
         const arch = tables[t];
         const nr = syscallNumberAt(arch, index);
-        if (nr >= 0) addRule(verdictFor(byNr, list, <u32>nr, arch), rule.args, ret);
-        if (arch == ARCH_X86) addMultiplexed(byNr, list, rule.names[n], rule.args, ret);
+        if (nr >= 0) {
+          const v = vs.at(<u32>nr, arch);
+          if (v) addRule(v!, rule.args, ret);
+        }
+        if (arch == ARCH_X86) addMultiplexed(vs, index, rule.args, ret);
       }
     }
   }
-  list.sort((a, b) => (a.nr < b.nr ? -1 : a.nr > b.nr ? 1 : 0));
-  return list;
-}
-
-function verdictFor(byNr: Map<u32, SyscallVerdict>, list: SyscallVerdict[], nr: u32, arch: i32): SyscallVerdict {
-  if (byNr.has(nr)) return byNr.get(nr);
-  const v = new SyscallVerdict(nr);
-  v.arch32 = is32Bit(arch);
-  byNr.set(nr, v);
-  list.push(v);
-  return v;
+  return vs.sorted();
 }
 
 /** On x86 a socket or SysV IPC call is also reached through socketcall(2) or ipc(2) with the
  * call number in the first argument. As libseccomp does, that test replaces the rule's own
  * conditions on the first argument; the others stay, at their indexes. */
-function addMultiplexed(byNr: Map<u32, SyscallVerdict>, list: SyscallVerdict[], name: string, args: SeccompArg[], ret: u32): void {
-  const i = MULTIPLEXED_NAMES.indexOf(name);
+function addMultiplexed(vs: Verdicts, index: i32, args: SeccompArg[], ret: u32): void {
+  const i = multiplexedEntry(index);
   if (i < 0) return;
   const via = syscallNumber(ARCH_X86, MULTIPLEXED_VIA[i] == 0 ? "socketcall" : "ipc");
   if (via < 0) return;
   const muxed: SeccompArg[] = [new SeccompArg(0, <u64>MULTIPLEXED_CALLS[i], 0, CMP_EQ)];
   for (let k = 0; k < args.length; k++) if (args[k].index != 0) muxed.push(args[k]);
-  addRule(verdictFor(byNr, list, <u32>via, ARCH_X86), muxed, ret);
+  const v = vs.at(<u32>via, ARCH_X86);
+  if (v) addRule(v!, muxed, ret);
 }
 
 /** A MASKED_EQ whose mask is 0 in every word the arch compares always holds; libseccomp
  * leaves it out, and a rule left without conditions is unconditional. */
 function alwaysHolds(a: SeccompArg, arch32: bool): bool {
   return a.op == CMP_MASKED_EQ && (arch32 ? (a.value & 0xffffffff) == 0 : a.value == 0);
+}
+
+// Per syscall-table index: its entry in MULTIPLEXED_NAMES, or -1. Built on first use.
+let multiplexed: StaticArray<i8> | null = null;
+
+function multiplexedEntry(index: i32): i32 {
+  let m = multiplexed;
+  if (!m) {
+    m = new StaticArray<i8>(SYSCALL_COUNT);
+    for (let i = 0; i < SYSCALL_COUNT; i++) m[i] = -1;
+    for (let i = 0; i < MULTIPLEXED_NAMES.length; i++) {
+      const at = syscallIndex(MULTIPLEXED_NAMES[i]);
+      if (at >= 0) m[at] = <i8>i;
+    }
+    multiplexed = m;
+  }
+  return m[index];
 }
 
 function addRule(v: SyscallVerdict, all: SeccompArg[], ret: u32): void {
@@ -172,6 +234,7 @@ function addRule(v: SyscallVerdict, all: SeccompArg[], ret: u32): void {
   for (let i = 0; i < args.length && !repeated; i++) {
     for (let j = i + 1; j < args.length; j++) if (args[i].index == args[j].index) repeated = true;
   }
+  if (v.conditionals === NO_CONDITIONALS) v.conditionals = [];
   if (!repeated) {
     v.conditionals.push(new Conditional(ret, args));
     return;
@@ -180,8 +243,8 @@ function addRule(v: SyscallVerdict, all: SeccompArg[], ret: u32): void {
 }
 
 /** The number line cut into ranges; neighbours with the same plain `ret` merged. */
-function ranges(s: Seccomp, tables: i32[], defaultRet: u32): Range[] {
-  const list = verdicts(s, tables, defaultRet);
+function ranges(s: Seccomp, indexes: i32[][], tables: i32[], defaultRet: u32): Range[] {
+  const list = verdicts(s, indexes, tables, defaultRet);
   const rs: Range[] = [];
   let next: u32 = 0; // the first number no range covers yet
   for (let i = 0; i < list.length; i++) {
