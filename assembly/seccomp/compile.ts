@@ -286,14 +286,43 @@ function searchBetween(p: BackwardProgram, rs: Range[], from: i32, to: i32): i32
 
 /** The rules of one syscall in order, the first whose conditions all hold wins; else fallback. */
 function argumentChecks(p: BackwardProgram, v: SyscallVerdict, fallback: u32): i32 {
+  const cs = v.conditionals;
   let next = p.sharedRet(fallback);
-  for (let i = v.conditionals.length - 1; i >= 0; i--) {
-    const c = v.conditionals[i];
+  for (let i = cs.length - 1; i >= 0; i--) {
+    // Neighbouring rules that each test one argument word for equality (personality(0),
+    // personality(8), ...) share one load of each word: a chain of jeq on the low word.
+    let first = i;
+    while (first > 0 && sameWordEquality(cs[first - 1], cs[i], v.arch32)) first--;
+    if (first < i || isEquality(cs[i])) {
+      next = equalityChain(p, cs, first, i, next, v.arch32);
+      i = first;
+      continue;
+    }
+    const c = cs[i];
     let entry = p.sharedRet(c.ret);
     for (let k = c.args.length - 1; k >= 0; k--) entry = condition(p, c.args[k], entry, next, v.arch32);
     next = entry;
   }
   return next;
+}
+
+function isEquality(c: Conditional): bool { return c.args.length == 1 && c.args[0].op == CMP_EQ; }
+
+function sameWordEquality(a: Conditional, b: Conditional, arch32: bool): bool {
+  if (!isEquality(a) || !isEquality(b) || a.args[0].index != b.args[0].index) return false;
+  return arch32 || (a.args[0].value >> 32) == (b.args[0].value >> 32);
+}
+
+/** cs[first..last] are equality tests of one argument with the same high word. */
+function equalityChain(p: BackwardProgram, cs: Conditional[], first: i32, last: i32, no: i32, arch32: bool): i32 {
+  let entry = no;
+  for (let k = last; k >= first; k--) entry = p.jump(BPF_JEQ_K, <u32>(cs[k].args[0].value & 0xffffffff), p.sharedRet(cs[k].ret), entry);
+  const a = cs[first].args[0];
+  const lo = DATA_ARGS + 8 * a.index;
+  const low = p.load(lo);
+  if (arch32) return low;
+  p.jump(BPF_JEQ_K, <u32>(a.value >> 32), low, no);
+  return p.load(lo + 4);
 }
 
 /** Tests one argument: jumps to yes or no. 64-bit values compare high word, then low word. */
