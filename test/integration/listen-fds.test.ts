@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readlinkSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { ocirun, ocirunCommand } from "../util/ocirun.ts";
@@ -14,10 +14,7 @@ import { installSdHelper } from "../util/sd-helper.ts";
 const t = new TestBundles();
 installSdHelper(t.rootfs);
 const root = t.root;
-test.after(() => {
-  if (existsSync(root)) for (const id of readdirSync(root)) ocirun(["delete", "--force", id], { root });
-  t.cleanup();
-});
+test.after(() => t.cleanup());
 
 interface Listener { server: net.Server; fd: number; port: number; link: string }
 

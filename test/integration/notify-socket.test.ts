@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { errorMessage, ocirun, ocirunCommand, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
@@ -15,10 +15,7 @@ import { waitFor } from "../util/wait.ts";
 const t = new TestBundles();
 installSdHelper(t.rootfs);
 const root = t.root;
-test.after(() => {
-  if (existsSync(root)) for (const id of readdirSync(root)) ocirun(["delete", "--force", id], { root });
-  t.cleanup();
-});
+test.after(() => t.cleanup());
 
 /** process.env without systemd's variables, plus NOTIFY_SOCKET=sock when given. */
 function envWith(sock?: string): NodeJS.ProcessEnv {

@@ -1,12 +1,12 @@
 // Bundles for integration tests: one busybox rootfs per test file (made once), and a config
 // from `ocirun spec`'s default with terminal off and the given command and patches.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { defaultConfig } from "../../host/spec/default-config.ts";
 import { patch } from "./core.ts";
-import { repo } from "./ocirun.ts";
+import { ocirun, repo } from "./ocirun.ts";
 
 export class TestBundles {
   readonly dir = mkdtempSync(join(tmpdir(), "ocirun-it-"));
@@ -32,7 +32,9 @@ export class TestBundles {
     return dir;
   }
 
+  /** Deletes every container left under root (a failed test may leave one running), then the files. */
   cleanup(): void {
+    if (existsSync(this.root)) for (const id of readdirSync(this.root)) ocirun(["delete", "--force", id], { root: this.root });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
