@@ -81,6 +81,9 @@ async function main(argv: string[]): Promise<number> {
       exitCode: 0,
     };
     log.debug(() => `ocirun ${VERSION}: ${name} ${JSON.stringify(args)} root=${ctx.root}`);
+    // The commands that plan compile the core while they parse flags, read the bundle and load
+    // the addon; the others never load it.
+    if (name === "create" || name === "run") (await import("./core/load.ts")).compileCoreInBackground();
     return await runCommand(name, entry, args, ctx);
   } catch (err) {
     return report(err, log);

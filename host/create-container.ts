@@ -5,7 +5,7 @@ import { closeSync, constants, openSync, readFileSync, statSync } from "node:fs"
 import { join, resolve } from "node:path";
 import type { Context } from "./context.ts";
 import { OciError, describeError } from "./errors.ts";
-import { askCore } from "./core/load.ts";
+import { askCore, coreCompiled } from "./core/load.ts";
 import { formatDiagnostic, type ContainerInfo, type HostFacts, type Verdict } from "./core/protocol.ts";
 import { hostFacts } from "./facts.ts";
 import { addon } from "./addon.ts";
@@ -94,13 +94,17 @@ function systemdFacts(dir: string): Pick<HostFacts, "listenFds" | "notifySocket"
   return facts;
 }
 
-export function createContainer(ctx: Context, id: string, opts: CreateOptions): Created {
+export async function createContainer(ctx: Context, id: string, opts: CreateOptions): Promise<Created> {
   validateId(id);
   const preserveFds = parsePreserveFds(opts.preserveFds);
   const systemd = systemdFacts(containerDir(ctx.root, id));
   mark("create: start");
   const { bundle, config } = readBundleConfig(opts.bundle);
   mark("create: config read");
+  // Loaded while the core compiles (cli.ts started it).
+  addon();
+  mark("create: addon loaded");
+  await coreCompiled();
   const verdict = planOrThrow(ctx, id, bundle, config, opts, systemd);
   mark("create: planned");
   const info = verdict.container!;
@@ -120,8 +124,6 @@ export function createContainer(ctx: Context, id: string, opts: CreateOptions): 
     if (errno !== 0) throw new OciError(`mkfifo ${fifo}: ${addon().strerror(errno).toLowerCase()}`);
     // O_RDWR: the init blocks in read() until start writes a byte (the open itself never blocks).
     fifoFd = openSync(fifo, constants.O_RDWR | constants.O_CLOEXEC);
-    addon();
-    mark("create: addon loaded");
     // The activation fds come first (3..), then the --preserve-fds ones, as in runc.
     const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds);
     mark("create: init ready");

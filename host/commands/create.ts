@@ -17,8 +17,8 @@ export function addCreateOptions(cmd: Command): Command {
 
 export function register(program: Command, ctx: Context): void {
   addCreateOptions(program.command("create").description("create a container"))
-    .action((id: string, opts: CreateOptions & { pivot?: boolean; newKeyring?: boolean }) => {
-      const created = createContainer(ctx, id, { ...createFlags(opts), detach: true });
+    .action(async (id: string, opts: CreateOptions & { pivot?: boolean; newKeyring?: boolean }) => {
+      const created = await createContainer(ctx, id, { ...createFlags(opts), detach: true });
       closeContainer(created.container);
     });
 }

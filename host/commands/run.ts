@@ -22,7 +22,7 @@ export function register(program: Command, ctx: Context): void {
     .option("--no-subreaper", "accepted for runc compatibility; the init is always our child")
     .action(async (id: string, opts: RunOptions) => {
       const detach = opts.detach === true;
-      const { container, pid, console } = createContainer(ctx, id, { ...createFlags(opts), detach });
+      const { container, pid, console } = await createContainer(ctx, id, { ...createFlags(opts), detach });
       // With a terminal, the pty takes our terminal's size before the process can look at it.
       const proxy = console !== undefined ? (await import("../console-proxy.ts")).proxyConsole(console) : undefined;
       // NOTIFY_SOCKET: the container's socket is bound before its process starts.

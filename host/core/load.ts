@@ -8,12 +8,30 @@ import corePath from "../../build/core.wasm" with { type: "file" };
 import { mark } from "../trace.ts";
 
 let compiled: WebAssembly.Module | undefined;
+let compiling: Promise<void> | undefined;
 
-function coreModule(): WebAssembly.Module {
+function coreBytes(): Uint8Array {
   // Bun gives an absolute (or $bunfs) path; a bundle for Node gives one relative to itself.
   const path = corePath.startsWith("/") || corePath.startsWith("$bunfs") ? corePath : new URL(corePath, import.meta.url);
-  compiled ??= new WebAssembly.Module(readFileSync(path));
+  return readFileSync(path);
+}
+
+function coreModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(coreBytes());
   return compiled;
+}
+
+/** Starts compiling core.wasm on the engine's compiler threads, so `create` reads the bundle and
+ * the host's facts meanwhile; coreCompiled() waits for it. */
+export function compileCoreInBackground(): void {
+  compiling ??= WebAssembly.compile(coreBytes()).then(
+    (m) => { compiled ??= m; mark("core: compiled in the background"); },
+    () => {}, // coreModule() compiles again and reports the error where it is used
+  );
+}
+
+export async function coreCompiled(): Promise<void> {
+  if (compiling) await compiling;
 }
 
 export function askCore(op: CoreOp, facts: HostFacts, config: Uint8Array, opts: { text?: boolean } = {}): Verdict {
