@@ -13,9 +13,12 @@ import { compileSeccomp } from "../seccomp/compile";
 import { BPF_MAXINSNS } from "../seccomp/bpf";
 import { ARCH_X86_64, ARCH_X86, ARCH_X32, ARCH_AARCH64, ARCH_ARM } from "../seccomp/syscall-table";
 
-// SECCOMP_FILTER_FLAG_* by flag index (config/seccomp.ts SECCOMP_FLAGS).
-const FLAG_BITS: u64[] = [1, 2, 4, 32];
+// SECCOMP_FILTER_FLAG_* by flag index (config/seccomp.ts SECCOMP_FLAGS). TSYNC is not passed:
+// the init has one thread, and with NEW_LISTENER the kernel refuses it (EINVAL) unless
+// TSYNC_ESRCH comes too; runc drops it as well.
+const FLAG_BITS: u64[] = [0, 2, 4, 32];
 const FLAG_NEW_LISTENER: u64 = 8;
+const FLAG_WAIT_KILLABLE_RECV: u64 = 32;
 
 // The syscall table's arch for each of config/seccomp.ts SECCOMP_ARCHES (-1: no table).
 const TABLE_ARCH: i32[] = [ARCH_X86, ARCH_X86_64, ARCH_X32, ARCH_ARM, ARCH_AARCH64];
@@ -61,6 +64,8 @@ export function planSeccomp(c: Config, req: Request, w: PlanWriter, d: Diagnosti
   for (let i = 0; i < s.flags.length; i++) if (s.flags[i] >= 0) flags |= FLAG_BITS[s.flags[i]];
   const notify = usesNotify(s);
   if (notify) flags |= FLAG_NEW_LISTENER;
+  // WAIT_KILLABLE_RECV is about the listener: without one the kernel refuses it.
+  else flags &= ~FLAG_WAIT_KILLABLE_RECV;
   w.op(OP_SECCOMP, "SECCOMP", "/linux/seccomp", "load the seccomp filter")
     .n("flags", flags).u64List("program", f.words).n("notify", notify ? 1 : 0);
 }

@@ -36,6 +36,13 @@ test("ERRNO: a denied syscall fails with errnoRet, and EPERM without one", () =>
 
 const podman = JSON.parse(readFileSync(join(repo, "test/golden/plans/seccomp-podman/config.json"), "utf8")).linux.seccomp;
 
+test("every flag is accepted on a filter without a listener", () => {
+  const flags = ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"];
+  const r = run("mkdir /dev/shm/a; echo status=$?", { ...deny(["mkdir", "mkdirat"], "SCMP_ACT_ERRNO"), flags });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /status=1/);
+});
+
 test("defaultErrnoRet: a syscall the profile does not allow gets it", () => {
   // podman's profile without mkdir and mkdirat, and EOPNOTSUPP as its default.
   const syscalls = podman.syscalls.map((r: { names: string[] }) => ({ ...r, names: r.names.filter((x) => x !== "mkdir" && x !== "mkdirat") }))
@@ -128,7 +135,9 @@ test("NOTIFY: the agent gets the process state and the listener, and answers the
   const agent = spawn("python3", [join(repo, "test/fixtures/seccomp-agent.py"), sock, out, "83,258", "122"], { stdio: ["ignore", "pipe", "inherit"] });
   try {
     await waitFor(() => existsSync(sock), 5000);
-    const profile = { ...deny(["mkdir", "mkdirat"], "SCMP_ACT_NOTIFY"), listenerPath: sock, listenerMetadata: "test-meta" };
+    // Every flag too: TSYNC and WAIT_KILLABLE_RECV must not make the kernel refuse the filter.
+    const flags = ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"];
+    const profile = { ...deny(["mkdir", "mkdirat"], "SCMP_ACT_NOTIFY"), listenerPath: sock, listenerMetadata: "test-meta", flags };
     const r = run("mkdir /dev/shm/n; echo status=$?", profile);
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stderr, /quota/i);
