@@ -124,13 +124,23 @@ export function closeContainer(c: Container): void {
   c.fd = -1;
 }
 
+/** write + fsync; a failure (ENOSPC on a full state disk) names the file. */
+function writeNamed(fd: number, text: string, path: string): void {
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (err) {
+    if (err instanceof Error) (err as NodeJS.ErrnoException).path ??= path;
+    throw err;
+  }
+}
+
 /** Replace state.json atomically: write a temp file, fsync, rename over the old one. */
 export function writeState(c: Container, state: ContainerState): void {
   const tmp = join(c.dir, ".state.json.tmp");
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
   try {
-    writeSync(fd, JSON.stringify(state));
-    fsyncSync(fd);
+    writeNamed(fd, JSON.stringify(state), tmp);
   } finally {
     closeSync(fd);
   }
@@ -239,8 +249,7 @@ export function writePidFile(path: string, pid: number): void {
     fd = openSync(tmp, flags, 0o644);
   }
   try {
-    writeSync(fd, String(pid));
-    fsyncSync(fd);
+    writeNamed(fd, String(pid), tmp);
   } finally {
     closeSync(fd);
   }

@@ -84,4 +84,20 @@ test("commands on one id wait for the state dir's lock", () => {
   assert.not.ok(existsSync(join(root, "locked")));
 });
 
+test("a full state disk is reported by the file's name, and nothing is left behind", () => {
+  const full = join(t.dir, "full-root");
+  spawnSync("mkdir", ["-p", full]);
+  assert.is(spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]).status, 0, "mount a small tmpfs");
+  try {
+    // Fill it: a directory entry still fits (tmpfs counts pages), a state.json does not.
+    spawnSync("dd", ["if=/dev/zero", `of=${join(full, "fill")}`, "bs=4k", "count=100"]);
+    const r = ocirun(["create", "--bundle", t.bundle(["true"]), "full1"], { root: full });
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`write ${full}/full1/\\.state\\.json\\.tmp: no space left on device`));
+    assert.equal(readdirSync(full), ["fill"]);
+  } finally {
+    spawnSync("umount", [full]);
+  }
+});
+
 test.run();
