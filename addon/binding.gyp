@@ -10,13 +10,16 @@
         "src/rootfs_ops.cc",
         "src/mount_attr_ops.cc",
         "src/idmap_tree.cc",
+        "src/net_device.cc",
         "src/in_root.cc",
         "src/sync_msg.cc",
         "src/process_ops.cc",
         "src/console.cc",
         "src/exec_trampoline.cc",
         "src/seccomp_ops.cc",
-        "src/notify_socket.cc"
+        "src/notify_socket.cc",
+        "src/tmpcopyup.cc",
+        "src/proc_title.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -91,7 +91,8 @@ export function featuresJson(): string {
     // mounts[].uidMappings/gidMappings, idmap and ridmap, with or without a user namespace (the
     // host builds the idmapped tree). containerd turns on user-namespaced pods on this flag.
     .open("mountExtensions").enabled("idmap", true).close()
-    .enabled("netDevices", false)
+    // linux.netDevices: moved into the network namespace, renamed, addresses kept, up (runc 1.3).
+    .enabled("netDevices", true)
     .close()
     .open("annotations").str("io.github.ocirun.version", OCIRUN_VERSION).close()
     // ocirun acts on no annotation of config.json.

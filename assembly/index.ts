@@ -7,6 +7,8 @@ import { parseConfig } from "./config/config";
 import { Config } from "./config/model";
 import { PlanWriter } from "./plan/writer";
 import { planInit, rootfsPath } from "./plan/init";
+import { planExecProcess } from "./plan/exec";
+import { execConfigTree } from "./config/exec-process";
 import { Verdict, diagnosticsJson } from "./verdict";
 import { quote } from "./json/write";
 import { hooksJson } from "./config/hooks";
@@ -43,18 +45,21 @@ function answer(req: Request): Verdict {
     d.error(E_JSON_SYNTAX, "", "config.json is not valid JSON: line " + lc[0].toString() + ", column " + lc[1].toString() + ": " + err.message);
     return invalid(d);
   }
+  // exec: config.json's process, changed as the command line or the --process file says.
+  if (req.op == "exec") execConfigTree(parsed.value!, req, d);
   const config = parseConfig(parsed.value!, d);
   // The disassembly costs time at every create: only when asked for (`text 1`).
-  const w = new PlanWriter(req.op == "plan" && req.text);
+  const w = new PlanWriter((req.op == "plan" || req.op == "exec") && req.text);
   // Planning runs even on an invalid config, so every error is reported at once.
-  planInit(config, req, w, d);
-  const cgroup: CgroupPlan | null = req.cgroup == "none" ? null : planCgroup(config, req, d);
+  if (req.op == "exec") planExecProcess(config, req, w, d);
+  else planInit(config, req, w, d);
+  const cgroup: CgroupPlan | null = req.cgroup == "none" || req.op == "exec" ? null : planCgroup(config, req, d);
   if (d.hasErrors()) return invalid(d);
   const v = new Verdict(true);
   v.sectionText("diagnostics", diagnosticsJson(d.list));
   v.sectionText("container", containerJson(config, req));
-  v.section("init", w.finish());
-  if (req.op == "plan" && req.text) v.sectionText("text", w.text());
+  v.section(req.op == "exec" ? "exec" : "init", w.finish());
+  if ((req.op == "plan" || req.op == "exec") && req.text) v.sectionText("text", w.text());
   if (req.op == "plan") v.sectionText("hooks", hooksJson(config.hooks));
   if (req.op == "plan" && cgroup) v.sectionText("cgroup", cgroupJson(cgroup!));
   return v;

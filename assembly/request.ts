@@ -8,6 +8,8 @@ export class Request {
   op: string = "";
   bundle: string = "/";
   euid: u32 = 0;
+  /** The caller's effective gid: with a non-zero euid, a gid map of only this id is written directly. */
+  egid: u32 = 0;
   cgroup: string = "v2";
   noPivot: bool = false;
   /** The container id (names the session keyring). */
@@ -27,6 +29,12 @@ export class Request {
   listenFds: u32 = 0;
   /** sd_notify: the host's socket the container's NOTIFY_SOCKET reaches ("" for none). */
   notifySocket: string = "";
+  /** op exec: the container's init, as the host sees it (its /proc/<pid>/ns/* are joined). */
+  initPid: u32 = 0;
+  /** op exec: `exec --process`'s file (one line of JSON), which replaces config.json's process. */
+  process: string = "";
+  /** op exec: the command line's changes to config.json's process (one line of JSON). */
+  execFlags: string = "";
   config: Uint8Array = new Uint8Array(0);
   error: string = "";
 }
@@ -39,6 +47,16 @@ function isCount(value: string): bool {
     if (c < 48 || c > 57) return false;
   }
   return true;
+}
+
+/** A pid: 1 to 4294967295, decimal digits, no sign, no leading zero. */
+function isPid(value: string): bool {
+  if (value.length == 0 || value.length > 10 || value.charCodeAt(0) == 48) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return value.length < 10 || value <= "4294967295";
 }
 
 export function parseRequest(input: Uint8Array): Request {
@@ -63,6 +81,7 @@ export function parseRequest(input: Uint8Array): Request {
     if (key == "op") r.op = value;
     else if (key == "bundle") r.bundle = value;
     else if (key == "euid") r.euid = <u32>parseInt(value);
+    else if (key == "egid") r.egid = <u32>parseInt(value);
     else if (key == "cgroup") r.cgroup = value;
     else if (key == "nopivot") r.noPivot = value == "1";
     else if (key == "id") r.id = value;
@@ -77,12 +96,20 @@ export function parseRequest(input: Uint8Array): Request {
     } else if (key == "notify-socket") {
       if (!value.startsWith("/") || value.endsWith("/")) { r.error = "notify-socket must be an absolute path to a socket: \"" + value + "\""; return r; }
       r.notifySocket = value;
-    } else if (key == "cgroup-v1") {
+    } else if (key == "init-pid") {
+      if (!isPid(value)) { r.error = "init-pid must be a positive integer: \"" + value + "\""; return r; }
+      r.initPid = <u32>parseInt(value);
+    } else if (key == "process") r.process = value;
+    else if (key == "exec-flags") r.execFlags = value;
+    else if (key == "cgroup-v1") {
       const sp2 = value.indexOf(" ");
       r.cgroupV1.push(new CgroupHierarchy(sp2 < 0 ? value : value.substring(0, sp2), sp2 < 0 ? value : value.substring(sp2 + 1)));
     } else { r.error = "unknown request key \"" + key + "\""; return r; }
   }
-  if (r.op != "validate" && r.op != "plan" && r.op != "features") { r.error = "unknown op \"" + r.op + "\""; return r; }
+  if (r.op != "validate" && r.op != "plan" && r.op != "features" && r.op != "exec") { r.error = "unknown op \"" + r.op + "\""; return r; }
+  if (r.op == "exec" && r.initPid == 0) { r.error = "op exec needs init-pid"; return r; }
+  if (r.op != "exec" && (r.initPid != 0 || r.process.length > 0 || r.execFlags.length > 0)) { r.error = "init-pid, process and exec-flags are for op exec only"; return r; }
+  if (r.process.length > 0 && r.execFlags.length > 0) { r.error = "process and exec-flags exclude each other"; return r; }
   if (!r.bundle.startsWith("/")) { r.error = "bundle must be an absolute path"; return r; }
   if (r.cgroup != "v1" && r.cgroup != "hybrid" && r.cgroup != "v2" && r.cgroup != "none") { r.error = "unknown cgroup mode \"" + r.cgroup + "\""; return r; }
   r.config = input.subarray(pos);

@@ -4,12 +4,15 @@
 /** console: the pty master when the plan has a CONSOLE op (process.terminal). */
 export interface InitReady { pid: number; sync: number; console?: number; listener?: number }
 export interface InitFailure { op: number; errno: number }
+/** Absolute paths of shadow's newuidmap/newgidmap, for the id maps the plan says a non-root
+ * caller cannot write itself (USERNS_MAPS "how"); a missing one fails that op with ENOENT. */
+export interface MapTools { newuidmap?: string; newgidmap?: string }
 export interface NotifyForwarded { ready: string | null; errno: number; step: string; barrierTimeout: boolean }
 
 export interface Addon {
   /** Clone the init and run the plan up to WAIT_START. fds 0-2 are inherited; fds
    * 3..3+preserveFds-1 cross into the container; fifoFd is the exec.fifo opened O_RDWR. */
-  spawnInit(plan: Uint8Array, fifoFd: number, preserveFds: number): InitReady | InitFailure;
+  spawnInit(plan: Uint8Array, fifoFd: number, preserveFds: number, mapTools?: MapTools): InitReady | InitFailure;
   /** Send ACK: the init clears PDEATHSIG and waits for start. Closes sync. */
   releaseInit(sync: number): void;
   /** SIGKILL the init, reap it, close sync (create failed after READY). */

@@ -2,6 +2,7 @@
 // A start must stay cheap (containerd and conmon run a new ocirun for every operation), so
 // nothing is imported eagerly: the command's module is loaded once the command is known, it
 // loads the addon or the core only if it needs them, and commander only to print help.
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type FlagSpec, lastFlag, parseArgs } from "./argv.ts";
 import { type CommandDef, helpText, ProgramDef } from "./command-def.ts";
@@ -22,6 +23,7 @@ interface CommandEntry {
 const COMMANDS: Record<string, CommandEntry> = {
   create: { summary: "create a container", load: () => import("./commands/create.ts") },
   delete: { summary: "delete any resources held by the container", load: () => import("./commands/delete.ts") },
+  exec: { summary: "execute new process inside the container", load: () => import("./commands/exec.ts"), ordered: true },
   features: { summary: "show the enabled features", load: () => import("./commands/features.ts") },
   kill: { summary: "send a signal to the container's init process", load: () => import("./commands/kill.ts") },
   list: { summary: "list containers started by ocirun with the given root", load: () => import("./commands/list.ts") },
@@ -38,7 +40,7 @@ const GLOBAL_FLAGS: Array<FlagSpec & { help: string }> = [
   { names: ["debug"], takesValue: false, help: "enable debug logging" },
   { names: ["log"], takesValue: true, help: "write ocirun's log records to this file (default: stderr)" },
   { names: ["log-format"], takesValue: true, help: "log format: text (default) or json" },
-  { names: ["root"], takesValue: true, help: 'state directory, preferably on tmpfs (default: "/run/ocirun")' },
+  { names: ["root"], takesValue: true, help: 'state directory, preferably on tmpfs (default: "/run/ocirun"; "$XDG_RUNTIME_DIR/ocirun" when rootless)' },
   { names: ["systemd-cgroup"], takesValue: false, help: 'cgroupsPath is "slice:prefix:name", e.g. "system.slice:ocirun:434234"' },
   { names: ["rootless"], takesValue: true, help: "ignore cgroup permission errors: true, false or auto (default)" },
   { names: ["help", "h"], takesValue: false, help: "show help" },
@@ -116,12 +118,34 @@ async function checkArgCount(def: CommandDef, n: number): Promise<void> {
 }
 
 /** --root made absolute; "/" is refused (delete would remove <root>/<id> under it). Without
- * --root: /run/ocirun, or $XDG_RUNTIME_DIR/ocirun for a non-root user, as runc does. */
+ * --root: /run/ocirun, or $XDG_RUNTIME_DIR/ocirun when runc would use $XDG_RUNTIME_DIR/runc
+ * (its shouldHonorXDGRuntimeDir): for a non-root user, and for root in a user namespace unless
+ * $USER is "root". That directory is made as runc makes it: 0700, then the sticky bit, which
+ * keeps the XDG runtime dir's cleaner from pruning it. */
 function resolveRoot(given: string | undefined): string {
   const xdg = process.env.XDG_RUNTIME_DIR;
-  const root = given !== undefined ? resolve(given) : process.geteuid?.() !== 0 && xdg ? resolve(xdg, "ocirun") : "/run/ocirun";
+  const useXdg = given === undefined && !!xdg && (process.geteuid?.() !== 0 || (inUserNamespace() && process.env.USER !== "root"));
+  const root = given !== undefined ? resolve(given) : useXdg ? resolve(xdg!, "ocirun") : "/run/ocirun";
   if (root === "/") throw new UsageError('--root cannot be "/"');
+  if (useXdg) {
+    try {
+      mkdirSync(root, { recursive: true, mode: 0o700 });
+      chmodSync(root, 0o1700);
+    } catch (err) {
+      throw new OciError(`the path in $XDG_RUNTIME_DIR must be writable by the user: ${describeError(err)}`);
+    }
+  }
   return root;
+}
+
+/** runc's userns.RunningInUserNS: any uid_map but the initial namespace's "0 0 4294967295". */
+function inUserNamespace(): boolean {
+  try {
+    const fields = readFileSync("/proc/self/uid_map", "utf8").trim().split(/\s+/);
+    return fields.join(" ") !== "0 0 4294967295";
+  } catch {
+    return false;
+  }
 }
 
 function report(err: unknown, log: Logger): number {

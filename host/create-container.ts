@@ -7,7 +7,7 @@ import type { Context } from "./context.ts";
 import { OciError, describeError } from "./errors.ts";
 import { askCore, coreCompiled } from "./core/load.ts";
 import { formatDiagnostic, type ContainerInfo, type HostFacts, type Verdict } from "./core/protocol.ts";
-import { hostFacts } from "./facts.ts";
+import { hostFacts, mapTools } from "./facts.ts";
 import { addon } from "./addon.ts";
 import { describeInitFailure } from "./init-failure.ts";
 import { startTimeOf } from "./proc.ts";
@@ -70,7 +70,7 @@ function refuseHooks(verdict: Verdict): void {
   if (phases.length > 0) throw new OciError(phases.map((p) => `/hooks/${p}: hooks are not run yet`).join("; "));
 }
 
-function parsePreserveFds(text: string | undefined): number {
+export function parsePreserveFds(text: string | undefined): number {
   if (text === undefined) return 0;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new OciError(`invalid value "${text}" for flag --preserve-fds`);
@@ -125,7 +125,7 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
     // O_RDWR: the init blocks in read() until start writes a byte (the open itself never blocks).
     fifoFd = openSync(fifo, constants.O_RDWR | constants.O_CLOEXEC);
     // The activation fds come first (3..), then the --preserve-fds ones, as in runc.
-    const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds);
+    const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds, mapTools(process.geteuid?.() ?? 0));
     mark("create: init ready");
     if ("errno" in result) throw new OciError(describeInitFailure(verdict.init!, result.op, result.errno, addon().strerror));
     spawned = result;
@@ -164,14 +164,15 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
 }
 
 /** SCMP_ACT_NOTIFY: the container process state (runtime-spec config-linux.md) with the
- * listener fd (SCM_RIGHTS) to the agent at listenerPath, once, as runc sends it. */
-function sendSeccompListener(info: ContainerInfo, id: string, bundle: string, pid: number, listener: number): void {
+ * listener fd (SCM_RIGHTS) to the agent at listenerPath, once, as runc sends it (also for a
+ * process `exec` starts, whose pid it names, with status "running"). */
+export function sendSeccompListener(info: ContainerInfo, id: string, bundle: string, pid: number, listener: number, status = "creating"): void {
   const agent = info.seccompListener;
   try {
     if (!agent) throw new OciError("/linux/seccomp: the init sent a seccomp listener the plan did not announce");
     const state = {
       ociVersion: info.ociVersion, fds: ["seccompFd"], pid, metadata: agent.metadata,
-      state: { ociVersion: info.ociVersion, id, status: "creating", pid, bundle, annotations: info.annotations },
+      state: { ociVersion: info.ociVersion, id, status, pid, bundle, annotations: info.annotations },
     };
     const err = addon().sendFd(agent.path, listener, JSON.stringify(state));
     if (err !== 0) throw new OciError(`/linux/seccomp/listenerPath: send the seccomp listener to ${agent.path}: ${addon().strerror(err).toLowerCase()}`);

@@ -1,6 +1,8 @@
-// Host facts the core needs: cgroup mode and v1 hierarchies, euid, the LSMs enabled. Read once
-// per create.
-import { existsSync, readFileSync, statfsSync } from "node:fs";
+// Host facts the core needs: cgroup mode and v1 hierarchies, euid and egid, the LSMs enabled.
+// Read once per create. And where the id-map helpers are, for the executor.
+import { accessSync, constants, existsSync, readFileSync, statfsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { MapTools } from "./addon.ts";
 import type { CgroupMode, HostFacts } from "./core/protocol";
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
@@ -49,5 +51,28 @@ export function hostArch(): "x86_64" | "aarch64" {
 }
 
 export function hostFacts(bundle: string, noPivot: boolean, id: string, newKeyring: boolean): HostFacts {
-  return { bundle, euid: process.geteuid?.() ?? 0, noPivot, id, newKeyring, arch: hostArch(), ...cgroupFacts(), ...lsmFacts() };
+  return {
+    bundle, euid: process.geteuid?.() ?? 0, egid: process.getegid?.() ?? 0, noPivot, id, newKeyring, arch: hostArch(),
+    ...cgroupFacts(), ...lsmFacts(),
+  };
+}
+
+/** Shadow's newuidmap and newgidmap in $PATH, as runc looks them up (exec.LookPath) for a
+ * non-root caller; root writes every map itself and needs neither. */
+export function mapTools(euid: number): MapTools {
+  if (euid === 0) return {};
+  const find = (name: string) => {
+    for (const dir of (process.env.PATH ?? "").split(":")) {
+      if (!dir.startsWith("/")) continue; // a relative entry would depend on the cwd
+      const path = join(dir, name);
+      try {
+        accessSync(path, constants.X_OK);
+        if (statSync(path).isFile()) return path;
+      } catch {
+        // not here
+      }
+    }
+    return undefined;
+  };
+  return { newuidmap: find("newuidmap"), newgidmap: find("newgidmap") };
 }

@@ -19,7 +19,7 @@ export function parseOps(text) {
       ops.push({ name: m[1], code: Number(m[2]), args });
       continue;
     }
-    m = /^export const ((?:WHERE|MKTARGET|IDMAP)_\w+): u64 = (\d+);/.exec(line);
+    m = /^export const ((?:WHERE|MKTARGET|IDMAP|USERNS)_\w+): u64 = (\d+);/.exec(line);
     if (m) consts.push({ name: m[1], value: Number(m[2]) });
   }
   return { ops, consts };

@@ -47,7 +47,7 @@ int bind_console(int root, int peer) {
 
 }  // namespace
 
-int op_console(int root, int sync, int index, uint64_t rows, uint64_t cols) {
+static int setup_pty(int root, int sync, int index, uint64_t rows, uint64_t cols, bool console) {
   int master = -1, peer = -1;
   if (int err = open_pty(root, &master, &peer)) return err;
   int err = 0;
@@ -55,7 +55,7 @@ int op_console(int root, int sync, int index, uint64_t rows, uint64_t cols) {
     struct winsize ws = {(unsigned short)rows, (unsigned short)cols, 0, 0};
     err = err_of(rsys(SYS_ioctl, master, TIOCSWINSZ, &ws));
   }
-  if (!err) err = bind_console(root, peer);
+  if (!err && console) err = bind_console(root, peer);
   if (!err) err = -sync_send_fd(sync, SYNC_CONSOLE, index, master);
   raw_close(master);
   // A session of its own with the pty as its controlling terminal, and the pty as stdio.
@@ -64,4 +64,12 @@ int op_console(int root, int sync, int index, uint64_t rows, uint64_t cols) {
   for (int fd = 0; !err && fd < 3; fd++) err = err_of(rsys(SYS_dup3, peer, fd, 0));
   if (peer > 2) raw_close(peer);
   return err;
+}
+
+int op_console(int root, int sync, int index, uint64_t rows, uint64_t cols) {
+  return setup_pty(root, sync, index, rows, cols, true);
+}
+
+int op_exec_console(int root, int sync, int index, uint64_t rows, uint64_t cols) {
+  return setup_pty(root, sync, index, rows, cols, false);
 }

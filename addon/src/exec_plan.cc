@@ -17,10 +17,13 @@
 #include "console.h"
 #include "exec_trampoline.h"
 #include "mount_attr_ops.h"
+#include "net_device.h"
+#include "proc_title.h"
 #include "process_ops.h"
 #include "rootfs_ops.h"
 #include "seccomp_ops.h"
 #include "sync_msg.h"
+#include "tmpcopyup.h"
 
 namespace {
 
@@ -30,6 +33,7 @@ struct Child {
   int sync;                   // -1 once released: errors then go to fd 2
   int root = -1;              // the container root for in-root resolution (OP_ROOTFS)
   const char* exe = nullptr;  // chosen by OP_FIND_EXEC
+  bool setgroups_denied = false;  // OP_USERNS_MAPS had USERNS_DENY_SETGROUPS
 };
 
 [[noreturn]] void fail(Child& c, int index, int err) {
@@ -60,7 +64,9 @@ int op_cap_bounding(Child& c, uint64_t keep) {
 int op_user(Child& c, const PlanOp& op) {
   uint64_t uid = op.arg[0].num, gid = op.arg[1].num;
   long r = rsys(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0);
-  if (r >= 0) r = rsys(SYS_setgroups, op.arg[2].num, op.arg[2].ids);
+  // Where setgroups is denied (a rootless map) the groups cannot be dropped: runc skips it too.
+  bool keep_groups = c.setgroups_denied && op.arg[2].num == 0;
+  if (r >= 0 && !keep_groups) r = rsys(SYS_setgroups, op.arg[2].num, op.arg[2].ids);
   if (r >= 0) r = rsys(SYS_setresgid, gid, gid, gid);
   if (r >= 0) r = rsys(SYS_setresuid, uid, uid, uid);
   if (r >= 0) r = rsys(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0);
@@ -99,6 +105,9 @@ int op_find_exec(Child& c, const char* const* candidates) {
     if (rsys(SYS_newfstatat, AT_FDCWD, *candidates, &st, 0) < 0) continue;
     if (S_ISREG(st.st_mode) && rsys(SYS_faccessat, AT_FDCWD, *candidates, X_OK) == 0) {
       c.exe = *candidates;
+      // A plan without WAIT_START (exec): the process must outlive `exec -d`, which returns once
+      // it runs. Disarmed here, before a late seccomp filter that might not allow prctl.
+      if (c.plan->wait_index < 0) syscall(SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0);
       return 0;
     }
     err = EACCES;
@@ -169,11 +178,16 @@ int become_root() {
 }
 
 // New user namespace: the host writes our id maps (only it may), then we become root in it.
+// Dumpable meanwhile, as runc's nsexec makes itself for this: the /proc/<pid> files of a
+// non-dumpable process belong to root, and a non-root host could not open uid_map.
+// become_root() makes us non-dumpable again.
 int op_userns_maps(Child& c, int index) {
+  if (long r = rsys(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0); r < 0) return err_of(r);
   if (int r = sync_send(c.sync, SYNC_MAPS, index, 0, 0)) return -r;
   SyncMsg m;
   if (sync_recv(c.sync, &m) <= 0 || m.kind != SYNC_MAPS_DONE) raw_exit(1);  // host gone
   if (m.err) return m.err;
+  c.setgroups_denied = (c.plan->ops[index].arg[2].num & USERNS_DENY_SETGROUPS) != 0;
   return become_root();
 }
 
@@ -208,7 +222,9 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_FORK_INIT: return op_fork_init(c, index);
     case OP_USERNS_MAPS: return op_userns_maps(c, index);
     case OP_BECOME_ROOT: return op_become_root();
+    case OP_NET_DEVICE: return op_net_device(c.sync, index);
     case OP_CONSOLE: return op_console(c.root, c.sync, index, op.arg[0].num, op.arg[1].num);
+    case OP_EXEC_CONSOLE: return op_exec_console(c.root, c.sync, index, op.arg[0].num, op.arg[1].num);
     case OP_ROOTFS: {
       long fd = rsys(SYS_openat, AT_FDCWD, op.arg[0].str, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (fd < 0) return err_of(fd);
@@ -219,6 +235,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_MOUNT: return op_mount(c.root, op);
     case OP_MKTARGET: return op_mktarget(c.root, op);
     case OP_MOUNT_SETATTR: return op_mount_setattr(c.root, op);
+    case OP_TMPCOPYUP: return op_tmpcopyup(c.root, op);
     case OP_MOUNT_IDMAP: return op_mount_idmap(c.root, c.sync, index, op);
     case OP_MKNOD: return op_mknod(c.root, op);
     case OP_SYMLINK: return op_symlink(c.root, op);
@@ -298,6 +315,8 @@ void run_init_child(const PreparedPlan& plan, const ChildSetup& setup) {
   reset_signals();
   syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // Before anything can join its namespaces: its cmdline would show the runtime's argv.
+  hide_runtime_cmdline();
   set_name(plan.fork_index >= 0 ? "ocirun:[1:CHLD]" : "ocirun:[2:INIT]");
   syscall(SYS_umask, 0);  // OP_UMASK sets the container's
   for (size_t i = 0; i < plan.ops.size(); i++) {

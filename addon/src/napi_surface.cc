@@ -56,7 +56,14 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "spawnInit: bad plan: " + error).ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  SpawnResult r = spawn_init(plan, fifo, preserve);
+  // Optional 4th argument: where the host found newuidmap and newgidmap.
+  MapTools tools;
+  if (info.Length() > 3 && info[3].IsObject()) {
+    Napi::Object t = info[3].As<Napi::Object>();
+    if (t.Get("newuidmap").IsString()) tools.newuidmap = t.Get("newuidmap").As<Napi::String>().Utf8Value();
+    if (t.Get("newgidmap").IsString()) tools.newgidmap = t.Get("newgidmap").As<Napi::String>().Utf8Value();
+  }
+  SpawnResult r = spawn_init(plan, fifo, preserve, tools);
   Napi::Object out = Napi::Object::New(env);
   if (r.ready) {
     out.Set("pid", r.pid);

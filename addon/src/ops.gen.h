@@ -26,7 +26,7 @@
 #define OP_WAIT_START 23 /*  */
 #define OP_EXEC 24 /* list str argv, list str envp */
 #define OP_SESSION_KEYRING 25 /* str name */
-#define OP_USERNS_MAPS 26 /* str uidmap, str gidmap */
+#define OP_USERNS_MAPS 26 /* str uidmap, str gidmap, u64 how */
 #define OP_CONSOLE 27 /* u64 rows, u64 cols */
 #define OP_SYSCTL 28 /* str path, str value */
 #define OP_OOM_SCORE_ADJ 29 /* str value */
@@ -41,6 +41,9 @@
 #define OP_SELINUX_EXEC_LABEL 38 /* str label */
 #define OP_SECCOMP 39 /* u64 flags, list word program, u64 notify */
 #define OP_BECOME_ROOT 40 /*  */
+#define OP_NET_DEVICE 41 /* str hostName, str containerName */
+#define OP_TMPCOPYUP 42 /* str source, str target, u64 flags, str data */
+#define OP_EXEC_CONSOLE 43 /* u64 rows, u64 cols */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -50,6 +53,9 @@
 #define MKTARGET_LIKE_SOURCE 3ULL
 #define IDMAP_TREE 1ULL
 #define IDMAP_RECURSIVE 2ULL
+#define USERNS_NEWUIDMAP 1ULL
+#define USERNS_NEWGIDMAP 2ULL
+#define USERNS_DENY_SETGROUPS 4ULL
 
 static inline const char* op_name(unsigned code) {
   switch (code) {
@@ -93,6 +99,9 @@ static inline const char* op_name(unsigned code) {
     case 38: return "SELINUX_EXEC_LABEL";
     case 39: return "SECCOMP";
     case 40: return "BECOME_ROOT";
+    case 41: return "NET_DEVICE";
+    case 42: return "TMPCOPYUP";
+    case 43: return "EXEC_CONSOLE";
     default: return "?";
   }
 }
@@ -125,7 +134,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 23: return "";
     case 24: return "SS";
     case 25: return "s";
-    case 26: return "ss";
+    case 26: return "ssu";
     case 27: return "uu";
     case 28: return "ss";
     case 29: return "s";
@@ -140,6 +149,9 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 38: return "s";
     case 39: return "uWu";
     case 40: return "";
+    case 41: return "ss";
+    case 42: return "ssus";
+    case 43: return "uu";
     default: return 0;
   }
 }

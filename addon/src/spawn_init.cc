@@ -1,6 +1,7 @@
 #include "spawn_init.h"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -9,11 +10,13 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "ops.gen.h"
 
 #include "exec_plan.h"
 #include "idmap_tree.h"
+#include "net_device.h"
 #include "raw.h"
 #include "sync_msg.h"
 
@@ -57,13 +60,47 @@ int write_file(const char* path, const char* text) {
   return err;
 }
 
-// OP_USERNS_MAPS: the child made a user namespace; write its maps, uid first.
-int write_id_maps(const PreparedPlan& plan, int op, int pid) {
+// newuidmap/newgidmap <pid> <map words...>, as runc's try_mapping_tool: an empty environment,
+// our stdio (the helper's own message says what /etc/subuid lacks). ENOENT without the helper,
+// EPERM when it refuses the map.
+int run_map_tool(const std::string& tool, int pid, const char* map) {
+  if (tool.empty()) return ENOENT;
+  std::vector<std::string> words = {tool, std::to_string(pid)};
+  for (const char* p = map; *p;) {
+    while (*p == ' ' || *p == '\n') p++;
+    const char* start = p;
+    while (*p && *p != ' ' && *p != '\n') p++;
+    if (p > start) words.emplace_back(start, p - start);
+  }
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  char* envp[] = {nullptr};
+  pid_t helper;
+  if (int err = posix_spawn(&helper, tool.c_str(), nullptr, nullptr, argv.data(), envp)) return err;
+  int status = 0;
+  while (waitpid(helper, &status, 0) < 0) {
+    if (errno != EINTR) return errno;
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EPERM;
+}
+
+// OP_USERNS_MAPS: the child made a user namespace; write its maps, uid first, the way the
+// op's "how" says (the core's choice from the caller's euid and egid), as runc's nsexec:
+// setgroups "deny" before gid_map, and the helpers for what a non-root caller cannot write.
+int write_id_maps(const PreparedPlan& plan, int op, int pid, const MapTools& tools) {
   if (op < 0 || (size_t)op >= plan.ops.size() || plan.ops[op].code != OP_USERNS_MAPS) return EPROTO;
+  const PlanOp& o = plan.ops[op];
+  uint64_t how = o.arg[2].num;
   std::string proc = "/proc/" + std::to_string(pid) + "/";
-  int err = write_file((proc + "uid_map").c_str(), plan.ops[op].arg[0].str);
-  if (!err) err = write_file((proc + "gid_map").c_str(), plan.ops[op].arg[1].str);
-  return err;
+  if (how & USERNS_DENY_SETGROUPS) {
+    // A kernel without the file (before 3.19) has no such rule: ENOENT is fine, as in runc.
+    int err = write_file((proc + "setgroups").c_str(), "deny");
+    if (err && err != ENOENT) return err;
+  }
+  int err = how & USERNS_NEWUIDMAP ? run_map_tool(tools.newuidmap, pid, o.arg[0].str) : write_file((proc + "uid_map").c_str(), o.arg[0].str);
+  if (err) return err;
+  return how & USERNS_NEWGIDMAP ? run_map_tool(tools.newgidmap, pid, o.arg[1].str) : write_file((proc + "gid_map").c_str(), o.arg[1].str);
 }
 
 // SYNC_IDMAP_TREE for op: build its idmapped tree and send it, or the errno, back.
@@ -82,9 +119,15 @@ void sync_send_tree(int fd, const PreparedPlan& plan, int op, int pid) {
   close(tree);
 }
 
+// SYNC_NET_DEVICE for op: move its interface into the sender's network namespace.
+int move_device(const PreparedPlan& plan, int op, int pid) {
+  if (op < 0 || (size_t)op >= plan.ops.size() || plan.ops[op].code != OP_NET_DEVICE) return EPROTO;
+  return move_net_device(plan.ops[op], pid);
+}
+
 // Follows the messages of the child (and, after FORK_INIT, of the intermediate and the init,
 // in either order) until READY, ERROR or EOF; reaps whatever exited, each pid once.
-SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
+SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& tools) {
   int init = plan.fork_index < 0 ? child : 0;
   bool child_reaped = false;
   SyncMsg held = {0, 0, 0, 0};  // the init's READY/ERROR/IDMAP_TREE, held until its pid is known
@@ -122,7 +165,7 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
     if (passed >= 0) close(passed);  // an fd nobody asked for
     if (m.kind == SYNC_MAPS) {
       // Sent before FORK_INIT, so by the first child.
-      sync_send(fd, SYNC_MAPS_DONE, m.op, write_id_maps(plan, m.op, child), 0);
+      sync_send(fd, SYNC_MAPS_DONE, m.op, write_id_maps(plan, m.op, child, tools), 0);
       continue;
     }
     if (m.kind == SYNC_PID) {
@@ -142,6 +185,10 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
       sync_send_tree(fd, plan, m.op, from_init ? init : child);
       continue;
     }
+    if (m.kind == SYNC_NET_DEVICE) {
+      sync_send(fd, SYNC_NET_DEVICE_DONE, m.op, move_device(plan, m.op, from_init ? init : child), 0);
+      continue;
+    }
     if (m.kind == SYNC_READY) return {true, init, fd, 0, 0, console, listener};
     close(fd);
     if (!child_reaped) reap(child);
@@ -152,7 +199,7 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child) {
 
 }  // namespace
 
-SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds) {
+SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return failed(-1, errno);
   sv[0] = above(sv[0], 3 + preserve_fds);
@@ -167,5 +214,5 @@ SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds) 
     close(sv[0]);
     return failed(-1, err);
   }
-  return follow(plan, sv[0], (int)pid);
+  return follow(plan, sv[0], (int)pid, tools);
 }

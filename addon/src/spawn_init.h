@@ -1,5 +1,7 @@
 // The host side of spawnInit: clone the init, then follow its sync messages to READY or ERROR.
 #pragma once
+#include <string>
+
 #include "plan_reader.h"
 
 struct SpawnResult {
@@ -10,4 +12,10 @@ struct SpawnResult {
   int listener = -1;  // the seccomp listener (OP_SECCOMP with notify), when ready
 };
 
-SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds);
+// Where the host found shadow's id-map helpers ("" when not found): OP_USERNS_MAPS runs them
+// for the maps its "how" says a non-root caller cannot write itself.
+struct MapTools {
+  std::string newuidmap, newgidmap;
+};
+
+SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools);

@@ -1,7 +1,7 @@
 // The /linux fields that set up the container's kernel view: sysctl, timeOffsets,
 // personality, memoryPolicy, netDevices, mountLabel, cgroupsPath, intelRdt.
 import { JsonValue, childPointer, indexPointer } from "../json/value";
-import { Diagnostics, E_ENUM, E_RANGE, E_DUPLICATE, E_UNSUPPORTED } from "../diagnostics";
+import { Diagnostics, E_ENUM, E_RANGE, E_DUPLICATE } from "../diagnostics";
 import { Linux, NetDevice } from "./model";
 import { readObject, readString, readArray, isObject, isString, requireField } from "./read";
 import { parseSysctl } from "./sysctl";
@@ -47,12 +47,16 @@ function parsePersonality(v: JsonValue, ptr: string, d: Diagnostics): i32 {
   return -1;
 }
 
-/** An interface name the kernel takes: 1 to 15 bytes, no "/", ":" or white space, not "." or "..". */
-function validInterfaceName(name: string): bool {
+/** An interface name the kernel takes: 1 to 15 bytes, no "/", ":" or white space, not "." or "..".
+ * A "%" only as the one "%d" of a template (the kernel picks the number), and only when
+ * template is true: a device's own name never has one. */
+function validInterfaceName(name: string, template: bool): bool {
   if (name.length == 0 || String.UTF8.byteLength(name) > 15 || name == "." || name == "..") return false;
+  let percents = 0;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c == 0x2f || c == 0x3a || c <= 0x20 || c == 0x7f) return false;
+    if (c == 0x25 && (++percents > 1 || !template || i + 1 == name.length || name.charCodeAt(i + 1) != 0x64)) return false;
   }
   return true;
 }
@@ -63,16 +67,17 @@ function parseNetDevices(v: JsonValue, ptr: string, d: Diagnostics): NetDevice[]
     const host = v.keys[i];
     if (v.get(host) !== v.items[i]) continue; // a repeated key: the last one wins
     const ip = childPointer(ptr, host);
-    if (!validInterfaceName(host)) { d.error(E_RANGE, ip, "\"" + host + "\" is not a network interface name"); continue; }
+    if (!validInterfaceName(host, false)) { d.error(E_RANGE, ip, "\"" + host + "\" is not a network interface name"); continue; }
     if (!isObject(v.items[i], ip, d)) continue;
-    const name = readString(v.items[i], "name", ip, d, host);
-    if (!validInterfaceName(name)) { d.error(E_RANGE, childPointer(ip, "name"), "\"" + name + "\" is not a network interface name"); continue; }
+    // "" keeps the host's name, as runc reads it (Go's zero value).
+    let name = readString(v.items[i], "name", ip, d, host);
+    if (name.length == 0) name = host;
+    if (!validInterfaceName(name, true)) { d.error(E_RANGE, childPointer(ip, "name"), "\"" + name + "\" is not a network interface name"); continue; }
+    // Two templates are fine: the kernel numbers each.
     let dup = false;
-    for (let k = 0; k < out.length; k++) if (out[k].name == name) dup = true;
+    for (let k = 0; k < out.length; k++) if (out[k].name == name && !name.includes("%")) dup = true;
     if (dup) { d.error(E_DUPLICATE, ip, "another device is also named \"" + name + "\" in the container"); continue; }
     out.push(new NetDevice(ip, host, name));
   }
-  // Moving interfaces needs netlink work in the host that is not written yet.
-  if (out.length > 0) d.error(E_UNSUPPORTED, ptr, "moving network devices into the container is not supported yet");
   return out;
 }

@@ -10,6 +10,8 @@ import {
 import { MS_BIND, MS_REC, MS_SLAVE, MS_REMOUNT, MS_RDONLY } from "./mount-flags";
 import { CLONE_NEWNS, propagationFlag } from "../config/linux";
 import { planNamespaces, inUserNamespace } from "./namespaces";
+import { checkRootless } from "./rootless";
+import { planNetDevices } from "./net-devices";
 import { planMounts, isBindMount } from "./mounts";
 import { planDevices } from "./devices";
 import { planProcessSetup, planExec } from "./process";
@@ -35,7 +37,9 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   }
   checkLabels(c, req, d);
   planOomScoreAdj(c, w);
-  planNamespaces(c, w);
+  checkRootless(c, req, d);
+  planNamespaces(c, req, w);
+  planNetDevices(c, req, w, d);
   // A session keyring of its own, as runc makes unless --no-new-keyring: keys are not shared
   // with the caller's session.
   if (req.newKeyring) w.op(OP_SESSION_KEYRING, "SESSION_KEYRING", "", "join a new session keyring").s("name", "_ses." + req.id);

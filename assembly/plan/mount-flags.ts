@@ -34,6 +34,7 @@ export const OPTION_RECURSIVE_SET: i32 = 6;
 export const OPTION_RECURSIVE_CLEAR: i32 = 7;
 export const OPTION_RECURSIVE_ATIME: i32 = 8;
 export const OPTION_IDMAP: i32 = 9;
+export const OPTION_TMPCOPYUP: i32 = 10;
 
 // struct mount_attr bits (linux/mount.h), for mount_setattr(2).
 export const MOUNT_ATTR_RDONLY: u64 = 0x1;
@@ -118,8 +119,8 @@ export const OPTIONS: MountOption[] = [
   // Idmapped binds (MOUNT_IDMAP); the flag says whether the idmap covers the submounts.
   new MountOption("idmap", OPTION_IDMAP, 0),
   new MountOption("ridmap", OPTION_IDMAP, 1),
-  // Not yet executed.
-  new MountOption("tmpcopyup", OPTION_UNSUPPORTED, 0),
+  // A tmpfs that starts with the contents of the directory it covers (TMPCOPYUP).
+  new MountOption("tmpcopyup", OPTION_TMPCOPYUP, 0),
 ];
 
 /** The option's table entry, or null: an unknown option is filesystem data ("mode=755"). */

@@ -3,16 +3,16 @@
 // cgroup mounts follow the host mode.
 import { Config, Mount } from "../config/model";
 import { Request } from "../request";
-import { Diagnostics, E_UNSUPPORTED, E_REQUIRED } from "../diagnostics";
+import { Diagnostics, E_UNSUPPORTED, E_REQUIRED, E_CONFLICT } from "../diagnostics";
 import { childPointer, indexPointer } from "../json/value";
 import { PlanWriter } from "./writer";
 import {
-  OP_MOUNT, OP_MKTARGET, OP_MOUNT_SETATTR, OP_MOUNT_IDMAP, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, MKTARGET_DIR,
+  OP_MOUNT, OP_MKTARGET, OP_MOUNT_SETATTR, OP_MOUNT_IDMAP, OP_TMPCOPYUP, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, MKTARGET_DIR,
   MKTARGET_LIKE_SOURCE, IDMAP_TREE, IDMAP_RECURSIVE,
 } from "./ops";
 import {
   mountOption, mountAttrNames, OPTION_SET, OPTION_CLEAR, OPTION_PROPAGATION, OPTION_UNSUPPORTED, OPTION_RECURSIVE_SET,
-  OPTION_RECURSIVE_CLEAR, OPTION_RECURSIVE_ATIME, OPTION_IDMAP, MOUNT_ATTR__ATIME,
+  OPTION_RECURSIVE_CLEAR, OPTION_RECURSIVE_ATIME, OPTION_IDMAP, OPTION_TMPCOPYUP, MOUNT_ATTR__ATIME,
   MS_BIND, MS_REC, MS_REMOUNT, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC,
 } from "./mount-flags";
 import { mapText } from "./namespaces";
@@ -32,6 +32,8 @@ class ResolvedOptions {
   attrClr: u64 = 0;
   /** idmap 0, ridmap 1, neither -1. */
   idmap: i32 = -1;
+  /** The index in options of tmpcopyup, or -1. */
+  tmpcopyup: i32 = -1;
 }
 
 function resolveOptions(m: Mount, d: Diagnostics): ResolvedOptions {
@@ -49,6 +51,7 @@ function resolveOptions(m: Mount, d: Diagnostics): ResolvedOptions {
     // An atime mode is set by clearing the whole field too (mount_setattr(2)).
     else if (opt.kind == OPTION_RECURSIVE_ATIME) { r.recursive = true; r.attrSet = (r.attrSet & ~MOUNT_ATTR__ATIME) | opt.flag; r.attrClr |= MOUNT_ATTR__ATIME; }
     else if (opt.kind == OPTION_IDMAP) r.idmap = <i32>opt.flag;
+    else if (opt.kind == OPTION_TMPCOPYUP) r.tmpcopyup = i;
     else if (opt.kind == OPTION_UNSUPPORTED) d.error(E_UNSUPPORTED, indexPointer(optPtr, m.optionIndices[i]), "mount option \"" + name + "\" is not supported yet");
   }
   return r;
@@ -73,6 +76,10 @@ function planMount(m: Mount, c: Config, req: Request, w: PlanWriter, d: Diagnost
   const opts = resolveOptions(m, d);
   const data = opts.data.join(",");
   const hostPath = userNamespaceBindSource(m, c, req);
+  const tmpcopyup = opts.tmpcopyup >= 0 && m.type == "tmpfs" && !isBindMount(m);
+  if (opts.tmpcopyup >= 0 && !tmpcopyup) {
+    d.error(E_CONFLICT, indexPointer(childPointer(m.pointer, "options"), m.optionIndices[opts.tmpcopyup]), "\"tmpcopyup\" is only for tmpfs mounts");
+  }
   if (hostPath.length > 0) {
     opts.flags |= MS_BIND | MS_REC;
     planBind(m, dest, hostPath, opts, req, w, d);
@@ -81,9 +88,12 @@ function planMount(m: Mount, c: Config, req: Request, w: PlanWriter, d: Diagnost
   else {
     if (m.type.length == 0) d.error(E_REQUIRED, childPointer(m.pointer, "type"), "is required for a mount that is not a bind mount");
     w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
-    w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"" + m.type + "\" on \"" + dest + "\"")
-      .s("source", m.source.length > 0 ? m.source : m.type).s("target", dest).s("fstype", m.type)
-      .mountFlags("flags", opts.flags).s("data", withMountLabel(c, req, m, data)).where(WHERE_TARGET_IN_ROOT);
+    if (tmpcopyup) planTmpcopyup(m, dest, opts.flags, withMountLabel(c, req, m, data), w);
+    else {
+      w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"" + m.type + "\" on \"" + dest + "\"")
+        .s("source", m.source.length > 0 ? m.source : m.type).s("target", dest).s("fstype", m.type)
+        .mountFlags("flags", opts.flags).s("data", withMountLabel(c, req, m, data)).where(WHERE_TARGET_IN_ROOT);
+    }
   }
   for (let k = 0; k < opts.propagation.length; k++) {
     w.op(OP_MOUNT, "MOUNT", m.pointer, "set propagation of \"" + dest + "\"")
@@ -94,6 +104,19 @@ function planMount(m: Mount, c: Config, req: Request, w: PlanWriter, d: Diagnost
     w.op(OP_MOUNT_SETATTR, "MOUNT_SETATTR", m.pointer, "set recursive attributes of \"" + dest + "\"")
       .s("target", dest).named("attr_set", opts.attrSet, mountAttrNames(opts.attrSet))
       .named("attr_clr", opts.attrClr, mountAttrNames(opts.attrClr)).n("propagation", 0);
+  }
+}
+
+/** tmpcopyup (runc's EXT_COPYUP): the tmpfs starts with a copy of what the directory held. The
+ * copy needs it writable, so a read-only one is remounted read-only after it, as runc does. */
+function planTmpcopyup(m: Mount, dest: string, flags: u64, data: string, w: PlanWriter): void {
+  w.op(OP_TMPCOPYUP, "TMPCOPYUP", m.pointer, "mount \"tmpfs\" on \"" + dest + "\" with a copy of its contents (tmpcopyup)")
+    .s("source", m.source.length > 0 ? m.source : m.type).s("target", dest)
+    .mountFlags("flags", flags & ~(MS_RDONLY | MS_REMOUNT)).s("data", data);
+  if (flags & MS_RDONLY) {
+    w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"" + dest + "\" read-only")
+      .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | (flags & ~MS_REMOUNT)).s("data", "")
+      .where(WHERE_TARGET_IN_ROOT);
   }
 }
 

@@ -8,7 +8,9 @@ import { CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWTIME } from "../config/linux";
 import { PlanWriter } from "./writer";
 import { OP_SETNS, OP_UNSHARE, OP_FORK_INIT, OP_USERNS_MAPS, OP_BECOME_ROOT } from "./ops";
 import { IdMapping } from "../config/model";
+import { Request } from "../request";
 import { planTimeOffsets } from "./process-settings";
+import { idMapsHow, idMapsHowLabel } from "./rootless";
 
 /** The text of a uid_map or gid_map file. */
 export function mapText(maps: IdMapping[]): string {
@@ -19,9 +21,10 @@ export function mapText(maps: IdMapping[]): string {
   return out;
 }
 
-function planIdMaps(c: Config, w: PlanWriter): void {
+function planIdMaps(c: Config, req: Request, w: PlanWriter): void {
+  const how = idMapsHow(c, req);
   w.op(OP_USERNS_MAPS, "USERNS_MAPS", "/linux/uidMappings", "write the user namespace's id maps")
-    .s("uidmap", mapText(c.linux.uidMappings)).s("gidmap", mapText(c.linux.gidMappings));
+    .s("uidmap", mapText(c.linux.uidMappings)).s("gidmap", mapText(c.linux.gidMappings)).named("how", how, idMapsHowLabel(how));
 }
 
 /** The container gets a user namespace (new or joined): mknod and some mounts are not allowed there. */
@@ -40,9 +43,9 @@ export function createsNamespace(c: Config, flag: u32): bool {
 }
 
 // runc's order for joining: user first (it grants the rights for the others), mount last.
-const JOIN_ORDER: string[] = ["user", "ipc", "uts", "network", "pid", "time", "cgroup", "mount"];
+export const JOIN_ORDER: string[] = ["user", "ipc", "uts", "network", "pid", "time", "cgroup", "mount"];
 
-export function planNamespaces(c: Config, w: PlanWriter): void {
+export function planNamespaces(c: Config, req: Request, w: PlanWriter): void {
   const nss = c.linux.namespaces;
   let newFlags: u32 = 0;
   let joins = 0;
@@ -53,7 +56,7 @@ export function planNamespaces(c: Config, w: PlanWriter): void {
   // Fast path: nothing to join, no time namespace: one clone creates them all.
   if (joins == 0 && (newFlags & CLONE_NEWTIME) == 0) {
     w.cloneFlags = newFlags;
-    if (newFlags & CLONE_NEWUSER) planIdMaps(c, w);
+    if (newFlags & CLONE_NEWUSER) planIdMaps(c, req, w);
     return;
   }
   let needFork = (newFlags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
@@ -75,7 +78,7 @@ export function planNamespaces(c: Config, w: PlanWriter): void {
   // Before the id maps or BECOME_ROOT: the non-dumpable init's /proc/self files belong to the
   // host's root, which it still is until then.
   planTimeOffsets(c, w);
-  if (newFlags & CLONE_NEWUSER) planIdMaps(c, w);
+  if (newFlags & CLONE_NEWUSER) planIdMaps(c, req, w);
   // A joined namespace has its maps; the init's ids are the host's, unmapped there (an EOVERFLOW
   // at the first mkdir). Its capabilities there are full since the setns, and stay so.
   if (joinedUser.length > 0) w.op(OP_BECOME_ROOT, "BECOME_ROOT", joinedUser, "become root in the joined user namespace");

@@ -34,8 +34,10 @@ export const OP_WAIT_START: u16 = 23; // args:
 export const OP_EXEC: u16 = 24; // args: list str argv, list str envp
 export const OP_SESSION_KEYRING: u16 = 25; // args: str name
 // Right after the user namespace is made: the host writes these as /proc/<pid>/{uid,gid}_map,
-// then the init becomes root in the namespace.
-export const OP_USERNS_MAPS: u16 = 26; // args: str uidmap, str gidmap
+// then the init becomes root in the namespace. how (USERNS_* bits, the core's choice from the
+// euid/egid facts): write "deny" to /proc/<pid>/setgroups first, and run newuidmap/newgidmap
+// with the map instead of writing it (a non-root caller may write only a map of its own id).
+export const OP_USERNS_MAPS: u16 = 26; // args: str uidmap, str gidmap, u64 how
 // process.terminal: open a pty in the container's devpts, bind its peer over /dev/console, send
 // the master to the host, make the peer the controlling terminal and stdio.
 export const OP_CONSOLE: u16 = 27; // args: u64 rows, u64 cols
@@ -74,6 +76,19 @@ export const OP_SECCOMP: u16 = 39; // args: u64 flags, list word program, u64 no
 // stay the host's, unmapped, until then). After the time offsets, whose /proc/self file still
 // belongs to the host's root, as USERNS_MAPS.
 export const OP_BECOME_ROOT: u16 = 40; // args:
+// linux.netDevices: the init asks the host (sync NET_DEVICE), which moves the host interface
+// hostName into the init's network namespace as containerName (one RTM_NEWLINK from the host's
+// namespace), puts back its permanent global addresses and brings it up there. After the
+// namespaces (and FORK_INIT): only the host's root, in the host's namespace, may move it.
+export const OP_NET_DEVICE: u16 = 41; // args: str hostName, str containerName
+// A tmpfs mount with the tmpcopyup option, in place of its MOUNT: open the directory target
+// (in root), mount the tmpfs on it, then copy what the directory held (files, directories,
+// symlinks as symlinks, device nodes, fifos; owners and modes) into the tmpfs, through the fd
+// opened before the mount. flags never has MS_RDONLY: a read-only one is remounted after it.
+export const OP_TMPCOPYUP: u16 = 42; // args: str source, str target, u64 flags, str data
+// exec -t: a pty in the container's devpts (in root) as for CONSOLE, its master sent to the host
+// (sync CONSOLE), the peer made the controlling terminal and stdio; no /dev/console bind.
+export const OP_EXEC_CONSOLE: u16 = 43; // args: u64 rows, u64 cols
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root
@@ -88,3 +103,8 @@ export const MKTARGET_LIKE_SOURCE: u64 = 3; // a file if the source is not a dir
 // OP_MOUNT_IDMAP "recursive" bits.
 export const IDMAP_TREE: u64 = 1; // rbind: the clone takes the submounts too
 export const IDMAP_RECURSIVE: u64 = 2; // ridmap: the submounts are idmapped too
+
+// OP_USERNS_MAPS "how" bits. None: the host writes both maps itself (it is root).
+export const USERNS_NEWUIDMAP: u64 = 1; // run newuidmap <pid> <uidmap words> (shadow's setuid helper)
+export const USERNS_NEWGIDMAP: u64 = 2; // run newgidmap <pid> <gidmap words>
+export const USERNS_DENY_SETGROUPS: u64 = 4; // "deny" to setgroups before gid_map; the init never calls setgroups(2)

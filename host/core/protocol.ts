@@ -1,12 +1,14 @@
 // The core's request and verdict formats (docs/formats.md §1-2). Pure: no Node or Bun APIs,
 // so the same code serves the CLI, the `ocirun/core` entry point and browsers.
 
-export type CoreOp = "validate" | "plan" | "features";
+export type CoreOp = "validate" | "plan" | "features" | "exec";
 export type CgroupMode = "v1" | "hybrid" | "v2" | "none";
 
 export interface HostFacts {
   bundle: string;
   euid: number;
+  /** The caller's effective gid (absent: 0); a non-root caller writes a gid map of only this id itself. */
+  egid?: number;
   cgroup: CgroupMode;
   noPivot: boolean;
   /** The container id, and whether it gets a new session keyring (not --no-new-keyring). */
@@ -23,6 +25,32 @@ export interface HostFacts {
   listenFds?: number;
   /** sd_notify: the socket the host serves for the container (its directory is bound in). */
   notifySocket?: string;
+  /** op exec: the container's init pid as the host sees it. */
+  initPid?: number;
+  /** op exec: `exec --process`'s file, which replaces config.json's process (JSON text). */
+  process?: string;
+  /** op exec: the command line's changes to config.json's process (docs/formats.md §1). */
+  execFlags?: ExecFlags;
+}
+
+/** What `exec`'s flags change in config.json's process; absent: left as it is. */
+export interface ExecFlags {
+  args?: string[];
+  cwd?: string;
+  /** Appended; a name given again takes the last value. */
+  env?: string[];
+  uid?: number;
+  gid?: number;
+  /** Appended. */
+  additionalGids?: number[];
+  /** Added to bounding, effective and permitted (and ambient when inheritable is set). */
+  caps?: string[];
+  terminal?: boolean;
+  /** The size the pty gets before the process starts (a foreground exec -t: the caller's terminal's). */
+  consoleSize?: { height: number; width: number };
+  noNewPrivileges?: boolean;
+  apparmorProfile?: string;
+  selinuxLabel?: string;
 }
 
 export interface Diagnostic {
@@ -47,6 +75,8 @@ export interface Verdict {
   diagnostics: Diagnostic[];
   container?: ContainerInfo;
   init?: Uint8Array;
+  /** op exec: the exec plan (the init plan's format). */
+  exec?: Uint8Array;
   text?: string;
   features?: unknown;
   /** Every section's raw bytes, in verdict order, the ones this host does not decode too. */
@@ -59,6 +89,7 @@ const decoder = new TextDecoder();
 /** text: also return the plan's disassembly (op plan). */
 export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, opts: { text?: boolean } = {}): Uint8Array {
   const lines = ["ocirun-request 1", `op ${op}`, `bundle ${facts.bundle}`, `euid ${facts.euid}`, `cgroup ${facts.cgroup}`, `nopivot ${facts.noPivot ? 1 : 0}`];
+  if (facts.egid !== undefined) lines.push(`egid ${facts.egid}`);
   if (facts.id !== undefined) lines.push(`id ${facts.id}`);
   if (facts.newKeyring) lines.push("keyring 1");
   if (opts.text) lines.push("text 1");
@@ -68,6 +99,10 @@ export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, 
   if (facts.arch !== undefined) lines.push(`arch ${facts.arch}`);
   if (facts.listenFds) lines.push(`listen-fds ${facts.listenFds}`);
   if (facts.notifySocket !== undefined) lines.push(`notify-socket ${facts.notifySocket}`);
+  if (facts.initPid !== undefined) lines.push(`init-pid ${facts.initPid}`);
+  // One line each: JSON's line breaks outside strings are spaces, and none can be inside one.
+  if (facts.process !== undefined) lines.push(`process ${facts.process.replace(/[\r\n]/g, " ")}`);
+  if (facts.execFlags !== undefined) lines.push(`exec-flags ${JSON.stringify(facts.execFlags)}`);
   const header = encoder.encode(lines.join("\n") + "\n\n");
   const out = new Uint8Array(header.length + config.length);
   out.set(header);
@@ -92,6 +127,7 @@ export function decodeVerdict(bytes: Uint8Array): Verdict {
     if (name === "diagnostics") v.diagnostics = JSON.parse(decoder.decode(body));
     else if (name === "container") v.container = JSON.parse(decoder.decode(body));
     else if (name === "init") v.init = body;
+    else if (name === "exec") v.exec = body;
     else if (name === "text") v.text = decoder.decode(body);
     else if (name === "features") v.features = JSON.parse(decoder.decode(body));
   }

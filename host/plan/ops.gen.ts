@@ -26,7 +26,7 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   23: { name: "WAIT_START", args: [] },
   24: { name: "EXEC", args: [{"kind":"list str","name":"argv"},{"kind":"list str","name":"envp"}] },
   25: { name: "SESSION_KEYRING", args: [{"kind":"str","name":"name"}] },
-  26: { name: "USERNS_MAPS", args: [{"kind":"str","name":"uidmap"},{"kind":"str","name":"gidmap"}] },
+  26: { name: "USERNS_MAPS", args: [{"kind":"str","name":"uidmap"},{"kind":"str","name":"gidmap"},{"kind":"u64","name":"how"}] },
   27: { name: "CONSOLE", args: [{"kind":"u64","name":"rows"},{"kind":"u64","name":"cols"}] },
   28: { name: "SYSCTL", args: [{"kind":"str","name":"path"},{"kind":"str","name":"value"}] },
   29: { name: "OOM_SCORE_ADJ", args: [{"kind":"str","name":"value"}] },
@@ -41,6 +41,9 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   38: { name: "SELINUX_EXEC_LABEL", args: [{"kind":"str","name":"label"}] },
   39: { name: "SECCOMP", args: [{"kind":"u64","name":"flags"},{"kind":"list word","name":"program"},{"kind":"u64","name":"notify"}] },
   40: { name: "BECOME_ROOT", args: [] },
+  41: { name: "NET_DEVICE", args: [{"kind":"str","name":"hostName"},{"kind":"str","name":"containerName"}] },
+  42: { name: "TMPCOPYUP", args: [{"kind":"str","name":"source"},{"kind":"str","name":"target"},{"kind":"u64","name":"flags"},{"kind":"str","name":"data"}] },
+  43: { name: "EXEC_CONSOLE", args: [{"kind":"u64","name":"rows"},{"kind":"u64","name":"cols"}] },
 };
 
 export const OP_SETNS = 1;
@@ -83,6 +86,9 @@ export const OP_APPARMOR = 37;
 export const OP_SELINUX_EXEC_LABEL = 38;
 export const OP_SECCOMP = 39;
 export const OP_BECOME_ROOT = 40;
+export const OP_NET_DEVICE = 41;
+export const OP_TMPCOPYUP = 42;
+export const OP_EXEC_CONSOLE = 43;
 export const WHERE_TARGET_IN_ROOT = 1;
 export const WHERE_SOURCE_IN_ROOT = 2;
 export const WHERE_PROPAGATION = 4;
@@ -91,3 +97,6 @@ export const MKTARGET_FILE = 2;
 export const MKTARGET_LIKE_SOURCE = 3;
 export const IDMAP_TREE = 1;
 export const IDMAP_RECURSIVE = 2;
+export const USERNS_NEWUIDMAP = 1;
+export const USERNS_NEWGIDMAP = 2;
+export const USERNS_DENY_SETGROUPS = 4;

@@ -44,7 +44,7 @@ const mountsWithDestination = (doc: Obj) =>
   arr(doc.mounts).map((m, i) => ({ m: obj(m), i })).filter(({ m }) => typeof m.destination === "string" && m.destination !== "");
 
 /** Options the spec defines that the core cannot execute yet (it says so with E3007). */
-const OPTIONS_NOT_SUPPORTED_YET = new Set(["rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnoatime", "ratime", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap", "ridmap", "tmpcopyup"]);
+const OPTIONS_NOT_SUPPORTED_YET = new Set(["rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnoatime", "ratime", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap", "ridmap"]);
 
 export const RULES: Rule[] = [
   { name: "ociVersionMajorOne", why: "the runtime implements runtime-spec 1.x only", check: ({ doc }) =>
@@ -104,7 +104,10 @@ export const RULES: Rule[] = [
     mountsWithDestination(doc).filter(({ m }) => !isBindMount(m) && (m.type === undefined || m.type === "")).map(({ i }) => `/mounts/${i}/type`) },
   { name: "bindMountNeedsSource", why: "a bind mount binds its source", check: ({ doc }) =>
     mountsWithDestination(doc).filter(({ m }) => isBindMount(m) && (m.source === undefined || m.source === "")).map(({ i }) => `/mounts/${i}/source`) },
-  { name: "mountOptionNotSupportedYet", why: "PENDING SUPPORT: recursive attributes, idmap and tmpcopyup are not executed yet (E3007)", check: ({ doc }) =>
+  { name: "tmpcopyupOnlyTmpfs", why: "tmpcopyup copies a directory into a new tmpfs: other mount types refuse it (E3009)", check: ({ doc }) =>
+    mountsWithDestination(doc).filter(({ m }) => m.type !== "tmpfs" || isBindMount(m))
+      .flatMap(({ m, i }) => arr(m.options).flatMap((o, k) => (o === "tmpcopyup" ? [`/mounts/${i}/options/${k}`] : []))) },
+  { name: "mountOptionNotSupportedYet", why: "PENDING SUPPORT: recursive attributes and idmap are not executed yet (E3007)", check: ({ doc }) =>
     mountsWithDestination(doc).flatMap(({ m, i }) => arr(m.options).flatMap((o, k) => (typeof o === "string" && OPTIONS_NOT_SUPPORTED_YET.has(o) ? [`/mounts/${i}/options/${k}`] : []))) },
   { name: "jsonNestingAtMost200", why: "the core's parser limit", check: ({ parsed }) => (parsed.maxDepth > 200 ? [""] : []) },
   { name: "configAtMost4MiB", why: "the core's size limit", check: ({ size }) => (size > 4 << 20 ? [""] : []) },

@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { ocirun, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
@@ -28,12 +28,14 @@ function runAsync(args: string[]): Promise<{ code: number; stderr: string }> {
   });
 }
 
-/** Processes whose command line names `id`: the init copies the runtime's argv until execve. */
-function processesNaming(id: string): number[] {
+/** Processes holding a file of `id`'s state dir: the init (and its intermediate child) hold its
+ * exec.fifo from the clone until start. (Their cmdline reads "ocirun init", not the id.) */
+function processesOf(id: string): number[] {
+  const dir = join(root, id) + "/";
   const out: number[] = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").includes(id)) out.push(Number(pid));
+      if (readdirSync(`/proc/${pid}/fd`).some((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(dir); } catch { return false; } })) out.push(Number(pid));
     } catch {}
   }
   return out;
@@ -65,7 +67,7 @@ test("a create killed at any point leaves nothing that delete --force does not c
     assert.is(d.code, 0, `delay ${delay}: ${d.stderr}`);
     assert.not.ok(existsSync(join(root, id)), `delay ${delay}: state dir left`);
     await sleep(50);
-    assert.equal(processesNaming(id), [], `delay ${delay}: orphan init`);
+    assert.equal(processesOf(id), [], `delay ${delay}: orphan init`);
   }
 });
 

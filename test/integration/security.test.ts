@@ -1,6 +1,7 @@
 // The black-box security properties of /work/shared/reference/security.md section 2, each as an
 // attack on a real container that must fail, checked from inside the container or from the host.
-// Properties 7, 9 and 10 need `exec` and are not here yet. Tests that plant symlinks use a copy of
+// Properties 7, 9 and 10 go through `exec`, and so do variants of 3 (exec --cwd with a leaked
+// fd). Tests that plant symlinks use a copy of
 // the rootfs; no symlink here points at a sysctl or at a host file outside this suite's temp dir.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -126,6 +127,78 @@ test("6: the created init holds no fd to a host directory or a regular host file
       if (st.isDirectory() && mnt === rootMount && st.ino === rootIno) continue;
       assert.not.ok(st.isDirectory() || st.isFile(), `fd ${fd} -> ${target}`);
     }
+  } finally {
+    oci("delete", "--force", id);
+  }
+});
+
+test("3 (exec): --cwd /proc/self/fd/N with a leaked host dir fd does not put an exec'd process on the host", () => {
+  const { dir, marker } = hostDir();
+  const id = newId();
+  assert.is(oci("run", "-d", "--bundle", t.bundle(["sleep", "100"]), id).code, 0);
+  const dirFd = openSync(dir, "r");
+  try {
+    for (const n of [3, 4, 5, 6, 7, 8]) {
+      const r = spawnSync(join(repo, "node_modules/.bin/bun"), [join(repo, "host/cli.ts"), "--root", root, "exec", "--cwd", `/proc/self/fd/${n}`, id, "sh", "-c", climb], {
+        stdio: ["ignore", "pipe", "pipe", "ignore", dirFd, dirFd, dirFd, dirFd, dirFd], encoding: "utf8", timeout: 30_000,
+      });
+      assert.not.match(r.stdout, marker, `fd ${n}`);
+      if (r.status === 0) assert.is(r.stdout.split("\n")[1].trim(), rootfsListing(), `fd ${n}: the climb ends at the container's /`);
+      else assert.match(r.stderr, "cwd", `fd ${n}: ${r.stderr}`);
+    }
+  } finally {
+    closeSync(dirFd);
+    oci("delete", "--force", id);
+  }
+});
+
+test("7: a process exec'd into a created container cannot read the init's environ or exe (the init is not dumpable)", () => {
+  const id = newId();
+  assert.is(oci("create", "--bundle", t.bundle(["true"]), id).code, 0);
+  try {
+    const r = oci("exec", id, "sh", "-c", "cat /proc/1/environ; echo environ=$?; readlink /proc/1/exe; echo exe=$?; cut -d' ' -f1,3 /proc/1/stat");
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /environ=1\n/);
+    assert.match(r.stdout, /exe=1\n/);
+    assert.not.match(r.stdout, "PATH=");
+    // The control: the exec'd process does see the init, pid 1 of its pid namespace, waiting.
+    assert.match(r.stdout, /\n1 S\n$/);
+  } finally {
+    oci("delete", "--force", id);
+  }
+});
+
+test("9: exec --cap CAP_SYS_ADMIN: in CapEff, never in CapInh or CapAmb (CVE-2022-29162)", () => {
+  const SYS_ADMIN = 1n << 21n;
+  // Without inheritable in the config, and with some (runc then also asks for ambient, which the
+  // kernel only grants for a cap that is inheritable too).
+  for (const inheritable of [undefined, ["CAP_KILL"]]) {
+    const id = newId();
+    const caps = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
+    const patches = inheritable ? { "/process/capabilities": { bounding: caps, effective: caps, permitted: caps, inheritable } } : {};
+    assert.is(oci("run", "-d", "--bundle", t.bundle(["sleep", "100"], patches), id).code, 0);
+    try {
+      const r = oci("exec", "--cap", "CAP_SYS_ADMIN", id, "sh", "-c", "grep -E '^Cap(Inh|Eff|Amb)' /proc/self/status");
+      assert.is(r.code, 0, r.stderr);
+      const set = Object.fromEntries(r.stdout.trim().split("\n").map((l) => l.split(/:\s+/)).map(([k, v]) => [k, BigInt("0x" + v)]));
+      assert.ok(set.CapEff & SYS_ADMIN, r.stdout);
+      assert.not.ok(set.CapInh & SYS_ADMIN, r.stdout);
+      assert.not.ok(set.CapAmb & SYS_ADMIN, r.stdout);
+    } finally {
+      oci("delete", "--force", id);
+    }
+  }
+});
+
+test("10: the container's seccomp profile (mkdir -> EPERM) applies to exec'd processes", () => {
+  const id = newId();
+  const seccomp = { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO" }] };
+  assert.is(oci("run", "-d", "--bundle", t.bundle(["sleep", "100"], { "/linux/seccomp": seccomp }), id).code, 0);
+  try {
+    const r = oci("exec", id, "sh", "-c", "grep '^Seccomp:' /proc/self/status; mkdir /dev/shm/sec10 && echo MADE");
+    assert.match(r.stdout, /^Seccomp:\t2\n/);
+    assert.not.match(r.stdout, "MADE");
+    assert.match(r.stderr, "Operation not permitted");
   } finally {
     oci("delete", "--force", id);
   }
@@ -292,6 +365,58 @@ test("18: ids that are paths are refused and create nothing outside --root", () 
     assert.equal(outside(), [false, false, false], id);
   }
   assert.equal(readdirSync(t.dir).sort(), parentBefore);
+});
+
+// The waiting init is a clone of the runtime: until its execve, /proc/<pid>/cmdline would read
+// the runtime's argv (`bun …/host/cli.ts --root <state> create --bundle <path> <id>`), which any
+// process in the container's pid namespace may read. runc's reads "runc init".
+test("the created init's cmdline is `ocirun init`, its environ empty: no bundle, state root or runtime env", () => {
+  const id = newId();
+  const bundle = t.bundle(["true"]);
+  const env = { ...process.env, OCIRUN_TEST_LEAK: "runtime-env-marker" };
+  assert.is(ocirun(["create", "--bundle", bundle, id], { root, env }).code, 0);
+  try {
+    const pid = state(id).pid;
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "latin1");
+    assert.is(cmdline, "ocirun\0init\0");
+    // The host's root may read environ: it must hold nothing of the runtime's.
+    assert.is(readFileSync(`/proc/${pid}/environ`, "latin1"), "");
+  } finally {
+    oci("delete", "--force", id);
+  }
+});
+
+test("from inside its pid namespace the created init reads `ocirun init`; its environ is not readable (non-dumpable)", () => {
+  const id = newId();
+  const env = { ...process.env, OCIRUN_TEST_LEAK: "runtime-env-marker" };
+  assert.is(ocirun(["create", "--bundle", t.bundle(["true"]), id], { root, env }).code, 0);
+  try {
+    // A second container joins the created one's pid namespace (its own init is forked there:
+    // FORK_INIT), so its /proc shows the waiting init as pid 1.
+    const pidns = `/proc/${state(id).pid}/ns/pid`;
+    const joined = (args: string[]) => t.bundle(args, {
+      "/linux/namespaces": [{ type: "pid", path: pidns }, { type: "network" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }],
+    });
+    const second = newId();
+    assert.is(ocirun(["create", "--bundle", joined(["true"]), second], { root, env }).code, 0);
+    try {
+      assert.is(readFileSync(`/proc/${state(second).pid}/cmdline`, "latin1"), "ocirun\0init\0", "an init made by FORK_INIT");
+    } finally {
+      oci("delete", "--force", second);
+    }
+    const r = oci("run", "--bundle", joined(["sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline; echo; cat /proc/1/environ >/dev/null 2>&1 && echo environ readable || echo environ denied"]), newId());
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split("\n"), ["ocirun init ", "environ denied", ""]);
+  } finally {
+    oci("delete", "--force", id);
+  }
+});
+
+test("ps in a started container shows the user's command as pid 1", () => {
+  const r = oci("run", "--bundle", t.bundle(["ps", "-o", "pid,args"]), newId());
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(r.stdout.split("\n").some((l) => /^\s*1 ps -o pid,args$/.test(l)), r.stdout);
+  assert.not.match(r.stdout, "ocirun");
 });
 
 // 5 (CVE-2019-5736): the container's first execve is made from a sealed memfd trampoline, so

@@ -21,7 +21,7 @@ export const defaultFacts: HostFacts = {
 
 export function coreRaw(op: CoreOp, config: Uint8Array | string, facts: Partial<HostFacts> = {}): Uint8Array {
   const bytes = typeof config === "string" ? new TextEncoder().encode(config) : config;
-  return runCoreModule(module, encodeRequest(op, { ...defaultFacts, ...facts }, bytes, { text: op === "plan" }));
+  return runCoreModule(module, encodeRequest(op, { ...defaultFacts, ...facts }, bytes, { text: op === "plan" || op === "exec" }));
 }
 
 export function core(op: CoreOp, config: unknown, facts: Partial<HostFacts> = {}): Verdict {

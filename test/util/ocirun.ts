@@ -20,6 +20,8 @@ export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   input?: string;
+  /** Run as this user (setpriv --reuid --regid --init-groups), for rootless tests. */
+  user?: { uid: number; gid: number };
 }
 
 /** The command line that starts the CLI, for tests that spawn it themselves. */
@@ -29,8 +31,9 @@ export function ocirunCommand(): string[] {
 }
 
 export function ocirun(args: string[], opts: RunOptions = {}): Result {
-  const [cmd, ...pre] = ocirunCommand();
-  const argv = [...pre, ...(opts.root !== undefined ? ["--root", opts.root] : []), ...args];
+  const [bin, ...pre] = ocirunCommand();
+  const setpriv = opts.user ? ["/usr/bin/setpriv", `--reuid=${opts.user.uid}`, `--regid=${opts.user.gid}`, "--init-groups", bin] : [bin];
+  const [cmd, ...argv] = [...setpriv, ...pre, ...(opts.root !== undefined ? ["--root", opts.root] : []), ...args];
   // stdout and stderr go to files, not pipes: a container created with `create` or `run -d`
   // keeps the caller's stdio (as with runc), and a pipe would stay open for its whole life.
   const dir = mkdtempSync(join(tmpdir(), "ocirun-out-"));

@@ -1,5 +1,5 @@
 // The /linux fields beyond namespaces, devices and paths: sysctl, timeOffsets, personality,
-// memoryPolicy, netDevices, mountLabel, cgroupsPath, intelRdt; and mounts[].uidMappings,
+// memoryPolicy, mountLabel, cgroupsPath, intelRdt (netDevices: netDevices.test.ts); and mounts[].uidMappings,
 // gidMappings and the idmap options. Rows are config patches, their errors and warnings.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -48,10 +48,6 @@ const rows: Row[] = [
   { name: "memoryPolicy node 1024", patch: { "/linux/memoryPolicy": { mode: "MPOL_INTERLEAVE", nodes: "1024" } }, errorAt: ["/linux/memoryPolicy/nodes"] },
   { name: "memoryPolicy static and relative", patch: { "/linux/memoryPolicy": { mode: "MPOL_BIND", nodes: "0", flags: ["MPOL_F_STATIC_NODES", "MPOL_F_RELATIVE_NODES"] } }, errorAt: ["/linux/memoryPolicy/flags"] },
   { name: "memoryPolicy unknown flag", patch: { "/linux/memoryPolicy": { mode: "MPOL_BIND", nodes: "0", flags: ["MPOL_F_X"] } }, errorAt: ["/linux/memoryPolicy/flags/0"] },
-  { name: "netDevices are not supported yet", patch: { "/linux/namespaces": net, "/linux/netDevices": { eth1: { name: "eth0" } } }, errorAt: ["/linux/netDevices"] },
-  { name: "netDevices without a network namespace", patch: { "/linux/netDevices": { eth1: {} } }, errorAt: ["/linux/netDevices", "/linux/netDevices"] },
-  { name: "netDevices bad names", patch: { "/linux/namespaces": net, "/linux/netDevices": { "a/b": {}, eth1: { name: "waytoolonginterface" } } }, errorAt: ["/linux/netDevices/a~1b", "/linux/netDevices/eth1/name"] },
-  { name: "netDevices same name twice", patch: { "/linux/namespaces": net, "/linux/netDevices": { eth1: { name: "x" }, eth2: { name: "x" } } }, errorAt: ["/linux/netDevices/eth2", "/linux/netDevices"] },
   { name: "mountLabel without selinux warns", patch: { "/linux/mountLabel": "system_u:object_r:container_file_t:s0" }, warnAt: ["/linux/mountLabel"], noOp: /context=/ },
   {
     name: "mountLabel with selinux labels a tmpfs after its data",

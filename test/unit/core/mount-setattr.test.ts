@@ -46,7 +46,7 @@ const rows: Row[] = [
   { name: "several at once", mount: bind(["rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnoatime"]), setattr: [RDONLY | NOSUID | NODEV | NOEXEC | NOATIME, ATIME] },
   { name: "on a tmpfs", mount: tmpfs(["rro", "rnosymfollow", "size=1m"]), setattr: [RDONLY | NOSYMFOLLOW, 0] },
   { name: "plain flags give no MOUNT_SETATTR", mount: bind(["rbind", "ro", "noexec"]) },
-  { name: "tmpcopyup is not supported yet", mount: tmpfs(["tmpcopyup"]), errorAt: ["/mounts/0/options/0"] },
+  { name: "on a tmpfs with tmpcopyup (tmpcopyup.test.ts)", mount: tmpfs(["tmpcopyup", "rnoexec"]), setattr: [NOEXEC, 0] },
   { name: "maps on a bind", mount: { ...bind(["bind"]), uidMappings: map, gidMappings: [{ containerID: 0, hostID: 2000, size: 5 }] },
     idmap: { source: "/s", target: "/m", recursive: 0, uidmap: "0 1000 1\n", gidmap: "0 2000 5\n" } },
   { name: "maps on an rbind: the clone takes the submounts", mount: { ...bind(["rbind", "idmap"]), uidMappings: map, gidMappings: map },
@@ -64,7 +64,7 @@ const rows: Row[] = [
     idmap: { source: "/s", target: "/m", recursive: 0, uidmap: "0 5 2\n", gidmap: "0 1000 1\n" } },
   { name: "idmap without maps or a user namespace", mount: bind(["bind", "idmap"]), errorAt: ["/mounts/0/options/1"] },
   // Only the host's root may idmap a mount (runc: not for rootless containers).
-  { name: "idmap when not run as root", mount: { ...bind(["bind"]), uidMappings: map, gidMappings: map }, facts: { euid: 1000 }, errorAt: ["/mounts/0"] },
+  { name: "idmap when not run as root", mount: { ...bind(["bind"]), uidMappings: map, gidMappings: map }, patch: userns, facts: { euid: 1000, egid: 1000 }, errorAt: ["/mounts/0"] },
   { name: "maps on a tmpfs", mount: { ...tmpfs([]), uidMappings: map, gidMappings: map }, errorAt: ["/mounts/0/uidMappings"] },
 ];
 

@@ -1,0 +1,213 @@
+// `exec <id> <command...>` or `exec --process FILE <id>`: start another process in a created or
+// running container, as runc does. The core builds its plan from the bundle's config.json and
+// the flags (or the process file): it joins the init's namespaces and gets the process's user,
+// capabilities, rlimits, seccomp filter, labels and cwd (docs/formats.md §1). In the foreground
+// exec waits and exits with the process's status (a signal: 128+n); with --detach it returns once
+// the process runs. Failures exit 255 with "exec failed: …", as in runc.
+import { closeSync, readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { ProgramDef } from "../command-def.ts";
+import type { Context } from "../context.ts";
+import { OciError, describeError } from "../errors.ts";
+import type { ExecFlags, Verdict } from "../core/protocol.ts";
+import { MAX_CONFIG_BYTES, parsePreserveFds, readBundleConfig, sendSeccompListener } from "../create-container.ts";
+import { closeContainer, mustOpenContainer, statusOf, writePidFile, type ContainerState } from "../store.ts";
+import { isLive } from "../proc.ts";
+
+interface ExecOptions {
+  consoleSocket?: string;
+  pidfdSocket?: string;
+  cwd?: string;
+  env: string[];
+  tty?: boolean;
+  user?: string;
+  additionalGids: string[];
+  process?: string;
+  detach?: boolean;
+  pidFile?: string;
+  processLabel?: string;
+  apparmor?: string;
+  /** --no-new-privs gives false. */
+  newPrivs?: boolean;
+  cap: string[];
+  preserveFds?: string;
+  cgroup: string[];
+  ignorePaused?: boolean;
+}
+
+// Signals a terminal or supervisor sends that the process should get instead of us (as `run`).
+const FORWARDED: NodeJS.Signals[] = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT"];
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function register(program: ProgramDef, ctx: Context): void {
+  program
+    .command("exec")
+    .description("execute new process inside the container")
+    .argument("<container-id>", "the container's id")
+    .argument("[command...]", "the command to run and its arguments (none with --process)")
+    .option("--console-socket <path>", "AF_UNIX socket that receives the pty master (with --tty and --detach)")
+    .option("--pidfd-socket <path>", "not supported yet")
+    .option("--cwd <path>", "current working directory in the container")
+    .option("-e, --env <name=value>", "set an environment variable (repeatable)", collect, [])
+    .option("-t, --tty", "allocate a pseudo-TTY")
+    .option("-u, --user <uid[:gid]>", "UID (format: <uid>[:<gid>])")
+    .option("-g, --additional-gids <gid>", "additional gids (repeatable)", collect, [])
+    .option("-p, --process <path>", "path to the process.json; replaces everything config.json and the other flags say")
+    .option("-d, --detach", "detach from the container's process")
+    .option("--pid-file <path>", "specify the file to write the process id to")
+    .option("--process-label <label>", "set the asm process label for the process commonly used with selinux")
+    .option("--apparmor <profile>", "set the apparmor profile for the process")
+    .option("--no-new-privs", "set the no new privileges value for the process")
+    .option("-c, --cap <cap>", "add a capability to the bounding set for the process (repeatable)", collect, [])
+    .option("--preserve-fds <n>", "pass N additional file descriptors to the container (3 to 3+N-1)")
+    .option("--cgroup <path>", "not supported yet (run the process in a sub-cgroup)", collect, [])
+    .option("--ignore-paused", "allow exec in a paused container (ocirun does not pause containers)")
+    .action(async (id: string, command: string[], opts: ExecOptions) => {
+      try {
+        await execProcess(ctx, id, command, opts);
+      } catch (err) {
+        // runc: fatalWithCode(fmt.Errorf("exec failed: %w", err), 255).
+        throw new OciError(`exec failed: ${err instanceof OciError ? err.message : describeError(err)}`, 255);
+      }
+    });
+}
+
+async function execProcess(ctx: Context, id: string, command: string[], opts: ExecOptions): Promise<void> {
+  const c = mustOpenContainer(ctx.root, id, { lock: true });
+  let pid = 0;
+  let master: number | undefined; // the pty master (-t)
+  let listener: number | undefined; // a NOTIFY filter's listener
+  try {
+    const status = statusOf(c);
+    if (status === "stopped") throw new OciError("cannot exec in a stopped container");
+    if (!opts.process && command.length === 0) throw new OciError("process args cannot be empty");
+    if (opts.cgroup.length > 0) throw new OciError("--cgroup: sub-cgroups are not supported yet");
+    if (opts.pidfdSocket) throw new OciError("--pidfd-socket is not supported yet");
+    const preserveFds = parsePreserveFds(opts.preserveFds);
+    const verdict = await planExec(ctx, c.state, command, opts);
+    const info = verdict.container!;
+    // runc's checkTerminal.
+    const detach = opts.detach === true;
+    if (detach && info.terminal && !opts.consoleSocket) throw new OciError("cannot allocate tty if ocirun will detach without setting console socket");
+    if ((!detach || !info.terminal) && opts.consoleSocket) throw new OciError("cannot use console socket if ocirun will not detach or allocate tty");
+
+    const { addon } = await import("../addon.ts");
+    const result = addon().spawnInit(verdict.exec!, -1, preserveFds);
+    if ("errno" in result) {
+      const { describeInitFailure } = await import("../init-failure.ts");
+      throw new OciError(describeInitFailure(verdict.exec!, result.op, result.errno, addon().strerror));
+    }
+    pid = result.pid;
+    master = result.console;
+    listener = result.listener;
+    // The namespaces were joined by /proc/<pid>/ns paths: if the init is not the same live
+    // process now, the pid may have named another one meanwhile.
+    if (!isLive(c.state.pid, c.state.pidStartTime)) throw new OciError("cannot exec in a stopped container");
+    if (listener !== undefined) {
+      const fd = listener;
+      listener = undefined; // closed by sendSeccompListener, sent or not
+      sendSeccompListener(info, id, c.state.bundle, c.state.pid, fd, status);
+    }
+    if (master !== undefined && opts.consoleSocket) {
+      const err = addon().sendFd(resolve(opts.consoleSocket), master, "/dev/ptmx");
+      closeSync(master);
+      master = undefined;
+      if (err !== 0) throw new OciError(`--console-socket ${opts.consoleSocket}: ${addon().strerror(err).toLowerCase()}`);
+    }
+    if (opts.pidFile) writePidFile(resolve(opts.pidFile), pid);
+  } catch (err) {
+    if (master !== undefined) closeSync(master);
+    if (listener !== undefined) closeSync(listener);
+    if (pid > 0) {
+      try { process.kill(pid, "SIGKILL"); } catch {}
+      await (await import("../addon.ts")).addon().waitExit(pid).catch(() => {});
+    }
+    throw err;
+  } finally {
+    // Not held while the process runs: kill and delete must still work.
+    closeContainer(c);
+  }
+  ctx.log.debug(() => `exec ${id}: pid ${pid}`);
+  if (opts.detach) return;
+  await waitForeground(ctx, pid, master);
+}
+
+/** The core's exec plan for the bundle's config.json and the flags, or the --process file. */
+async function planExec(ctx: Context, state: ContainerState, command: string[], opts: ExecOptions): Promise<Verdict> {
+  const execFlags = opts.process ? undefined : flagsOf(command, opts);
+  const processJson = opts.process ? readProcessFile(opts.process) : undefined;
+  const { config } = readBundleConfig(state.bundle);
+  const { askCore } = await import("../core/load.ts");
+  const { hostArch, lsmFacts } = await import("../facts.ts");
+  const { formatDiagnostic } = await import("../core/protocol.ts");
+  const verdict = askCore("exec", {
+    bundle: state.bundle, euid: process.geteuid?.() ?? 0, cgroup: "none", cgroupV1: [], noPivot: false, id: state.id,
+    newKeyring: true, arch: hostArch(), ...lsmFacts(), initPid: state.pid, process: processJson, execFlags,
+  }, config);
+  // create said the config's warnings already.
+  for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.debug(() => formatDiagnostic(d));
+  const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
+  if (!verdict.ok || !verdict.exec || !verdict.container) throw new OciError(errors.join("; ") || "invalid config.json");
+  return verdict;
+}
+
+/** runc's getProcess for the flags: what they change in config.json's process. */
+function flagsOf(command: string[], opts: ExecOptions): ExecFlags {
+  const f: ExecFlags = { args: command, terminal: opts.tty === true };
+  // A foreground terminal: the pty starts at our terminal's size (the process runs at once).
+  if (f.terminal && !opts.detach && process.stdout.isTTY) f.consoleSize = { height: process.stdout.rows, width: process.stdout.columns };
+  if (opts.cwd) f.cwd = opts.cwd;
+  if (opts.apparmor) f.apparmorProfile = opts.apparmor;
+  if (opts.processLabel) f.selinuxLabel = opts.processLabel;
+  if (opts.cap.length > 0) f.caps = opts.cap;
+  if (opts.env.length > 0) f.env = opts.env;
+  if (opts.newPrivs === false) f.noNewPrivileges = true;
+  if (opts.user) {
+    const colon = opts.user.indexOf(":");
+    if (colon >= 0) f.gid = parseId(opts.user.slice(colon + 1), "gid");
+    f.uid = parseId(colon >= 0 ? opts.user.slice(0, colon) : opts.user, "uid");
+  }
+  if (opts.additionalGids.length > 0) {
+    f.additionalGids = opts.additionalGids.map((g) => {
+      if (!/^[+-]?[0-9]+$/.test(g)) throw new OciError(`invalid value "${g}" for flag -additional-gids: parse error`);
+      const n = Number(g);
+      if (n < 0) throw new OciError(`additional-gids must be a positive number ${n}`);
+      if (n > 0xffffffff) throw new OciError(`additional-gids: ${g} is out of range`);
+      return n;
+    });
+  }
+  return f;
+}
+
+/** A uid or gid of --user, in runc's words when it is not one. */
+function parseId(text: string, what: "uid" | "gid"): number {
+  if (!/^[+-]?[0-9]+$/.test(text)) throw new OciError(`parsing ${text} as int for ${what} failed: strconv.Atoi: parsing ${JSON.stringify(text)}: invalid syntax`);
+  const n = Number(text);
+  if (n < 0 || n > 0xffffffff) throw new OciError(`parsing ${text} as int for ${what} failed: ${what} must be 0 to 4294967295`);
+  return n;
+}
+
+function readProcessFile(path: string): string {
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_CONFIG_BYTES) throw new OciError(`--process ${path}: ${size} bytes; the limit is ${MAX_CONFIG_BYTES}`);
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    if (err instanceof OciError) throw err;
+    throw new OciError(describeError(err));
+  }
+}
+
+/** Wait for the process, forwarding signals (and with a terminal, copying it), then take its status. */
+async function waitForeground(ctx: Context, pid: number, master: number | undefined): Promise<void> {
+  const { addon } = await import("../addon.ts");
+  const proxy = master !== undefined ? (await import("../console-proxy.ts")).proxyConsole(master) : undefined;
+  const forward = (signal: NodeJS.Signals) => { try { process.kill(pid, signal); } catch {} };
+  const forwarded = proxy ? FORWARDED.filter((s) => s !== "SIGWINCH") : FORWARDED;
+  for (const s of forwarded) process.on(s, forward);
+  const status = await addon().waitExit(pid);
+  for (const s of forwarded) process.off(s, forward);
+  await proxy?.finish();
+  ctx.exitCode = status.signal ? 128 + status.signal : status.code;
+}
