@@ -16,6 +16,7 @@
         "src/process_ops.cc",
         "src/console.cc",
         "src/exec_trampoline.cc",
+        "src/fd_from_child.cc",
         "src/seccomp_ops.cc",
         "src/notify_socket.cc",
         "src/tmpcopyup.cc",

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include "fd_from_child.h"
 #include "ops.gen.h"
 #include "raw.h"
 #include "sync_msg.h"
@@ -79,52 +80,29 @@ int make_userns(const char* uidmap, const char* gidmap, int* out) {
   return err;
 }
 
-// The forked helper, root in the host's user namespace: joins the init's mount namespace
-// (the source resolves as the init sees it, and the clone's mount namespace belongs to the
-// init's user namespace), clones the source, idmaps it and sends the tree's fd on sock.
-[[noreturn]] void clone_tree(int sock, int mntns, int userns, const PlanOp& op) {
-  uint64_t rec = op.arg[2].num;
-  long r = rsys(SYS_setns, mntns, CLONE_NEWNS);
-  long tree = r < 0 ? r
-                    : rsys(SYS_open_tree, AT_FDCWD, op.arg[0].str,
-                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((rec & IDMAP_TREE) ? AT_RECURSIVE : 0));
-  r = tree;
-  if (r >= 0) {
-    struct mount_attr attr = {};
-    attr.attr_set = MOUNT_ATTR_IDMAP;
-    attr.userns_fd = (uint64_t)userns;
-    r = rsys(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | ((rec & IDMAP_RECURSIVE) ? AT_RECURSIVE : 0), &attr, sizeof attr);
-  }
-  SyncMsg m = {SYNC_IDMAP_TREE_DONE, 0, err_of(r), 0};
-  if (r >= 0) send_with_fd(sock, &m, sizeof m, (int)tree);
-  else rsys(SYS_sendto, sock, &m, sizeof m, MSG_NOSIGNAL, 0, 0);
-  raw_exit(0);
-}
+// What the forked helper (fd_from_child) gets: the init's mount namespace and the idmapping
+// user namespace, and the op.
+struct TreeRequest {
+  int mntns, userns;
+  const PlanOp* op;
+};
 
-int clone_tree_in(int mntns, int userns, const PlanOp& op, int* tree) {
-  int sv[2];
-  long r = rsys(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
-  if (r < 0) return err_of(r);
-  // Fork semantics: the helper has its own fs_struct, so it may setns(CLONE_NEWNS).
-  long pid = rsys(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-  if (pid == 0) {
-    raw_close(sv[0]);
-    clone_tree(sv[1], mntns, userns, op);
-  }
-  raw_close(sv[1]);
-  if (pid < 0) {
-    raw_close(sv[0]);
-    return err_of(pid);
-  }
-  SyncMsg m;
-  int passed = -1;
-  int got = sync_recv_fd(sv[0], &m, &passed);
-  raw_close(sv[0]);
-  while (rsys(SYS_wait4, pid, 0, 0, 0) == -EINTR) {}
-  int err = got < 0 ? -got : got == 0 ? ECHILD : m.err ? m.err : passed < 0 ? EPROTO : 0;
-  if (err) raw_close(passed);
-  else *tree = passed;
-  return err;
+// In the helper, root in the host's user namespace: joins the init's mount namespace (the
+// source resolves as the init sees it, and the clone's mount namespace belongs to the init's
+// user namespace), clones the source and idmaps it. The tree's fd, or -errno.
+long clone_tree(const void* arg) {
+  const TreeRequest* t = static_cast<const TreeRequest*>(arg);
+  uint64_t rec = t->op->arg[2].num;
+  long r = rsys(SYS_setns, t->mntns, CLONE_NEWNS);
+  long tree = r < 0 ? r
+                    : rsys(SYS_open_tree, AT_FDCWD, t->op->arg[0].str,
+                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((rec & IDMAP_TREE) ? AT_RECURSIVE : 0));
+  if (tree < 0) return tree;
+  struct mount_attr attr = {};
+  attr.attr_set = MOUNT_ATTR_IDMAP;
+  attr.userns_fd = (uint64_t)t->userns;
+  r = rsys(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | ((rec & IDMAP_RECURSIVE) ? AT_RECURSIVE : 0), &attr, sizeof attr);
+  return r < 0 ? r : tree;
 }
 
 }  // namespace
@@ -138,7 +116,8 @@ int build_idmapped_tree(const PlanOp& op, int pid, int* tree) {
   bool own_maps = op.arg[3].str[0] || op.arg[4].str[0];
   int err = own_maps ? make_userns(op.arg[3].str, op.arg[4].str, &userns) : open_proc(p, "ns/user", O_RDONLY, &userns);
   if (!err) err = open_proc(p, "ns/mnt", O_RDONLY, &mntns);
-  if (!err) err = clone_tree_in(mntns, userns, op, tree);
+  TreeRequest request = {mntns, userns, &op};
+  if (!err) err = fd_from_child(clone_tree, &request, tree);
   raw_close(userns);
   raw_close(mntns);
   return err;

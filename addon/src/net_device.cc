@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ops.gen.h"
+#include "fd_from_child.h"
 #include "raw.h"
 #include "sync_msg.h"
 
@@ -196,36 +197,10 @@ int set_up(int sock, int index) {
 }
 
 // A NETLINK_ROUTE socket of the namespace netns (a socket stays in the namespace it was made
-// in): a forked helper joins it, makes the socket and passes it back. Raw syscalls only there.
-int rtnl_in(int netns, int* out) {
-  *out = -1;
-  int sv[2];
-  long r = rsys(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
-  if (r < 0) return err_of(r);
-  long pid = rsys(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-  if (pid == 0) {
-    raw_close(sv[0]);
-    long s = rsys(SYS_setns, netns, CLONE_NEWNET);
-    if (s >= 0) s = rsys(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    SyncMsg m = {SYNC_NET_DEVICE_DONE, 0, err_of(s), 0};
-    if (s >= 0) send_with_fd(sv[1], &m, sizeof m, (int)s);
-    else rsys(SYS_sendto, sv[1], &m, sizeof m, MSG_NOSIGNAL, 0, 0);
-    raw_exit(0);
-  }
-  raw_close(sv[1]);
-  if (pid < 0) {
-    raw_close(sv[0]);
-    return err_of(pid);
-  }
-  SyncMsg m;
-  int passed = -1;
-  int got = sync_recv_fd(sv[0], &m, &passed);
-  raw_close(sv[0]);
-  while (rsys(SYS_wait4, pid, 0, 0, 0) == -EINTR) {}
-  int err = got < 0 ? -got : got == 0 ? ECHILD : m.err ? m.err : passed < 0 ? EPROTO : 0;
-  if (err) raw_close(passed);
-  else *out = passed;
-  return err;
+// in), made by a forked helper that joins it. Raw syscalls only there.
+long rtnl_socket_in(const void* arg) {
+  long r = rsys(SYS_setns, *static_cast<const int*>(arg), CLONE_NEWNET);
+  return r < 0 ? r : rsys(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 }
 
 // EINVAL when netns is the host's own: "moving" there would only rename a host interface.
@@ -250,7 +225,7 @@ int move_net_device(const PlanOp& op, int pid) {
   if (!err) err = open_rtnl(&sock);
   if (!err) err = link_index(sock, host_name, &index);
   if (!err) err = kept_addresses(sock, index, &addresses);
-  if (!err) err = rtnl_in(netns, &inner);
+  if (!err) err = fd_from_child(rtnl_socket_in, &netns, &inner);
   // Checked before the move, so that a failure changes nothing: the name must be free in the
   // container (the kernel would move the device, then refuse the rename). A "%d" name is the
   // kernel's pick, so that device is found by its index, which the kernel keeps when it is free.
