@@ -274,6 +274,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_IOPRIO: return op_ioprio(op);
     case OP_PERSONALITY: return op_personality(op);
     case OP_MEMORY_POLICY: return op_memory_policy(op);
+    case OP_CPU_AFFINITY: return op_cpu_affinity(op);
     case OP_SECCOMP: return op_seccomp(c.sync, index, op);
     default: return ENOSYS;  // unreachable: the reader rejects unknown opcodes
   }

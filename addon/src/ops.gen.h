@@ -44,6 +44,7 @@
 #define OP_NET_DEVICE 41 /* str hostName, str containerName */
 #define OP_TMPCOPYUP 42 /* str source, str target, u64 flags, str data */
 #define OP_EXEC_CONSOLE 43 /* u64 rows, u64 cols */
+#define OP_CPU_AFFINITY 44 /* list u64 mask */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -102,6 +103,7 @@ static inline const char* op_name(unsigned code) {
     case 41: return "NET_DEVICE";
     case 42: return "TMPCOPYUP";
     case 43: return "EXEC_CONSOLE";
+    case 44: return "CPU_AFFINITY";
     default: return "?";
   }
 }
@@ -152,6 +154,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 41: return "ss";
     case 42: return "ssus";
     case 43: return "uu";
+    case 44: return "U";
     default: return 0;
   }
 }

@@ -91,7 +91,17 @@ int op_apparmor(int root, const PlanOp& op) {
 
 int op_selinux_exec_label(int root, const PlanOp& op) { return label_write(root, "thread-self/attr/exec", op.arg[0].str); }
 
-int op_oom_score_adj(const PlanOp& op) { return self_proc_write("self/oom_score_adj", op.arg[0].str); }
+// The host set it around the clone (spawn_init.cc), which a child in a new user namespace
+// cannot open for writing: nothing to do when it already reads so.
+int op_oom_score_adj(const PlanOp& op) {
+  char now[24] = {0};
+  long fd = rsys(SYS_openat, AT_FDCWD, "/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+  long n = fd < 0 ? fd : rsys(SYS_read, fd, now, sizeof now - 1);
+  if (fd >= 0) raw_close((int)fd);
+  if (n > 0 && now[n - 1] == '\n') now[n - 1] = 0;
+  if (n > 0 && raw_streq(now, op.arg[0].str)) return 0;
+  return self_proc_write("self/oom_score_adj", op.arg[0].str);
+}
 
 int op_time_offsets(const PlanOp& op) { return self_proc_write("self/timens_offsets", op.arg[0].str); }
 
@@ -124,4 +134,14 @@ int op_memory_policy(const PlanOp& op) {
   // maxnode counts bits, plus one: the kernel has always dropped the last one.
   unsigned long maxnode = n ? (unsigned long)((n + 1) / 2) * 64 + 1 : 0;
   return err_of(rsys(SYS_set_mempolicy, op.arg[0].num, n ? mask : nullptr, maxnode));
+}
+
+int op_cpu_affinity(const PlanOp& op) {
+  constexpr size_t kWords = 8192 / 64;  // the kernel's largest NR_CPUS
+  unsigned long mask[kWords] = {};
+  uint64_t n = op.arg[0].num;  // 32-bit words
+  if (n == 0 || n > 2 * kWords) return EINVAL;
+  for (uint64_t i = 0; i < n; i++) mask[i / 2] |= (unsigned long)op.arg[0].ids[i] << (32 * (i % 2));
+  // The length in bytes, whole longs: the kernel zero-fills up to its own size.
+  return err_of(rsys(SYS_sched_setaffinity, 0, (n + 1) / 2 * sizeof(unsigned long), mask));
 }

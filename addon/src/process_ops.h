@@ -1,7 +1,7 @@
 // The init's kernel settings (formats.md §3; opcodes in assembly/plan/ops.ts): sysctls, LSM
 // exec labels, oom_score_adj and time namespace offsets written through a verified procfs, and the
-// scheduler, io priority, personality and memory policy syscalls. Raw syscalls only; each
-// returns 0 or an errno.
+// scheduler, io priority, personality, memory policy and (exec only) CPU affinity syscalls. Raw
+// syscalls only; each returns 0 or an errno.
 #pragma once
 #include "plan_reader.h"
 
@@ -17,3 +17,5 @@ int op_scheduler(const PlanOp& op);
 int op_ioprio(const PlanOp& op);
 int op_personality(const PlanOp& op);
 int op_memory_policy(const PlanOp& op);
+// sched_setaffinity(0): an exec'd process's process.execCPUAffinity initial or final list.
+int op_cpu_affinity(const PlanOp& op);

@@ -199,16 +199,45 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
 
 }  // namespace
 
+// OP_OOM_SCORE_ADJ's value, set on this process around the clone, which the child inherits:
+// lowering it needs CAP_SYS_RESOURCE in the host's user namespace, which a child born in a
+// new user namespace lacks (runc's nsexec sets it before it makes namespaces). The child's
+// own write of the same value then passes (it is not below the inherited minimum).
+struct OomAround {
+  char saved[24] = {0};
+  bool set = false;
+
+  // A failure here is left to the child's own write, which names the field.
+  void before(const PreparedPlan& plan) {
+    const char* value = nullptr;
+    for (const PlanOp& op : plan.ops) if (op.code == OP_OOM_SCORE_ADJ) value = op.arg[0].str;
+    if (!value) return;
+    int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, saved, sizeof saved - 1);
+    if (fd >= 0) close(fd);
+    if (n <= 0) return;
+    saved[n] = 0;
+    set = write_file("/proc/self/oom_score_adj", value) == 0;
+  }
+
+  void after() {
+    if (set) write_file("/proc/self/oom_score_adj", saved);
+  }
+};
+
 SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return failed(-1, errno);
   sv[0] = above(sv[0], 3 + preserve_fds);
   sv[1] = above(sv[1], 3 + preserve_fds);
   ChildSetup setup = {sv[1], sv[0], fifo_fd, preserve_fds, cap_last_cap()};
+  OomAround oom;
+  oom.before(plan);
   // Fork semantics (no CLONE_VM): the child gets a copy of the prepared plan.
   long pid = syscall(SYS_clone, (unsigned long)plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) run_init_child(plan, setup);
   int err = errno;
+  oom.after();
   close(sv[1]);
   if (pid < 0) {
     close(sv[0]);

@@ -8,7 +8,7 @@ import { parseScheduler } from "./scheduler";
 import { parseIoPriority } from "./io-priority";
 import { parseCpuList } from "./cpu-list";
 
-const MAX_CPU: u32 = 8191; // the kernel's largest NR_CPUS
+export const MAX_CPU: u32 = 8191; // the kernel's largest NR_CPUS
 
 export function parseProcessLinux(v: JsonValue, ptr: string, d: Diagnostics, p: Process): void {
   p.hasOomScoreAdj = field(v, "oomScoreAdj") !== null;

@@ -5,7 +5,8 @@
 // filesystem (the init's pivot_root or MS_MOVE put it there), so from then on "/" and every
 // path, the cwd included, are resolved inside the container. No mounts, no hostname, no sysctls,
 // no WAIT_START: then the same process ops as the init's (process.ts), the seccomp filter where
-// runc's setns init loads it, and execve.
+// runc's setns init loads it, and execve. process.execCPUAffinity brackets it all (initial
+// first, final before the filter and execve).
 import { Config } from "../config/model";
 import { Request } from "../request";
 import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
@@ -15,7 +16,7 @@ import { OP_SETNS, OP_BECOME_ROOT, OP_FORK_INIT, OP_SESSION_KEYRING, OP_ROOTFS, 
 import { JOIN_ORDER } from "./namespaces";
 import { planProcessSetup, planExec } from "./process";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
-import { planOomScoreAdj } from "./process-settings";
+import { planOomScoreAdj, planCpuAffinity } from "./process-settings";
 import { checkLabels, planAppArmor } from "./labels";
 
 /** The name of a namespace type's file under /proc/<pid>/ns. */
@@ -27,6 +28,8 @@ function nsFile(type: string): string {
 
 export function planExecProcess(c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
   checkLabels(c, req, d);
+  // execCPUAffinity's initial list first, as runc's nsexec sets it before anything else.
+  planCpuAffinity(c, "initial", w);
   // Before the namespaces, as runc's nsexec writes it: lowering it needs the host's CAP_SYS_RESOURCE.
   planOomScoreAdj(c, w);
 
@@ -63,6 +66,9 @@ export function planExecProcess(c: Config, req: Request, w: PlanWriter, d: Diagn
   if (p.terminal) w.op(OP_EXEC_CONSOLE, "EXEC_CONSOLE", "/process/terminal", "set up the terminal").n("rows", p.consoleHeight).n("cols", p.consoleWidth);
   planAppArmor(c, w);
   planProcessSetup(c, req, w, d);
+  // The final list belongs after the join of the container's cgroup; ocirun joins none yet, so
+  // it comes last before the seccomp filter and execve.
+  planCpuAffinity(c, "final", w);
   // With noNewPrivileges, right before execve (planProcessSetup placed it otherwise): there is
   // no start to wait for, so a NOTIFY filter goes there too.
   if (c.linux.seccomp && seccompPlace(c) != SeccompPlace.BeforeCapabilities) planSeccomp(c, req, w, d);

@@ -89,6 +89,9 @@ export const OP_TMPCOPYUP: u16 = 42; // args: str source, str target, u64 flags,
 // exec -t: a pty in the container's devpts (in root) as for CONSOLE, its master sent to the host
 // (sync CONSOLE), the peer made the controlling terminal and stdio; no /dev/console bind.
 export const OP_EXEC_CONSOLE: u16 = 43; // args: u64 rows, u64 cols
+// process.execCPUAffinity, exec only: sched_setaffinity(0) with the mask in 32-bit words,
+// lowest first (as MEMORY_POLICY's nodemask). EINVAL: none of its CPUs is online.
+export const OP_CPU_AFFINITY: u16 = 44; // args: list u64 mask
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

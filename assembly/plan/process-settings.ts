@@ -1,16 +1,19 @@
 // The init's kernel settings, each placed where runc applies it: oomScoreAdj first (before
 // the namespaces), timeOffsets between the time namespace's unshare and the fork into it,
 // sysctl after the pivot (before readonlyPaths covers /proc/sys), scheduler, ioPriority and
-// memoryPolicy before the capabilities drop, personality last before the wait for start.
+// memoryPolicy before the capabilities drop, personality last before the wait for start; and an
+// exec'd process's execCPUAffinity.
 import { Config } from "../config/model";
 import { PlanWriter } from "./writer";
-import { OP_SYSCTL, OP_OOM_SCORE_ADJ, OP_SCHEDULER, OP_IOPRIO, OP_PERSONALITY, OP_TIME_OFFSETS, OP_MEMORY_POLICY } from "./ops";
+import { OP_SYSCTL, OP_OOM_SCORE_ADJ, OP_SCHEDULER, OP_IOPRIO, OP_PERSONALITY, OP_TIME_OFFSETS, OP_MEMORY_POLICY, OP_CPU_AFFINITY } from "./ops";
 import { sysctlPath } from "../config/sysctl";
 import { timeOffsetsText } from "../config/time-offsets";
 import { schedulerPolicyName, schedulerFlagNames } from "../config/scheduler";
 import { ioPriorityClassName } from "../config/io-priority";
 import { memoryPolicyModeName } from "../config/memory-policy";
 import { PER_LINUX32 } from "../config/linux-settings";
+import { parseCpuList } from "../config/cpu-list";
+import { MAX_CPU } from "../config/process-linux";
 
 const IOPRIO_CLASS_SHIFT: u32 = 13;
 
@@ -60,4 +63,15 @@ export function planPersonality(c: Config, w: PlanWriter): void {
   const p = c.linux.personality;
   if (p < 0) return;
   w.op(OP_PERSONALITY, "PERSONALITY", "/linux/personality", "set personality").named("persona", <u64>p, p == PER_LINUX32 ? "PER_LINUX32" : "PER_LINUX");
+}
+
+/** process.execCPUAffinity, for exec'd processes only (the spec: not the init's): "initial" as
+ * early as possible, "final" once the process would be in the container's cgroup. An empty
+ * or absent list changes nothing. */
+export function planCpuAffinity(c: Config, which: string, w: PlanWriter): void {
+  const list = which == "initial" ? c.process.execCPUAffinityInitial : c.process.execCPUAffinityFinal;
+  if (list.length == 0) return;
+  const mask = parseCpuList(list, MAX_CPU);
+  if (mask === null) return; // already an error
+  w.op(OP_CPU_AFFINITY, "CPU_AFFINITY", "/process/execCPUAffinity/" + which, "set " + which + " cpu affinity " + list).numList("mask", mask);
 }

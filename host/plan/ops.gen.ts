@@ -44,6 +44,7 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   41: { name: "NET_DEVICE", args: [{"kind":"str","name":"hostName"},{"kind":"str","name":"containerName"}] },
   42: { name: "TMPCOPYUP", args: [{"kind":"str","name":"source"},{"kind":"str","name":"target"},{"kind":"u64","name":"flags"},{"kind":"str","name":"data"}] },
   43: { name: "EXEC_CONSOLE", args: [{"kind":"u64","name":"rows"},{"kind":"u64","name":"cols"}] },
+  44: { name: "CPU_AFFINITY", args: [{"kind":"list u64","name":"mask"}] },
 };
 
 export const OP_SETNS = 1;
@@ -89,6 +90,7 @@ export const OP_BECOME_ROOT = 40;
 export const OP_NET_DEVICE = 41;
 export const OP_TMPCOPYUP = 42;
 export const OP_EXEC_CONSOLE = 43;
+export const OP_CPU_AFFINITY = 44;
 export const WHERE_TARGET_IN_ROOT = 1;
 export const WHERE_SOURCE_IN_ROOT = 2;
 export const WHERE_PROPAGATION = 4;

@@ -44,7 +44,6 @@ const mountsWithDestination = (doc: Obj) =>
   arr(doc.mounts).map((m, i) => ({ m: obj(m), i })).filter(({ m }) => typeof m.destination === "string" && m.destination !== "");
 
 /** Options the spec defines that the core cannot execute yet (it says so with E3007). */
-const OPTIONS_NOT_SUPPORTED_YET = new Set(["rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnoatime", "ratime", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap", "ridmap"]);
 
 export const RULES: Rule[] = [
   { name: "ociVersionMajorOne", why: "the runtime implements runtime-spec 1.x only", check: ({ doc }) =>
@@ -107,8 +106,16 @@ export const RULES: Rule[] = [
   { name: "tmpcopyupOnlyTmpfs", why: "tmpcopyup copies a directory into a new tmpfs: other mount types refuse it (E3009)", check: ({ doc }) =>
     mountsWithDestination(doc).filter(({ m }) => m.type !== "tmpfs" || isBindMount(m))
       .flatMap(({ m, i }) => arr(m.options).flatMap((o, k) => (o === "tmpcopyup" ? [`/mounts/${i}/options/${k}`] : []))) },
-  { name: "mountOptionNotSupportedYet", why: "PENDING SUPPORT: recursive attributes and idmap are not executed yet (E3007)", check: ({ doc }) =>
-    mountsWithDestination(doc).flatMap(({ m, i }) => arr(m.options).flatMap((o, k) => (typeof o === "string" && OPTIONS_NOT_SUPPORTED_YET.has(o) ? [`/mounts/${i}/options/${k}`] : []))) },
+  { name: "idmapOnlyBind", why: "idmapped mounts are binds (mount_setattr on a cloned tree, E3009)", check: ({ doc }) =>
+    mountsWithDestination(doc).filter(({ m }) => !isBindMount(m))
+      .flatMap(({ m, i }) => arr(m.options).flatMap((o, k) => (o === "idmap" || o === "ridmap" ? [`/mounts/${i}/options/${k}`] : []))) },
+  { name: "idmapNeedsMaps", why: "idmap/ridmap without the mount's maps take the user namespace's; with neither it is an error (E3006)", check: ({ doc }) => {
+    const userns = arr(obj(doc.linux).namespaces).some((n) => obj(n).type === "user");
+    return mountsWithDestination(doc).filter(({ m }) => !userns && m.uidMappings === undefined && m.gidMappings === undefined)
+      .flatMap(({ m, i }) => arr(m.options).flatMap((o, k) => (o === "idmap" || o === "ridmap" ? [`/mounts/${i}/options/${k}`] : [])));
+  } },
+  { name: "mountDestinationNotEmpty", why: "an empty destination names no path in the rootfs (E3005)", check: ({ doc }) =>
+    arr(doc.mounts).flatMap((m, i) => (obj(m).destination === "" ? [`/mounts/${i}/destination`] : [])) },
   { name: "jsonNestingAtMost200", why: "the core's parser limit", check: ({ parsed }) => (parsed.maxDepth > 200 ? [""] : []) },
   { name: "configAtMost4MiB", why: "the core's size limit", check: ({ size }) => (size > 4 << 20 ? [""] : []) },
 ];
@@ -175,9 +182,11 @@ function pointerProblem(doc: unknown, pointer: string, message: string): string 
     const parent = resolvePointer(doc, pointer.slice(0, pointer.lastIndexOf("/")));
     return parent.found && isObj(parent.value) ? null : "names a field whose parent does not exist";
   }
-  // A message that quotes a value must be about the value it points at.
+  // A message that quotes a value must be about the value it points at, or about the member's
+  // name (a sysctl key, an annotation).
   // (A lone surrogate cannot survive UTF-8; the verdict check reports that case.)
-  if (typeof r.value === "string" && r.value.isWellFormed() && message.includes('"') && !message.includes(`"${r.value}"`)) return `points at "${r.value}", but the message is about another value`;
+  const key = pointer.slice(pointer.lastIndexOf("/") + 1).replace(/~1/g, "/").replace(/~0/g, "~");
+  if (typeof r.value === "string" && r.value.isWellFormed() && message.includes('"') && !message.includes(`"${r.value}"`) && !message.includes(`"${key}"`)) return `points at "${r.value}", but the message is about another value`;
   return null;
 }
 

@@ -214,6 +214,35 @@ test("--process FILE (as containerd writes it) replaces config.json's process; t
   oci("delete", "--force", id);
 });
 
+test("execCPUAffinity: final is the exec'd process's affinity, else initial; the init keeps its own", () => {
+  const cpus = (text: string) => status(text).Cpus_allowed_list;
+  const read = ["grep", "^Cpus_allowed_list:", "/proc/self/status"];
+  // The control: without it, the process has every CPU (this machine has 2).
+  const plain = sleeper();
+  assert.is(cpus(oci("exec", plain.id, ...read).stdout), "0-1");
+  oci("delete", "--force", plain.id);
+  const both = sleeper({ "/process/execCPUAffinity": { initial: "0", final: "1" } });
+  const r = oci("exec", both.id, ...read);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(cpus(r.stdout), "1");
+  // The spec: not the init's.
+  assert.is(cpus(readFileSync(`/proc/${both.pid}/status`, "utf8")), "0-1");
+  oci("delete", "--force", both.id);
+  const initial = sleeper({ "/process/execCPUAffinity": { initial: "1" } });
+  assert.is(cpus(oci("exec", initial.id, ...read).stdout), "1");
+  oci("delete", "--force", initial.id);
+});
+
+test("execCPUAffinity naming only CPUs the host lacks fails, naming the field", () => {
+  for (const which of ["initial", "final"]) {
+    const { id } = sleeper({ "/process/execCPUAffinity": { [which]: "5" } });
+    const r = oci("exec", id, "true");
+    assert.is(r.code, 255);
+    assert.match(errorMessage(r.stderr.trim()), new RegExp(`^exec failed: /process/execCPUAffinity/${which}: .*invalid argument`, "i"));
+    oci("delete", "--force", id);
+  }
+});
+
 test("a user namespace: the process joins it and is root there", () => {
   const { id, pid } = sleeper({
     "/linux/namespaces": [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }, { type: "network" }, { type: "user" }],

@@ -45,6 +45,26 @@ test("without a pid or user namespace: no fork, no BECOME_ROOT; no mount namespa
   assert.match(errorsOf(v).join("\n"), /^\/linux\/namespaces: a mount namespace is required/);
 });
 
+test("execCPUAffinity: initial is the first op, final the last before seccomp and execve; the init plan has neither", () => {
+  const c = baseConfig();
+  c.process.noNewPrivileges = true;
+  c.linux.seccomp = { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir"], action: "SCMP_ACT_ERRNO" }] };
+  c.process.execCPUAffinity = { initial: "0-1,33", final: "1" };
+  const { v, ops } = execPlan(c, { execFlags: { args: ["true"] } });
+  assert.ok(v.ok, errorsOf(v).join("; "));
+  const names = opNames(ops);
+  assert.is(ops[0], "CPU_AFFINITY mask=[3,2]  <- /process/execCPUAffinity/initial");
+  assert.equal(names.slice(-3), ["CPU_AFFINITY", "SECCOMP", "EXEC"]);
+  assert.match(ops[names.length - 3], /^CPU_AFFINITY mask=\[2\]  <- \/process\/execCPUAffinity\/final$/);
+  // Only one given: only its op; neither: none.
+  c.process.execCPUAffinity = { initial: "1" };
+  assert.equal(opNames(execPlan(c, { execFlags: { args: ["true"] } }).ops).filter((n) => n === "CPU_AFFINITY").length, 1);
+  delete c.process.execCPUAffinity;
+  assert.not.ok(opNames(execPlan(c, { execFlags: { args: ["true"] } }).ops).includes("CPU_AFFINITY"));
+  c.process.execCPUAffinity = { initial: "0", final: "1" };
+  assert.not.ok((core("plan", c).text ?? "").includes("CPU_AFFINITY"), "the spec: not the init's");
+});
+
 test("seccomp: before the capabilities drop without noNewPrivileges, else right before execve", () => {
   const c = baseConfig();
   c.process.capabilities = { bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"] };
