@@ -18,17 +18,19 @@ interface CommandEntry {
   /** Flags end at the first positional (runc's SkipArgReorder), for commands whose trailing
    * arguments are someone else's argv: exec, ps. */
   ordered?: boolean;
+  /** The command asks the core for a plan: core.wasm compiles in the background from the start. */
+  plans?: boolean;
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
-  create: { summary: "create a container", load: () => import("./commands/create.ts") },
+  create: { summary: "create a container", load: () => import("./commands/create.ts"), plans: true },
   delete: { summary: "delete any resources held by the container", load: () => import("./commands/delete.ts") },
-  exec: { summary: "execute new process inside the container", load: () => import("./commands/exec.ts"), ordered: true },
+  exec: { summary: "execute new process inside the container", load: () => import("./commands/exec.ts"), ordered: true, plans: true },
   features: { summary: "show the enabled features", load: () => import("./commands/features.ts") },
   kill: { summary: "send a signal to the container's init process", load: () => import("./commands/kill.ts") },
   list: { summary: "list containers started by ocirun with the given root", load: () => import("./commands/list.ts") },
   plan: { summary: "show the plan for a bundle without running it", load: () => import("./commands/plan.ts") },
-  run: { summary: "create and run a container", load: () => import("./commands/run.ts") },
+  run: { summary: "create and run a container", load: () => import("./commands/run.ts"), plans: true },
   spec: { summary: "create a new specification file", load: () => import("./commands/spec.ts") },
   start: { summary: "execute the user process in a created container", load: () => import("./commands/start.ts") },
   state: { summary: "output the state of a container", load: () => import("./commands/state.ts") },
@@ -85,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     log.debug(() => `ocirun ${VERSION}: ${name} ${JSON.stringify(args)} root=${ctx.root}`);
     // The commands that plan compile the core while they parse flags, read the bundle and load
     // the addon; the others never load it.
-    if (name === "create" || name === "run") (await import("./core/load.ts")).compileCoreInBackground();
+    if (entry.plans) (await import("./core/load.ts")).compileCoreInBackground();
     return await runCommand(name, entry, args, ctx);
   } catch (err) {
     return report(err, log);

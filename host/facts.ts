@@ -50,11 +50,16 @@ export function hostArch(): "x86_64" | "aarch64" {
   return process.arch === "arm64" ? "aarch64" : "x86_64";
 }
 
-export function hostFacts(bundle: string, noPivot: boolean, id: string, newKeyring: boolean): HostFacts {
+/** What every request says about this host and caller; without cgroup facts (`cgroup none`). */
+export function callerFacts(bundle: string, noPivot: boolean, id: string, newKeyring: boolean): HostFacts {
   return {
     bundle, euid: process.geteuid?.() ?? 0, egid: process.getegid?.() ?? 0, noPivot, id, newKeyring, arch: hostArch(),
-    ...cgroupFacts(), ...lsmFacts(),
+    cgroup: "none", cgroupV1: [], ...lsmFacts(),
   };
+}
+
+export function hostFacts(bundle: string, noPivot: boolean, id: string, newKeyring: boolean): HostFacts {
+  return { ...callerFacts(bundle, noPivot, id, newKeyring), ...cgroupFacts() };
 }
 
 /** Shadow's newuidmap and newgidmap in $PATH, as runc looks them up (exec.LookPath) for a

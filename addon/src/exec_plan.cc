@@ -268,7 +268,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_SYSCTL: return op_sysctl(c.root, op);
     case OP_APPARMOR: return op_apparmor(c.root, op);
     case OP_SELINUX_EXEC_LABEL: return op_selinux_exec_label(c.root, op);
-    case OP_OOM_SCORE_ADJ: return op_oom_score_adj(op);
+    case OP_OOM_SCORE_ADJ: return 0;  // done by the host around the clone (spawn_init.cc)
     case OP_TIME_OFFSETS: return op_time_offsets(op);
     case OP_SCHEDULER: return op_scheduler(op);
     case OP_IOPRIO: return op_ioprio(op);

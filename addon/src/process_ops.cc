@@ -91,18 +91,6 @@ int op_apparmor(int root, const PlanOp& op) {
 
 int op_selinux_exec_label(int root, const PlanOp& op) { return label_write(root, "thread-self/attr/exec", op.arg[0].str); }
 
-// The host set it around the clone (spawn_init.cc), which a child in a new user namespace
-// cannot open for writing: nothing to do when it already reads so.
-int op_oom_score_adj(const PlanOp& op) {
-  char now[24] = {0};
-  long fd = rsys(SYS_openat, AT_FDCWD, "/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
-  long n = fd < 0 ? fd : rsys(SYS_read, fd, now, sizeof now - 1);
-  if (fd >= 0) raw_close((int)fd);
-  if (n > 0 && now[n - 1] == '\n') now[n - 1] = 0;
-  if (n > 0 && raw_streq(now, op.arg[0].str)) return 0;
-  return self_proc_write("self/oom_score_adj", op.arg[0].str);
-}
-
 int op_time_offsets(const PlanOp& op) { return self_proc_write("self/timens_offsets", op.arg[0].str); }
 
 int op_scheduler(const PlanOp& op) {

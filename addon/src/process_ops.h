@@ -11,7 +11,6 @@ int op_sysctl(int root, const PlanOp& op);
 // to the container's /proc like the sysctls.
 int op_apparmor(int root, const PlanOp& op);
 int op_selinux_exec_label(int root, const PlanOp& op);
-int op_oom_score_adj(const PlanOp& op);
 int op_time_offsets(const PlanOp& op);
 int op_scheduler(const PlanOp& op);
 int op_ioprio(const PlanOp& op);

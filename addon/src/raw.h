@@ -36,11 +36,6 @@ static inline size_t raw_strlen(const char* s) {
 }
 
 // Decimal form of v into buf (at least 24 bytes), NUL-terminated.
-static inline bool raw_streq(const char* a, const char* b) {
-  while (*a && *a == *b) a++, b++;
-  return *a == *b;
-}
-
 static inline const char* raw_itoa(long v, char* buf) {
   char tmp[24];
   size_t n = 0;

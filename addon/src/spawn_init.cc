@@ -199,31 +199,38 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
 
 }  // namespace
 
-// OP_OOM_SCORE_ADJ's value, set on this process around the clone, which the child inherits:
-// lowering it needs CAP_SYS_RESOURCE in the host's user namespace, which a child born in a
-// new user namespace lacks (runc's nsexec sets it before it makes namespaces). The child's
-// own write of the same value then passes (it is not below the inherited minimum).
+// OP_OOM_SCORE_ADJ is done here, not in the child: the value is set on this process around the
+// clone, and the child inherits it. Lowering it needs CAP_SYS_RESOURCE in the host's user
+// namespace, which a child born in a new user namespace lacks (runc's nsexec sets it before it
+// makes namespaces). A failure is the op's, so the message names the field.
 struct OomAround {
   char saved[24] = {0};
   bool set = false;
 
-  // A failure here is left to the child's own write, which names the field.
-  void before(const PreparedPlan& plan) {
+  // 0, or the errno of the write.
+  int before(const PreparedPlan& plan) {
     const char* value = nullptr;
     for (const PlanOp& op : plan.ops) if (op.code == OP_OOM_SCORE_ADJ) value = op.arg[0].str;
-    if (!value) return;
+    if (!value) return 0;
     int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
     ssize_t n = fd < 0 ? -1 : read(fd, saved, sizeof saved - 1);
     if (fd >= 0) close(fd);
-    if (n <= 0) return;
+    if (n <= 0) return fd < 0 ? errno : EIO;
     saved[n] = 0;
-    set = write_file("/proc/self/oom_score_adj", value) == 0;
+    int err = write_file("/proc/self/oom_score_adj", value);
+    set = err == 0;
+    return err;
   }
 
   void after() {
     if (set) write_file("/proc/self/oom_score_adj", saved);
   }
 };
+
+int op_index(const PreparedPlan& plan, uint16_t code) {
+  for (size_t i = 0; i < plan.ops.size(); i++) if (plan.ops[i].code == code) return (int)i;
+  return -1;
+}
 
 SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools) {
   int sv[2];
@@ -232,7 +239,11 @@ SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, 
   sv[1] = above(sv[1], 3 + preserve_fds);
   ChildSetup setup = {sv[1], sv[0], fifo_fd, preserve_fds, cap_last_cap()};
   OomAround oom;
-  oom.before(plan);
+  if (int err = oom.before(plan)) {
+    close(sv[0]);
+    close(sv[1]);
+    return failed(op_index(plan, OP_OOM_SCORE_ADJ), err);
+  }
   // Fork semantics (no CLONE_VM): the child gets a copy of the prepared plan.
   long pid = syscall(SYS_clone, (unsigned long)plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) run_init_child(plan, setup);

@@ -43,8 +43,10 @@ export const OP_USERNS_MAPS: u16 = 26; // args: str uidmap, str gidmap, u64 how
 export const OP_CONSOLE: u16 = 27; // args: u64 rows, u64 cols
 // The /proc writes go through a procfs the executor verified (fstatfs PROC_SUPER_MAGIC), then
 // openat2 beneath it without crossing mounts: SYSCTL uses the container's /proc (in root, after
-// the pivot), OOM_SCORE_ADJ and TIME_OFFSETS the /proc the init starts with. path is relative to it.
+// the pivot), TIME_OFFSETS the /proc the init starts with. path is relative to it.
 export const OP_SYSCTL: u16 = 28; // args: str path, str value
+// Done by the host, on itself around the clone (the child inherits it): lowering it needs
+// CAP_SYS_RESOURCE in the host's user namespace. A failure is reported against this op.
 export const OP_OOM_SCORE_ADJ: u16 = 29; // args: str value
 // sched_setattr(2) on the init; nice is a two's-complement i32 in the word.
 export const OP_SCHEDULER: u16 = 30; // args: u64 policy, u64 flags, u64 nice, u64 priority, u64 runtime, u64 deadline, u64 period

@@ -35,9 +35,6 @@ interface ExecOptions {
   ignorePaused?: boolean;
 }
 
-// Signals a terminal or supervisor sends that the process should get instead of us (as `run`).
-const FORWARDED: NodeJS.Signals[] = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT"];
-
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function register(program: ProgramDef, ctx: Context): void {
@@ -130,7 +127,7 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
   }
   ctx.log.debug(() => `exec ${id}: pid ${pid}`);
   if (opts.detach) return;
-  await waitForeground(ctx, pid, master);
+  await execForeground(ctx, pid, master);
 }
 
 /** The core's exec plan for the bundle's config.json and the flags, or the --process file. */
@@ -138,13 +135,12 @@ async function planExec(ctx: Context, state: ContainerState, command: string[], 
   const execFlags = opts.process ? undefined : flagsOf(command, opts);
   const processJson = opts.process ? readProcessFile(opts.process) : undefined;
   const { config } = readBundleConfig(state.bundle);
-  const { askCore } = await import("../core/load.ts");
-  const { hostArch, lsmFacts } = await import("../facts.ts");
+  const { askCore, coreCompiled } = await import("../core/load.ts");
+  await coreCompiled();
+  const { callerFacts } = await import("../facts.ts");
   const { formatDiagnostic } = await import("../core/protocol.ts");
-  const verdict = askCore("exec", {
-    bundle: state.bundle, euid: process.geteuid?.() ?? 0, cgroup: "none", cgroupV1: [], noPivot: false, id: state.id,
-    newKeyring: true, arch: hostArch(), ...lsmFacts(), initPid: state.pid, process: processJson, execFlags,
-  }, config);
+  // No cgroup facts: exec joins no cgroup yet.
+  const verdict = askCore("exec", { ...callerFacts(state.bundle, false, state.id, true), initPid: state.pid, process: processJson, execFlags }, config);
   // create said the config's warnings already.
   for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.debug(() => formatDiagnostic(d));
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
@@ -199,15 +195,8 @@ function readProcessFile(path: string): string {
   }
 }
 
-/** Wait for the process, forwarding signals (and with a terminal, copying it), then take its status. */
-async function waitForeground(ctx: Context, pid: number, master: number | undefined): Promise<void> {
-  const { addon } = await import("../addon.ts");
+/** Waits for the process (with a terminal, copying it): its status is ours. */
+async function execForeground(ctx: Context, pid: number, master: number | undefined): Promise<void> {
   const proxy = master !== undefined ? (await import("../console-proxy.ts")).proxyConsole(master) : undefined;
-  const forward = (signal: NodeJS.Signals) => { try { process.kill(pid, signal); } catch {} };
-  const forwarded = proxy ? FORWARDED.filter((s) => s !== "SIGWINCH") : FORWARDED;
-  for (const s of forwarded) process.on(s, forward);
-  const status = await addon().waitExit(pid);
-  for (const s of forwarded) process.off(s, forward);
-  await proxy?.finish();
-  ctx.exitCode = status.signal ? 128 + status.signal : status.code;
+  ctx.exitCode = await (await import("../foreground.ts")).waitForeground(pid, proxy);
 }

@@ -5,13 +5,12 @@ import type { Context } from "../context.ts";
 import { createContainer, type CreateOptions } from "../create-container.ts";
 import { addCreateOptions, createFlags } from "./create.ts";
 import { releaseInit } from "./start.ts";
-import { addon } from "../addon.ts";
 import { mark } from "../trace.ts";
 import { closeContainer, execFifoPath, openContainer, removeContainer } from "../store.ts";
 import { NotifySocket } from "../notify-socket.ts";
+import { waitForeground } from "../foreground.ts";
 
 // Signals a terminal or supervisor sends that the container should get instead of us.
-const FORWARDED: NodeJS.Signals[] = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT"];
 
 type RunOptions = CreateOptions & { pivot?: boolean; newKeyring?: boolean; keep?: boolean; subreaper?: boolean };
 
@@ -49,16 +48,8 @@ export function register(program: Command, ctx: Context): void {
         return;
       }
 
-      // With a terminal, the pty carries ^C and friends; SIGWINCH resizes it instead.
-      const forward = (signal: NodeJS.Signals) => { try { process.kill(pid, signal); } catch {} };
-      const forwarded = proxy ? FORWARDED.filter((s) => s !== "SIGWINCH") : FORWARDED;
-      for (const s of forwarded) process.on(s, forward);
-      await ready;
-      const status = await addon().waitExit(pid);
+      ctx.exitCode = await waitForeground(pid, proxy, ready);
       mark("run: exited");
-      for (const s of forwarded) process.off(s, forward);
-      await proxy?.finish();
-      ctx.exitCode = status.signal ? 128 + status.signal : status.code;
       ctx.log.debug(`run ${id}: exited with ${ctx.exitCode}`);
       if (opts.keep) return;
       const c = openContainer(ctx.root, id, { lock: true });
