@@ -32,21 +32,8 @@ int open_proc(const char* pid, const char* name, int flags, int* out) {
   return err_of(fd);
 }
 
-int write_map(const char* pid, const char* name, const char* text) {
-  int fd;
-  if (int err = open_proc(pid, name, O_WRONLY, &fd)) return err;
-  size_t n = raw_strlen(text);
-  long w = rsys(SYS_write, fd, text, n);  // a map must be written in one call
-  raw_close(fd);
-  return w < 0 ? err_of(w) : (size_t)w == n ? 0 : EIO;
-}
-
-// The child that holds the user namespace: it reports its pid as /proc names it and waits
-// for EOF.
+// The child that holds the user namespace until it is killed.
 [[noreturn]] void hold_userns(int sock) {
-  char pid[24];
-  long n = rsys(SYS_readlink, "/proc/self", pid, sizeof pid - 1);
-  if (n > 0) rsys(SYS_write, sock, pid, n);
   char byte;
   while (rsys(SYS_read, sock, &byte, 1) == -EINTR) {}
   raw_exit(0);
@@ -68,11 +55,11 @@ int make_userns(const char* uidmap, const char* gidmap, int* out) {
     raw_close(sv[0]);
     return err_of(pid);
   }
-  char name[24] = {0};
-  long n = rsys(SYS_read, sv[0], name, sizeof name - 1);
-  int err = n > 0 ? 0 : n < 0 ? err_of(n) : ECHILD;
-  if (!err) err = write_map(name, "uid_map", uidmap);
-  if (!err) err = write_map(name, "gid_map", gidmap);
+  // The host's /proc names the child by the pid clone returned.
+  char name[24], path[64];
+  raw_itoa(pid, name);
+  int err = raw_write_file(proc_path(name, "uid_map", path), uidmap);
+  if (!err) err = raw_write_file(proc_path(name, "gid_map", path), gidmap);
   if (!err) err = open_proc(name, "ns/user", O_RDONLY, out);
   raw_close(sv[0]);
   rsys(SYS_kill, pid, SIGKILL);

@@ -3,6 +3,7 @@
 // is a syscall(2) or plain code over caller-provided stack buffers.
 #pragma once
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -36,6 +37,17 @@ static inline size_t raw_strlen(const char* s) {
 }
 
 // Decimal form of v into buf (at least 24 bytes), NUL-terminated.
+// Writes text to an existing file in one write(2) (an id map must arrive whole): 0, the errno,
+// or EIO for a short write.
+static inline int raw_write_file(const char* path, const char* text) {
+  long fd = rsys(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return err_of(fd);
+  size_t n = raw_strlen(text);
+  long w = rsys(SYS_write, fd, text, n);
+  raw_close((int)fd);
+  return w < 0 ? err_of(w) : (size_t)w == n ? 0 : EIO;
+}
+
 static inline const char* raw_itoa(long v, char* buf) {
   char tmp[24];
   size_t n = 0;

@@ -49,16 +49,6 @@ void reap(int pid) {
 
 SpawnResult failed(int op, int err) { return {false, -1, -1, op, err}; }
 
-int write_file(const char* path, const char* text) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  size_t len = strlen(text);
-  // An id map must arrive in one write(2).
-  ssize_t n = write(fd, text, len);
-  int err = n == (ssize_t)len ? 0 : (n < 0 ? errno : EIO);
-  close(fd);
-  return err;
-}
 
 // newuidmap/newgidmap <pid> <map words...>, as runc's try_mapping_tool: an empty environment,
 // our stdio (the helper's own message says what /etc/subuid lacks). ENOENT without the helper,
@@ -95,12 +85,12 @@ int write_id_maps(const PreparedPlan& plan, int op, int pid, const MapTools& too
   std::string proc = "/proc/" + std::to_string(pid) + "/";
   if (how & USERNS_DENY_SETGROUPS) {
     // A kernel without the file (before 3.19) has no such rule: ENOENT is fine, as in runc.
-    int err = write_file((proc + "setgroups").c_str(), "deny");
+    int err = raw_write_file((proc + "setgroups").c_str(), "deny");
     if (err && err != ENOENT) return err;
   }
-  int err = how & USERNS_NEWUIDMAP ? run_map_tool(tools.newuidmap, pid, o.arg[0].str) : write_file((proc + "uid_map").c_str(), o.arg[0].str);
+  int err = how & USERNS_NEWUIDMAP ? run_map_tool(tools.newuidmap, pid, o.arg[0].str) : raw_write_file((proc + "uid_map").c_str(), o.arg[0].str);
   if (err) return err;
-  return how & USERNS_NEWGIDMAP ? run_map_tool(tools.newgidmap, pid, o.arg[1].str) : write_file((proc + "gid_map").c_str(), o.arg[1].str);
+  return how & USERNS_NEWGIDMAP ? run_map_tool(tools.newgidmap, pid, o.arg[1].str) : raw_write_file((proc + "gid_map").c_str(), o.arg[1].str);
 }
 
 // SYNC_IDMAP_TREE for op: build its idmapped tree and send it, or the errno, back.
@@ -217,13 +207,13 @@ struct OomAround {
     if (fd >= 0) close(fd);
     if (n <= 0) return fd < 0 ? errno : EIO;
     saved[n] = 0;
-    int err = write_file("/proc/self/oom_score_adj", value);
+    int err = raw_write_file("/proc/self/oom_score_adj", value);
     set = err == 0;
     return err;
   }
 
   void after() {
-    if (set) write_file("/proc/self/oom_score_adj", saved);
+    if (set) raw_write_file("/proc/self/oom_score_adj", saved);
   }
 };
 
