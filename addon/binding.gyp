@@ -20,7 +20,8 @@
         "src/seccomp_ops.cc",
         "src/notify_socket.cc",
         "src/tmpcopyup.cc",
-        "src/proc_title.cc"
+        "src/proc_title.cc",
+        "src/device_program.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -1,7 +1,9 @@
 // The core's request (docs/formats.md §1): a versioned header of host facts, then config.json.
 
 export class CgroupHierarchy {
-  constructor(public dir: string, public options: string) {}
+  /** own: the runtime's own cgroup in this hierarchy (/proc/self/cgroup), where a relative
+   * cgroupsPath goes. */
+  constructor(public dir: string, public options: string, public own: string = "/") {}
 }
 
 export class Request {
@@ -23,6 +25,10 @@ export class Request {
   selinux: bool = false;
   /** cgroup v1 hierarchies on the host: directory under /sys/fs/cgroup and mount options. */
   cgroupV1: CgroupHierarchy[] = [];
+  /** The runtime's own cgroup in the cgroup2 hierarchy (the "0::" line of /proc/self/cgroup). */
+  ownCgroup: string = "/";
+  /** A non-root caller may make cgroups below its own cgroup's parent (a delegated v2 subtree). */
+  cgroupDelegated: bool = false;
   /** The host's architecture: the seccomp filter's native one (x86_64 or aarch64). */
   arch: string = "x86_64";
   /** Socket activation: the runtime got n fds from systemd (LISTEN_FDS), passed as fds 3..3+n-1. */
@@ -35,6 +41,8 @@ export class Request {
   process: string = "";
   /** op exec: the command line's changes to config.json's process (one line of JSON). */
   execFlags: string = "";
+  /** op exec: the container's cgroups and `exec --cgroup`'s sub-cgroups (one line of JSON). */
+  execCgroups: string = "";
   config: Uint8Array = new Uint8Array(0);
   error: string = "";
 }
@@ -101,14 +109,25 @@ export function parseRequest(input: Uint8Array): Request {
       r.initPid = <u32>parseInt(value);
     } else if (key == "process") r.process = value;
     else if (key == "exec-flags") r.execFlags = value;
+    else if (key == "exec-cgroups") r.execCgroups = value;
     else if (key == "cgroup-v1") {
+      // <dir> <options> [<own path>]; the path is the rest of the line (a cgroup name may hold spaces).
       const sp2 = value.indexOf(" ");
-      r.cgroupV1.push(new CgroupHierarchy(sp2 < 0 ? value : value.substring(0, sp2), sp2 < 0 ? value : value.substring(sp2 + 1)));
+      const dir = sp2 < 0 ? value : value.substring(0, sp2);
+      const rest = sp2 < 0 ? value : value.substring(sp2 + 1);
+      const sp3 = rest.indexOf(" ");
+      const own = sp3 < 0 ? "/" : rest.substring(sp3 + 1);
+      if (!own.startsWith("/")) { r.error = "cgroup-v1 " + dir + ": the own cgroup must be an absolute path: \"" + own + "\""; return r; }
+      r.cgroupV1.push(new CgroupHierarchy(dir, sp3 < 0 ? rest : rest.substring(0, sp3), own));
+    } else if (key == "cgroup-delegated") r.cgroupDelegated = value == "1";
+    else if (key == "own-cgroup") {
+      if (!value.startsWith("/")) { r.error = "own-cgroup must be an absolute path: \"" + value + "\""; return r; }
+      r.ownCgroup = value;
     } else { r.error = "unknown request key \"" + key + "\""; return r; }
   }
   if (r.op != "validate" && r.op != "plan" && r.op != "features" && r.op != "exec") { r.error = "unknown op \"" + r.op + "\""; return r; }
   if (r.op == "exec" && r.initPid == 0) { r.error = "op exec needs init-pid"; return r; }
-  if (r.op != "exec" && (r.initPid != 0 || r.process.length > 0 || r.execFlags.length > 0)) { r.error = "init-pid, process and exec-flags are for op exec only"; return r; }
+  if (r.op != "exec" && (r.initPid != 0 || r.process.length > 0 || r.execFlags.length > 0 || r.execCgroups.length > 0)) { r.error = "init-pid, process, exec-flags and exec-cgroups are for op exec only"; return r; }
   if (r.process.length > 0 && r.execFlags.length > 0) { r.error = "process and exec-flags exclude each other"; return r; }
   if (!r.bundle.startsWith("/")) { r.error = "bundle must be an absolute path"; return r; }
   if (r.cgroup != "v1" && r.cgroup != "hybrid" && r.cgroup != "v2" && r.cgroup != "none") { r.error = "unknown cgroup mode \"" + r.cgroup + "\""; return r; }

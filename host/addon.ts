@@ -34,6 +34,10 @@ export interface Addon {
    * BARRIER=1 (waiting barrierMs for its answer). ready: the line, or null if pid exited first;
    * errno and step ("connect", "wait", "send", "barrier") name a failure. */
   notifyForward(listener: number, pid: number, host: string, mainPid: number, barrierMs: number): Promise<NotifyForwarded>;
+  /** cgroup v2: load the device program (8-byte bpf_insn words) and attach it to the cgroup at
+   * dir in place of those it had. errno 0, or the errno of the failed step ("open", "load",
+   * "attach", "detach"); log: the verifier's words when it refused the program. */
+  attachDeviceProgram(dir: string, program: Uint8Array): { errno: number; step: string; log: string };
   /** strerror(3) text for errno. */
   strerror(errno: number): string;
 }

@@ -13,9 +13,10 @@ import { describeInitFailure } from "./init-failure.ts";
 import { startTimeOf } from "./proc.ts";
 import { mark } from "./trace.ts";
 import { makeNotifyDir, notifySocketPath } from "./notify-socket.ts";
+import type { CgroupManager, CgroupSection } from "./cgroups/manager.ts";
 import {
-  containerDir, createContainerDir, execFifoPath, removeContainer, validateId, writePidFile, writeState, nowRfc3339Nano,
-  type Container,
+  containerDir, createContainerDir, execFifoPath, removeContainer, validateId, writeCgroupRecord, writePidFile, writeState,
+  nowRfc3339Nano, type Container,
 } from "./store.ts";
 
 /** The config size is capped before it is read or parsed (the core checks it again). */
@@ -53,8 +54,8 @@ export function readBundleConfig(bundleArg: string | undefined): { bundle: strin
   }
 }
 
-function planOrThrow(ctx: Context, id: string, bundle: string, config: Uint8Array, opts: CreateOptions, systemd: Partial<HostFacts>): Verdict {
-  const verdict = askCore("plan", { ...hostFacts(bundle, opts.noPivot === true, id, opts.noNewKeyring !== true), ...systemd }, config);
+function planOrThrow(ctx: Context, facts: HostFacts, config: Uint8Array): Verdict {
+  const verdict = askCore("plan", facts, config);
   for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.warn(formatDiagnostic(d));
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
   if (!verdict.ok || !verdict.init || !verdict.container) throw new OciError(errors.join("; ") || "invalid config.json");
@@ -105,7 +106,8 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
   addon();
   mark("create: addon loaded");
   await coreCompiled();
-  const verdict = planOrThrow(ctx, id, bundle, config, opts, systemd);
+  const facts: HostFacts = { ...hostFacts(bundle, opts.noPivot === true, id, opts.noNewKeyring !== true), ...systemd };
+  const verdict = planOrThrow(ctx, facts, config);
   mark("create: planned");
   const info = verdict.container!;
   // runc's rules: a detached terminal needs somewhere to send the pty master, and a console
@@ -114,10 +116,22 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
   if ((!opts.detach || !info.terminal) && opts.consoleSocket) throw new OciError("cannot use console socket if ocirun will not detach or allocate tty");
 
   const container = createContainerDir(ctx.root, id);
+  const planned = await plannedCgroups(ctx, facts, verdict).catch((err) => { removeContainer(container); throw err; });
+  try {
+    planned?.refuseInUse();
+  } catch (err) {
+    removeContainer(container); // the cgroup is someone else's: left as it is
+    throw err;
+  }
   let fifoFd = -1;
   let spawned: { pid: number; sync: number; console?: number; listener?: number } | undefined;
   let listenerSent = false;
+  let cgroups: CgroupManager | undefined;
   try {
+    // The cgroups exist, limited, before the init is born into them (its first op joins them).
+    cgroups = planned;
+    if (cgroups) setUpCgroups(cgroups, verdict, container);
+    mark("create: cgroups");
     if (systemd.notifySocket) makeNotifyDir(container.dir);
     const fifo = execFifoPath(container.dir);
     const errno = addon().mkfifo(fifo, 0o600);
@@ -139,6 +153,7 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
     writeState(container, {
       version: 1, ociVersion: info.ociVersion, id, pid: result.pid, pidStartTime: startTime, bundle,
       rootfs: info.rootfs, created: nowRfc3339Nano(), owner: "", annotations: info.annotations, hasProcess: info.hasProcess,
+      ...(cgroups ? { cgroup: cgroups.state } : {}),
     });
     if (result.listener !== undefined) {
       listenerSent = true; // closed by sendSeccompListener, sent or not
@@ -156,11 +171,36 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
       if (spawned.listener !== undefined && !listenerSent) closeSync(spawned.listener);
       addon().abortInit(spawned.pid, spawned.sync);
     }
+    // What is left in the cgroups (a container without its own pid namespace), then the cgroups.
+    await cgroups?.destroy().catch((e) => ctx.log.warn(e instanceof Error ? e.message : String(e)));
     removeContainer(container);
     throw err instanceof OciError ? err : new OciError(describeError(err));
   } finally {
     if (fifoFd >= 0) closeSync(fifoFd);
   }
+}
+
+/** The manager of the cgroups the core planned; none on a host without cgroups, or when the
+ * container gets none of its own. */
+async function plannedCgroups(ctx: Context, facts: HostFacts, verdict: Verdict): Promise<CgroupManager | undefined> {
+  const section = cgroupSection(verdict);
+  if (!section || Object.keys(section.paths).length === 0 || facts.cgroup === "none") return undefined;
+  const { cgroupManager } = await import("./cgroups/manager.ts");
+  return cgroupManager({ driver: ctx.systemdCgroup ? "systemd" : "cgroupfs", mode: facts.cgroup, paths: section.paths, created: [] });
+}
+
+/** Make the cgroups (recorded first in the state dir: a create killed half-way leaves them to
+ * `delete --force`) and write every planned value; the first the kernel refuses fails create. */
+function setUpCgroups(cgroups: CgroupManager, verdict: Verdict, container: Container): void {
+  const section = cgroupSection(verdict)!;
+  cgroups.create((state) => writeCgroupRecord(container, state));
+  cgroups.apply(section.writes);
+  if (section.deviceProgram) cgroups.attachDevices(Buffer.from(section.deviceProgram, "base64"));
+}
+
+function cgroupSection(verdict: Verdict): CgroupSection | undefined {
+  const bytes = verdict.sections.cgroup;
+  return bytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined;
 }
 
 /** SCMP_ACT_NOTIFY: the container process state (runtime-spec config-linux.md) with the

@@ -7,14 +7,18 @@ import type { CgroupMode, HostFacts } from "./core/protocol";
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 
-export function cgroupFacts(): Pick<HostFacts, "cgroup" | "cgroupV1"> {
+/** The host's cgroup mode and v1 hierarchies, and where this process is in each (a relative
+ * cgroupsPath goes there): /proc/self/cgroup, made relative to each mount's root (a runtime in a
+ * container sees its cgroupfs from there). */
+export function cgroupFacts(): Pick<HostFacts, "cgroup" | "cgroupV1" | "ownCgroup"> {
   let mode: CgroupMode = "none";
+  const own = ownCgroups();
   try {
-    if (statfsSync("/sys/fs/cgroup").type === CGROUP2_SUPER_MAGIC) return { cgroup: "v2", cgroupV1: [] };
+    if (statfsSync("/sys/fs/cgroup").type === CGROUP2_SUPER_MAGIC) return { cgroup: "v2", cgroupV1: [], ownCgroup: underRoot(own.get("") ?? "/", "/") };
   } catch {
     return { cgroup: "none", cgroupV1: [] };
   }
-  const cgroupV1: { dir: string; options: string }[] = [];
+  const cgroupV1: { dir: string; options: string; own: string }[] = [];
   let unified = false;
   for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
@@ -27,10 +31,39 @@ export function cgroupFacts(): Pick<HostFacts, "cgroup" | "cgroupV1"> {
     if (fstype === "cgroup2") unified = true;
     if (fstype !== "cgroup") continue;
     const options = superOptions.split(",").filter((o) => o !== "rw" && o !== "ro").join(",");
-    cgroupV1.push({ dir: mountPoint.slice("/sys/fs/cgroup/".length), options });
+    const controllers = options.split(",").filter((o) => !V1_FLAG_OPTIONS.has(o) && !o.startsWith("release_agent=")).sort().join(",");
+    cgroupV1.push({ dir: mountPoint.slice("/sys/fs/cgroup/".length), options, own: underRoot(own.get(controllers) ?? "/", left[3]) });
   }
   if (cgroupV1.length > 0) mode = unified ? "hybrid" : "v1";
   return { cgroup: mode, cgroupV1 };
+}
+
+/** v1 mount options that are not a controller or a hierarchy's name. */
+const V1_FLAG_OPTIONS = new Set(["none", "noprefix", "clone_children", "xattr", "cpuset_v2_mode", "favordynmods", "nofavordynmods"]);
+
+/** /proc/self/cgroup: sorted controller list ("" for cgroup2) -> this process's cgroup. */
+function ownCgroups(): Map<string, string> {
+  const out = new Map<string, string>();
+  let text = "";
+  try {
+    text = readFileSync("/proc/self/cgroup", "latin1");
+  } catch {
+    return out;
+  }
+  for (const line of text.split("\n")) {
+    const a = line.indexOf(":");
+    const b = line.indexOf(":", a + 1);
+    if (a < 0 || b < 0) continue;
+    out.set(line.slice(a + 1, b).split(",").sort().join(","), line.slice(b + 1));
+  }
+  return out;
+}
+
+/** path as seen from a mount of the hierarchy whose root is `root`. */
+function underRoot(path: string, root: string): string {
+  if (root === "/" || root === "") return path;
+  if (path === root) return "/";
+  return path.startsWith(root + "/") ? path.slice(root.length) : "/";
 }
 
 /** Which LSMs can take a label: a few stat calls, no policy read. */
@@ -59,7 +92,22 @@ export function callerFacts(bundle: string, noPivot: boolean, id: string, newKey
 }
 
 export function hostFacts(bundle: string, noPivot: boolean, id: string, newKeyring: boolean): HostFacts {
-  return { ...callerFacts(bundle, noPivot, id, newKeyring), ...cgroupFacts() };
+  const facts = { ...callerFacts(bundle, noPivot, id, newKeyring), ...cgroupFacts() };
+  if (facts.euid !== 0 && facts.cgroup === "v2") facts.cgroupDelegated = delegated(facts.ownCgroup ?? "/");
+  return facts;
+}
+
+/** A non-root caller can make a cgroup where runc's rootless rules put one (below the parent of
+ * its own cgroup) and move its processes there: systemd delegates a user's subtree so. */
+function delegated(own: string): boolean {
+  const parent = join("/sys/fs/cgroup", own, "..");
+  try {
+    accessSync(parent, constants.W_OK);
+    accessSync(join(parent, "cgroup.procs"), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Shadow's newuidmap and newgidmap in $PATH, as runc looks them up (exec.LookPath) for a

@@ -14,6 +14,8 @@ import { basename, dirname, join } from "node:path";
 import { addon } from "./addon.ts";
 import { containerNotExist, OciError } from "./errors.ts";
 import { isLive } from "./proc.ts";
+import type { CgroupState } from "./cgroups/manager.ts";
+import { isPaused } from "./cgroups/freezer-state.ts";
 
 export interface ContainerState {
   version: 1;
@@ -31,9 +33,11 @@ export interface ContainerState {
   annotations: Record<string, string>;
   /** config.json had a `process`; start refuses a container without one. */
   hasProcess: boolean;
+  /** The container's own cgroups; absent when it has none (a host without cgroups, rootless). */
+  cgroup?: CgroupState;
 }
 
-export type Status = "created" | "running" | "stopped";
+export type Status = "created" | "running" | "paused" | "stopped";
 
 export interface Container {
   id: string;
@@ -137,15 +141,35 @@ function writeNamed(fd: number, text: string, path: string): void {
 
 /** Replace state.json atomically: write a temp file, fsync, rename over the old one. */
 export function writeState(c: Container, state: ContainerState): void {
-  const tmp = join(c.dir, ".state.json.tmp");
+  replaceFile(c.dir, "state.json", JSON.stringify(state));
+  c.state = state;
+}
+
+function replaceFile(dir: string, name: string, text: string): void {
+  const tmp = join(dir, `.${name}.tmp`);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
   try {
-    writeNamed(fd, JSON.stringify(state), tmp);
+    writeNamed(fd, text, tmp);
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, join(c.dir, "state.json"));
-  c.state = state;
+  renameSync(tmp, join(dir, name));
+}
+
+/** create, before it makes the container's cgroups: what they will be, for a `delete --force` of
+ * a create that died before state.json (which then holds the same). */
+export function writeCgroupRecord(c: Container, cgroup: CgroupState): void {
+  replaceFile(c.dir, "cgroup.json", JSON.stringify(cgroup));
+}
+
+/** The cgroups a half-created container made (cgroup.json), if it got that far. */
+export function readCgroupRecord(dir: string): CgroupState | undefined {
+  try {
+    const o = JSON.parse(readFileSync(join(dir, "cgroup.json"), "utf8"));
+    return isCgroupState(o) ? o : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Read state.json; null when it is missing or unreadable. Unknown fields are ignored and
@@ -172,13 +196,22 @@ export function readState(dir: string): ContainerState | null {
     owner: "",
     annotations: typeof ann === "object" && ann !== null && !Array.isArray(ann) ? (ann as Record<string, string>) : {},
     hasProcess: o.hasProcess !== false,
+    ...(isCgroupState(o.cgroup) ? { cgroup: o.cgroup } : {}),
   };
 }
 
-/** created while the init waits on exec.fifo, running once start removed it, stopped when the
- * recorded init is gone, a zombie, or its pid now belongs to another process. */
+function isCgroupState(v: unknown): v is CgroupState {
+  const c = v as CgroupState;
+  return typeof c === "object" && c !== null && typeof c.paths === "object" && c.paths !== null && Array.isArray(c.created) &&
+    (c.mode === "v1" || c.mode === "hybrid" || c.mode === "v2") && (c.driver === "cgroupfs" || c.driver === "systemd");
+}
+
+/** paused while its cgroup is frozen (checked first, as runc does), created while the init
+ * waits on exec.fifo, running once start removed it, stopped when the recorded init is gone, a
+ * zombie, or its pid now belongs to another process. */
 export function statusOf(c: Container): Status {
   const s = c.state;
+  if (s && isPaused(s.cgroup)) return "paused";
   if (!s || !isLive(s.pid, s.pidStartTime)) return "stopped";
   return existsSync(execFifoPath(c.dir)) ? "created" : "running";
 }

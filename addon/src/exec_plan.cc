@@ -199,6 +199,16 @@ int op_become_root() {
   return become_root();
 }
 
+// The host writes our pid into the container's cgroups (only it may, and it knows our pid as it
+// sees it); nothing to do when the clone put us there already.
+int op_cgroup_join(Child& c, int index) {
+  if (c.setup.born_in_cgroup) return 0;
+  if (int r = sync_send(c.sync, SYNC_CGROUP, index, 0, 0)) return -r;
+  SyncMsg m;
+  if (sync_recv(c.sync, &m) <= 0 || m.kind != SYNC_CGROUP_DONE) raw_exit(1);  // host gone
+  return m.err;
+}
+
 // The intermediate reports the init's pid and leaves; the init is the runtime's child.
 int op_fork_init(Child& c, int index) {
   long pid = rsys(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
@@ -219,6 +229,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
       return err_of(r);
     }
     case OP_UNSHARE: return err_of(rsys(SYS_unshare, op.arg[0].num));
+    case OP_CGROUP_JOIN: return op_cgroup_join(c, index);
     case OP_FORK_INIT: return op_fork_init(c, index);
     case OP_USERNS_MAPS: return op_userns_maps(c, index);
     case OP_BECOME_ROOT: return op_become_root();

@@ -14,6 +14,7 @@
 
 #include <napi.h>
 
+#include "device_program.h"
 #include "notify_socket.h"
 #include "plan_reader.h"
 #include "spawn_init.h"
@@ -163,6 +164,24 @@ Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, r < 0 ? errno : 0);
 }
 
+// cgroup v2 devices: (dir, program bytes) -> {errno, step, log}.
+Napi::Value AttachDeviceProgram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Napi::TypeError::New(env, "attachDeviceProgram(dir: string, program: Uint8Array)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string dir = info[0].As<Napi::String>().Utf8Value();
+  Napi::Uint8Array prog = info[1].As<Napi::Uint8Array>();
+  DeviceProgramResult r = attach_device_program(dir.c_str(), prog.Data(), prog.ByteLength());
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errno", r.err);
+  out.Set("step", r.step);
+  out.Set("log", r.log);
+  return out;
+}
+
 Napi::Value Strerror(const Napi::CallbackInfo& info) {
   if (!int_args(info, 0, 1, "strerror")) return info.Env().Undefined();
   return Napi::String::New(info.Env(), strerror(int_at(info, 0)));
@@ -259,6 +278,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
   exports.Set("strerror", Napi::Function::New(env, Strerror, "strerror"));
+  exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram, "attachDeviceProgram"));
   exports.Set("sendFd", Napi::Function::New(env, SendFd, "sendFd"));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize, "setWinsize"));
   exports.Set("notifyListen", Napi::Function::New(env, NotifyListen, "notifyListen"));

@@ -109,6 +109,16 @@ void sync_send_tree(int fd, const PreparedPlan& plan, int op, int pid) {
   close(tree);
 }
 
+// SYNC_CGROUP for op: write the sender's pid into each of the op's cgroup.procs files.
+int join_cgroups(const PreparedPlan& plan, int op, int pid) {
+  if (op < 0 || (size_t)op >= plan.ops.size() || plan.ops[op].code != OP_CGROUP_JOIN) return EPROTO;
+  std::string text = std::to_string(pid);
+  for (const char* const* p = plan.ops[op].arg[0].strs; *p; p++) {
+    if (int err = raw_write_file(*p, text.c_str())) return err;
+  }
+  return 0;
+}
+
 // SYNC_NET_DEVICE for op: move its interface into the sender's network namespace.
 int move_device(const PreparedPlan& plan, int op, int pid) {
   if (op < 0 || (size_t)op >= plan.ops.size() || plan.ops[op].code != OP_NET_DEVICE) return EPROTO;
@@ -175,6 +185,10 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
       sync_send_tree(fd, plan, m.op, from_init ? init : child);
       continue;
     }
+    if (m.kind == SYNC_CGROUP) {
+      sync_send(fd, SYNC_CGROUP_DONE, m.op, join_cgroups(plan, m.op, from_init ? init : child), 0);
+      continue;
+    }
     if (m.kind == SYNC_NET_DEVICE) {
       sync_send(fd, SYNC_NET_DEVICE_DONE, m.op, move_device(plan, m.op, from_init ? init : child), 0);
       continue;
@@ -222,6 +236,38 @@ int op_index(const PreparedPlan& plan, uint16_t code) {
   return -1;
 }
 
+// clone3's arguments (linux/sched.h's struct clone_args, up to the cgroup field: Linux 5.7).
+struct CloneArgs {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+constexpr uint64_t kCloneIntoCgroup = 0x200000000ULL;
+
+// The clone, as fork (no CLONE_VM): into OP_CGROUP_JOIN's clone_into directory when the plan
+// names one and the kernel can (clone3 CLONE_INTO_CGROUP), else a plain clone and the op joins
+// through the host. setup->born_in_cgroup tells the child which; min_fd keeps the directory's
+// fd out of the preserved range.
+long clone_init(const PreparedPlan& plan, ChildSetup* setup, int min_fd) {
+  int join = op_index(plan, OP_CGROUP_JOIN);
+  const char* into = join >= 0 ? plan.ops[join].arg[1].str : "";
+  int dir = into[0] ? open(into, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (dir >= 0) {
+    dir = above(dir, min_fd);
+    CloneArgs args = {};
+    args.flags = (uint64_t)plan.clone_flags | kCloneIntoCgroup;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = (uint64_t)dir;
+    setup->born_in_cgroup = true;  // the child's copy of setup is taken at the clone
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid == 0) return 0;
+    close(dir);
+    if (pid > 0) return pid;
+    // ENOSYS, E2BIG (an older kernel), or the cgroup refused it (EBUSY...): the host's write
+    // tries again, and reports what the kernel says then.
+    setup->born_in_cgroup = false;
+  }
+  return syscall(SYS_clone, (unsigned long)plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
+}
+
 SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return failed(-1, errno);
@@ -235,7 +281,7 @@ SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, 
     return failed(op_index(plan, OP_OOM_SCORE_ADJ), err);
   }
   // Fork semantics (no CLONE_VM): the child gets a copy of the prepared plan.
-  long pid = syscall(SYS_clone, (unsigned long)plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
+  long pid = clone_init(plan, &setup, 3 + preserve_fds);
   if (pid == 0) run_init_child(plan, setup);
   int err = errno;
   oom.after();

@@ -1,10 +1,9 @@
-// planCgroup: the container's cgroup path, every file write for the host's cgroup mode, and the
-// v2 device program; the verdict's `cgroup` section (docs/formats.md §2).
+// planCgroup: the container's cgroup in each hierarchy, every file write for the host's cgroup
+// mode, and the v2 device program; the verdict's `cgroup` section (docs/formats.md §2).
 import { Config } from "../config/model";
 import { Request } from "../request";
-import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
+import { Diagnostics, E_UNSUPPORTED, W_IGNORED } from "../diagnostics";
 import { quote } from "../json/write";
-import { cleanPath } from "../paths";
 import { base64 } from "../base64";
 import { CgroupMode, CgroupWrite } from "./write";
 import { memoryWrites } from "./memory";
@@ -18,24 +17,23 @@ import { networkWrites } from "./network";
 import { unifiedWrites } from "./unified";
 import { deviceRules, deviceWritesV1 } from "./devices";
 import { deviceProgram } from "./device-program";
+import { CgroupDir, cgroupDirs, innerPath } from "./path";
 
 export class CgroupPlan {
-  path: string = "";
+  dirs: CgroupDir[] = [];
   writes: CgroupWrite[] = [];
   deviceProgram: Uint8Array | null = null;
 }
 
-/** linux.cgroupsPath, absolute under the cgroup root; a relative one is put under "/" too.
- * Without it "/<id>" ("" when the request names no container). */
-export function cgroupPath(c: Config, req: Request): string {
-  if (c.linux.cgroupsPath.length > 0) return cleanPath(c.linux.cgroupsPath);
-  return req.id.length > 0 ? "/" + req.id : "";
-}
-
 export function planCgroup(c: Config, req: Request, d: Diagnostics): CgroupPlan {
   const plan = new CgroupPlan();
-  plan.path = cgroupPath(c, req);
-  if (c.linux.cgroupsPath.length > 0 && plan.path == "/") d.error(E_UNSUPPORTED, "/linux/cgroupsPath", "must name a cgroup below the root, not the root itself");
+  plan.dirs = cgroupDirs(c, req);
+  const inner = innerPath(c, req);
+  if (c.linux.cgroupsPath.length > 0 && (inner.length == 0 || inner == "/")) d.error(E_UNSUPPORTED, "/linux/cgroupsPath", "must name a cgroup below the root, not the root itself");
+  if (req.euid == 0 && req.cgroup != "v2" && req.cgroupV1.length > 0 && hierarchyDir("devices", req) === null) {
+    // runc too: without the device controller every device of the host would be open.
+    d.error(E_UNSUPPORTED, "/linux/resources/devices", "needs the cgroup v1 devices controller, which this host does not mount");
+  }
   const mode = req.cgroup == "v2" ? CgroupMode.V2 : CgroupMode.V1;
   const res = c.linux.resources;
   const rules = deviceRules(c);
@@ -47,11 +45,34 @@ export function planCgroup(c: Config, req: Request, d: Diagnostics): CgroupPlan 
     unifiedWrites(res, mode, d),
   ];
   for (let g = 0; g < groups.length; g++) for (let i = 0; i < groups[g].length; i++) writes.push(groups[g][i]);
+  if (req.euid != 0) return rootlessCgroup(plan, c, writes, d);
   if (mode == CgroupMode.V2) {
     plan.writes = writes;
     plan.deviceProgram = deviceProgram(rules);
   } else {
     plan.writes = placeInHierarchies(writes, req, d);
+  }
+  return plan;
+}
+
+/** runc's rootless rules. The device rules are not enforced: only a privileged runtime may
+ * attach a device program or write devices.allow (the user namespace is the container's guard
+ * there, as with runc). A user with a delegated cgroup v2 subtree gets its cgroup and limits;
+ * without one, the container stays in the caller's cgroup, and a limit is an error naming it. */
+function rootlessCgroup(plan: CgroupPlan, c: Config, writes: CgroupWrite[], d: Diagnostics): CgroupPlan {
+  const res = c.linux.resources;
+  if (res.devices.length > 0) d.warn(W_IGNORED, res.devicesPointer, "device rules are not enforced for a rootless container (its user namespace keeps it from the host's devices)");
+  const own: CgroupWrite[] = [];
+  for (let i = 0; i < writes.length; i++) if (!writes[i].file.startsWith("devices.")) own.push(writes[i]);
+  if (plan.dirs.length > 0) {
+    plan.writes = own;
+    return plan;
+  }
+  if (c.linux.cgroupsPath.length > 0) d.warn(W_IGNORED, "/linux/cgroupsPath", "ignored: a rootless container gets a cgroup only in a delegated cgroup v2 subtree, and this user has none");
+  let said = false;
+  for (let i = 0; i < own.length && !said; i++) {
+    d.error(E_UNSUPPORTED, own[i].pointer, "cannot be applied: a rootless container gets a cgroup only in a delegated cgroup v2 subtree, and this user has none");
+    said = true; // one line: the first limit names the problem
   }
   return plan;
 }
@@ -78,7 +99,7 @@ function placeInHierarchies(writes: CgroupWrite[], req: Request, d: Diagnostics)
 
 /** The hierarchy directory whose mount options name `controller`; the name itself when the
  * request lists no hierarchies. */
-function hierarchyDir(controller: string, req: Request): string | null {
+export function hierarchyDir(controller: string, req: Request): string | null {
   if (req.cgroupV1.length == 0) return controller;
   for (let i = 0; i < req.cgroupV1.length; i++) {
     const opts = req.cgroupV1[i].options.split(",");
@@ -88,7 +109,9 @@ function hierarchyDir(controller: string, req: Request): string | null {
 }
 
 export function cgroupJson(plan: CgroupPlan): string {
-  let out = "{\"path\":" + quote(plan.path) + ",\"writes\":[";
+  let out = "{\"paths\":{";
+  for (let i = 0; i < plan.dirs.length; i++) out += (i > 0 ? "," : "") + quote(plan.dirs[i].hierarchy) + ":" + quote(plan.dirs[i].path);
+  out += "},\"writes\":[";
   for (let i = 0; i < plan.writes.length; i++) {
     const w = plan.writes[i];
     out += (i > 0 ? "," : "") + "{\"controller\":" + quote(w.controller) + ",\"file\":" + quote(w.file) +

@@ -6,7 +6,8 @@
 // path, the cwd included, are resolved inside the container. No mounts, no hostname, no sysctls,
 // no WAIT_START: then the same process ops as the init's (process.ts), the seccomp filter where
 // runc's setns init loads it, and execve. process.execCPUAffinity brackets it all (initial
-// first, final before the filter and execve).
+// first, final before the filter and execve), and the container's cgroups are joined after the
+// initial list.
 import { Config } from "../config/model";
 import { Request } from "../request";
 import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
@@ -18,6 +19,8 @@ import { planProcessSetup, planExec } from "./process";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import { planOomScoreAdj, planCpuAffinity } from "./process-settings";
 import { checkLabels, planAppArmor } from "./labels";
+import { planCgroupJoin } from "./cgroup-join";
+import { execCgroupDirs } from "../cgroups/exec-join";
 
 /** The name of a namespace type's file under /proc/<pid>/ns. */
 function nsFile(type: string): string {
@@ -32,6 +35,9 @@ export function planExecProcess(c: Config, req: Request, w: PlanWriter, d: Diagn
   planCpuAffinity(c, "initial", w);
   // Before the namespaces, as runc's nsexec writes it: lowering it needs the host's CAP_SYS_RESOURCE.
   planOomScoreAdj(c, w);
+  // The container's cgroups (after the initial CPUs: the process may not be born there then).
+  const cgroups = execCgroupDirs(req, d);
+  if (cgroups.length > 0) planCgroupJoin(c, req, cgroups, w, c.process.execCPUAffinityInitial.length == 0);
 
   const nss = c.linux.namespaces;
   const proc = "/proc/" + req.initPid.toString() + "/ns/";
@@ -66,8 +72,7 @@ export function planExecProcess(c: Config, req: Request, w: PlanWriter, d: Diagn
   if (p.terminal) w.op(OP_EXEC_CONSOLE, "EXEC_CONSOLE", "/process/terminal", "set up the terminal").n("rows", p.consoleHeight).n("cols", p.consoleWidth);
   planAppArmor(c, w);
   planProcessSetup(c, req, w, d);
-  // The final list belongs after the join of the container's cgroup; ocirun joins none yet, so
-  // it comes last before the seccomp filter and execve.
+  // The final list, once in the container's cgroup: last before the seccomp filter and execve.
   planCpuAffinity(c, "final", w);
   // With noNewPrivileges, right before execve (planProcessSetup placed it otherwise): there is
   // no start to wait for, so a NOTIFY filter goes there too.

@@ -19,6 +19,7 @@ import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import { planOomScoreAdj, planSysctl } from "./process-settings";
 import { checkLabels, planAppArmor } from "./labels";
 import { resolvePath, cleanPath } from "../paths";
+import { CgroupDir, cgroupDirs } from "../cgroups/path";
 
 export function rootfsPath(c: Config, req: Request): string {
   return resolvePath(req.bundle, c.rootPath);
@@ -38,7 +39,9 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   checkLabels(c, req, d);
   planOomScoreAdj(c, w);
   checkRootless(c, req, d);
-  planNamespaces(c, req, w);
+  // No cgroups without the host's facts about them (validate, `cgroup none`).
+  const cgroups: CgroupDir[] = req.cgroup == "none" ? [] : cgroupDirs(c, req);
+  planNamespaces(c, req, cgroups, w);
   planNetDevices(c, req, w, d);
   // A session keyring of its own, as runc makes unless --no-new-keyring: keys are not shared
   // with the caller's session.
@@ -54,7 +57,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
     .s("source", rootfs).s("target", rootfs).s("fstype", "").mountFlags("flags", MS_BIND | MS_REC).s("data", "").where(0);
   w.op(OP_ROOTFS, "ROOTFS", "/root/path", "open the root filesystem \"" + rootfs + "\"").s("path", rootfs);
 
-  planMounts(c, req, w, d);
+  planMounts(c, req, cgroups, w, d);
   if (!devBoundFromHost(c)) planDevices(c, w, inUserNamespace(c));
 
   if (req.noPivot) w.op(OP_MOVE_ROOT, "MOVE_ROOT", "/root/path", "move \"" + rootfs + "\" to / (--no-pivot)").s("rootfs", rootfs);

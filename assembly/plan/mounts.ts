@@ -7,7 +7,7 @@ import { Diagnostics, E_UNSUPPORTED, E_REQUIRED, E_CONFLICT } from "../diagnosti
 import { childPointer, indexPointer } from "../json/value";
 import { PlanWriter } from "./writer";
 import {
-  OP_MOUNT, OP_MKTARGET, OP_MOUNT_SETATTR, OP_MOUNT_IDMAP, OP_TMPCOPYUP, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, MKTARGET_DIR,
+  OP_MOUNT, OP_MKTARGET, OP_SYMLINK, OP_MOUNT_SETATTR, OP_MOUNT_IDMAP, OP_TMPCOPYUP, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, MKTARGET_DIR,
   MKTARGET_LIKE_SOURCE, IDMAP_TREE, IDMAP_RECURSIVE,
 } from "./ops";
 import {
@@ -19,7 +19,8 @@ import { mapText } from "./namespaces";
 import { cleanPath, resolvePath, joinPath } from "../paths";
 import { withMountLabel } from "./labels";
 import { inUserNamespace, createsNamespace } from "./namespaces";
-import { CLONE_NEWNET, CLONE_NEWIPC } from "../config/linux";
+import { CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWCGROUP } from "../config/linux";
+import { CgroupDir, dirOf, ownDirs } from "../cgroups/path";
 import { notifyMount } from "./systemd";
 
 class ResolvedOptions {
@@ -63,15 +64,16 @@ export function isBindMount(m: Mount): bool {
   return false;
 }
 
-export function planMounts(c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
+/** cgroups: the container's cgroup directories (a cgroup mount shows them as its root). */
+export function planMounts(c: Config, req: Request, cgroups: CgroupDir[], w: PlanWriter, d: Diagnostics): void {
   for (let i = 0; i < c.mounts.length; i++) {
-    if (c.mounts[i].destination.length > 0) planMount(c.mounts[i], c, req, w, d);
+    if (c.mounts[i].destination.length > 0) planMount(c.mounts[i], c, req, cgroups, w, d);
   }
   // After the config's, as runc appends it to the spec's mounts.
-  if (req.notifySocket.length > 0) planMount(notifyMount(req), c, req, w, d);
+  if (req.notifySocket.length > 0) planMount(notifyMount(req), c, req, cgroups, w, d);
 }
 
-function planMount(m: Mount, c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
+function planMount(m: Mount, c: Config, req: Request, cgroups: CgroupDir[], w: PlanWriter, d: Diagnostics): void {
   const dest = cleanPath(m.destination);
   const opts = resolveOptions(m, d);
   const data = opts.data.join(",");
@@ -84,7 +86,7 @@ function planMount(m: Mount, c: Config, req: Request, w: PlanWriter, d: Diagnost
     opts.flags |= MS_BIND | MS_REC;
     planBind(m, dest, hostPath, opts, req, w, d);
   } else if (isBindMount(m)) planBind(m, dest, m.source, opts, req, w, d);
-  else if (m.type == "cgroup" || m.type == "cgroup2") planCgroupMount(m, dest, opts, req, w);
+  else if (m.type == "cgroup" || m.type == "cgroup2") planCgroupMount(m, dest, opts, c, req, cgroups, w);
   else {
     if (m.type.length == 0) d.error(E_REQUIRED, childPointer(m.pointer, "type"), "is required for a mount that is not a bind mount");
     w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
@@ -120,12 +122,11 @@ function planTmpcopyup(m: Mount, dest: string, flags: u64, data: string, w: Plan
   }
 }
 
-/** In a user namespace the kernel refuses some mounts: cgroup v1 hierarchies, and sysfs or
- * mqueue when their net or ipc namespace is not the container's own. Like runc, bind the host's
- * instead; "" when the mount is fine as it is. */
+/** In a user namespace the kernel refuses some mounts: sysfs or mqueue when their net or ipc
+ * namespace is not the container's own. Like runc, bind the host's instead; "" when the mount
+ * is fine as it is. (cgroup mounts bind the container's own cgroups: planCgroupMount.) */
 function userNamespaceBindSource(m: Mount, c: Config, req: Request): string {
   if (!inUserNamespace(c) || isBindMount(m)) return "";
-  if (m.type == "cgroup" && (req.cgroup == "v1" || req.cgroup == "hybrid")) return "/sys/fs/cgroup";
   if (m.type == "sysfs" && !createsNamespace(c, CLONE_NEWNET)) return "/sys";
   if (m.type == "mqueue" && !createsNamespace(c, CLONE_NEWIPC)) return "/dev/mqueue";
   return "";
@@ -159,26 +160,63 @@ function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptio
   }
 }
 
-/** cgroup v2: one cgroup2 mount. v1 and hybrid: a tmpfs with one cgroup mount per host hierarchy. */
-function planCgroupMount(m: Mount, dest: string, opts: ResolvedOptions, req: Request, w: PlanWriter): void {
+/** The container's own cgroups, never the host's tree. With a cgroup namespace (new or joined)
+ * a fresh mount is rooted at the namespace's cgroup; without one, the container's directories
+ * are bound, as runc binds them on v1 (a fresh mount would show the whole hierarchy). v2: one
+ * cgroup2 mount. v1 and hybrid: a tmpfs with one mount per v1 hierarchy, and a symlink per
+ * controller of a co-mounted one (cpu -> cpu,cpuacct); in a user namespace v1 ones are always
+ * bound (the kernel may refuse a v1 mount there). */
+function planCgroupMount(m: Mount, dest: string, opts: ResolvedOptions, c: Config, req: Request, joined: CgroupDir[], w: PlanWriter): void {
+  // Without cgroups of its own (a plan without a container id; rootless) the container stays in ours.
+  const cgroups = joined.length > 0 ? joined : ownDirs(req);
   const flags = opts.flags | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  const ownNs = hasNamespace(c, CLONE_NEWCGROUP);
   w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
   if (req.cgroup == "v2" || req.cgroup == "none" || req.cgroupV1.length == 0) {
-    w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup2\" on \"" + dest + "\"")
-      .s("source", "cgroup2").s("target", dest).s("fstype", "cgroup2").mountFlags("flags", flags).s("data", "").where(WHERE_TARGET_IN_ROOT);
+    const own = dirOf(cgroups, "");
+    if (own && !ownNs) planCgroupBind(m, own!, dest, flags, w);
+    else {
+      w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup2\" on \"" + dest + "\"")
+        .s("source", "cgroup2").s("target", dest).s("fstype", "cgroup2").mountFlags("flags", flags).s("data", "").where(WHERE_TARGET_IN_ROOT);
+    }
     return;
   }
   w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"tmpfs\" on \"" + dest + "\"")
     .s("source", "tmpfs").s("target", dest).s("fstype", "tmpfs").mountFlags("flags", (flags & ~MS_RDONLY)).s("data", "mode=755").where(WHERE_TARGET_IN_ROOT);
+  const bind = !ownNs || inUserNamespace(c);
   for (let i = 0; i < req.cgroupV1.length; i++) {
     const h = req.cgroupV1[i];
     const sub = joinPath(dest, h.dir);
     w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + sub).s("target", sub).n("kind", MKTARGET_DIR).s("source", "");
-    w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup\" (" + h.options + ") on \"" + sub + "\"")
-      .s("source", "cgroup").s("target", sub).s("fstype", "cgroup").mountFlags("flags", flags).s("data", h.options).where(WHERE_TARGET_IN_ROOT);
+    const own = dirOf(cgroups, h.dir);
+    if (own && bind) planCgroupBind(m, own!, sub, flags, w);
+    else {
+      w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup\" (" + h.options + ") on \"" + sub + "\"")
+        .s("source", "cgroup").s("target", sub).s("fstype", "cgroup").mountFlags("flags", flags).s("data", h.options).where(WHERE_TARGET_IN_ROOT);
+    }
+    const names = h.dir.split(",");
+    for (let k = 0; names.length > 1 && k < names.length; k++) {
+      w.op(OP_SYMLINK, "SYMLINK", m.pointer, "symlink \"" + joinPath(dest, names[k]) + "\" -> \"" + h.dir + "\"")
+        .s("linktarget", h.dir).s("linkpath", joinPath(dest, names[k]));
+    }
   }
   if (flags & MS_RDONLY) {
     w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"" + dest + "\" read-only")
       .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", MS_REMOUNT | flags).s("data", "mode=755").where(WHERE_TARGET_IN_ROOT);
   }
+}
+
+/** A bind of the container's cgroup directory, then a remount for the mount's own flags. */
+function planCgroupBind(m: Mount, own: CgroupDir, target: string, flags: u64, w: PlanWriter): void {
+  const source = own.full();
+  w.op(OP_MOUNT, "MOUNT", m.pointer, "bind \"" + source + "\" on \"" + target + "\"")
+    .s("source", source).s("target", target).s("fstype", "").mountFlags("flags", MS_BIND | MS_REC).s("data", "").where(WHERE_TARGET_IN_ROOT);
+  w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"" + target + "\"")
+    .s("source", "").s("target", target).s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | flags).s("data", "").where(WHERE_TARGET_IN_ROOT);
+}
+
+/** The config has a namespace of this type, new or joined. */
+function hasNamespace(c: Config, flag: u32): bool {
+  for (let i = 0; i < c.linux.namespaces.length; i++) if (c.linux.namespaces[i].flag == flag) return true;
+  return false;
 }

@@ -4,13 +4,15 @@
 // time namespace applies at once). In a user namespace, new or joined, the init becomes root
 // before that fork.
 import { Config } from "../config/model";
-import { CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWTIME } from "../config/linux";
+import { CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWCGROUP } from "../config/linux";
 import { PlanWriter } from "./writer";
 import { OP_SETNS, OP_UNSHARE, OP_FORK_INIT, OP_USERNS_MAPS, OP_BECOME_ROOT } from "./ops";
 import { IdMapping } from "../config/model";
 import { Request } from "../request";
 import { planTimeOffsets } from "./process-settings";
 import { idMapsHow, idMapsHowLabel } from "./rootless";
+import { CgroupDir } from "../cgroups/path";
+import { planCgroupJoin } from "./cgroup-join";
 
 /** The text of a uid_map or gid_map file. */
 export function mapText(maps: IdMapping[]): string {
@@ -45,7 +47,8 @@ export function createsNamespace(c: Config, flag: u32): bool {
 // runc's order for joining: user first (it grants the rights for the others), mount last.
 export const JOIN_ORDER: string[] = ["user", "ipc", "uts", "network", "pid", "time", "cgroup", "mount"];
 
-export function planNamespaces(c: Config, req: Request, w: PlanWriter): void {
+/** cgroups: the container's cgroup directories the init joins first (none: no cgroups). */
+export function planNamespaces(c: Config, req: Request, cgroups: CgroupDir[], w: PlanWriter): void {
   const nss = c.linux.namespaces;
   let newFlags: u32 = 0;
   let joins = 0;
@@ -53,9 +56,13 @@ export function planNamespaces(c: Config, req: Request, w: PlanWriter): void {
     if (nss[i].path.length > 0) joins++;
     else newFlags |= nss[i].flag;
   }
-  // Fast path: nothing to join, no time namespace: one clone creates them all.
+  if (cgroups.length > 0) planCgroupJoin(c, req, cgroups, w);
+  // Fast path: nothing to join, no time namespace: one clone creates them all. A new cgroup
+  // namespace is rooted at the cgroup its maker is in, so it comes after the join.
   if (joins == 0 && (newFlags & CLONE_NEWTIME) == 0) {
-    w.cloneFlags = newFlags;
+    const lateCgroupNs = cgroups.length > 0 ? newFlags & CLONE_NEWCGROUP : 0;
+    w.cloneFlags = newFlags & ~lateCgroupNs;
+    if (lateCgroupNs) w.op(OP_UNSHARE, "UNSHARE", "/linux/namespaces", "create the cgroup namespace").cloneFlags_("flags", lateCgroupNs);
     if (newFlags & CLONE_NEWUSER) planIdMaps(c, req, w);
     return;
   }

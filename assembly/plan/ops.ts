@@ -94,6 +94,12 @@ export const OP_EXEC_CONSOLE: u16 = 43; // args: u64 rows, u64 cols
 // process.execCPUAffinity, exec only: sched_setaffinity(0) with the mask in 32-bit words,
 // lowest first (as MEMORY_POLICY's nodemask). EINVAL: none of its CPUs is online.
 export const OP_CPU_AFFINITY: u16 = 44; // args: list u64 mask
+// The container's cgroups, joined before anything else (so a new cgroup namespace made after it
+// is rooted there, and every process the init makes is counted): the init sends sync CGROUP and
+// waits; the host writes the sender's pid to each procs file ("<dir>/cgroup.procs") and answers
+// CGROUP_DONE with 0 or the errno. clone_into (v2 only): the cgroup2 directory the executor may
+// clone the init into directly (clone3 CLONE_INTO_CGROUP); then the op has nothing left to do.
+export const OP_CGROUP_JOIN: u16 = 45; // args: list str procs, str clone_into
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

@@ -1,12 +1,17 @@
 // `delete <id>`: remove what create made. A stopped container is removed; a created one is
 // killed and removed (as runc and crun do, and containerd relies on; see docs/compat.md); a
-// running one only with --force. A missing id with --force is success: podman and containerd
-// send `delete --force` after the container is already gone.
+// running or paused one only with --force. Its cgroups go too, after whatever is still in them
+// (a container without its own pid namespace leaves processes when its init dies). A missing
+// id with --force is success: podman and containerd send `delete --force` after the container
+// is already gone.
 import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { containerNotExist, OciError } from "../errors.ts";
 import { signalProcess, waitGone } from "../proc.ts";
-import { closeContainer, type ContainerState, openContainer, removeContainer, statusOf } from "../store.ts";
+import {
+  closeContainer, type Container, type ContainerState, openContainer, readCgroupRecord, removeContainer, type Status, statusOf,
+} from "../store.ts";
+import { cgroupManager } from "../cgroups/manager.ts";
 
 const SIGKILL = 9;
 const KILL_TIMEOUT_MS = 10_000; // runc polls for 10 s too
@@ -28,19 +33,31 @@ export function register(program: ProgramDef, ctx: Context): void {
           // No state.json while we hold the lock: a create died half-way. Only --force cleans up.
           if (!opts.force) throw containerNotExist(id);
           ctx.log.debug(`delete ${id}: removing a half-created container`);
+          const record = readCgroupRecord(c.dir);
+          if (record) await (await cgroupManager(record)).destroy();
           return removeContainer(c);
         }
         const status = statusOf(c);
         ctx.log.debug(() => `delete ${id}: status ${status}`);
-        if (status === "running" && !opts.force) {
-          throw new OciError(`cannot delete container "${id}" that is not stopped: running`);
+        if ((status === "running" || status === "paused") && !opts.force) {
+          throw new OciError(`cannot delete container "${id}" that is not stopped: ${status}`);
         }
-        if (status !== "stopped") await killInit(c.state);
-        removeContainer(c);
+        await destroyContainer(c as Container & { state: ContainerState }, status);
       } finally {
         closeContainer(c);
       }
     });
+}
+
+/** Everything create made goes: the init (and, with its cgroups, every other process of the
+ * container), the cgroups, the state directory. Also `run`'s end. */
+export async function destroyContainer(c: Container & { state: ContainerState }, status: Status): Promise<void> {
+  const cgroups = c.state.cgroup ? await cgroupManager(c.state.cgroup) : undefined;
+  // A frozen init would not die of the SIGKILL until thawed (cgroup v1).
+  if (status === "paused") cgroups?.thaw();
+  if (status !== "stopped") await killInit(c.state);
+  await cgroups?.destroy();
+  removeContainer(c);
 }
 
 /** SIGKILL the init and wait until it is gone or a zombie (its parent reaps it, not us). */

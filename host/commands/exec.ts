@@ -58,8 +58,8 @@ export function register(program: ProgramDef, ctx: Context): void {
     .option("--no-new-privs", "set the no new privileges value for the process")
     .option("-c, --cap <cap>", "add a capability to the bounding set for the process (repeatable)", collect, [])
     .option("--preserve-fds <n>", "pass N additional file descriptors to the container (3 to 3+N-1)")
-    .option("--cgroup <path>", "not supported yet (run the process in a sub-cgroup)", collect, [])
-    .option("--ignore-paused", "allow exec in a paused container (ocirun does not pause containers)")
+    .option("--cgroup <path>", "run the process in an (existing) sub-cgroup of the container: [<controller>[,<controller>]:]<path> (repeatable)", collect, [])
+    .option("--ignore-paused", "allow exec in a paused container")
     .action(async (id: string, command: string[], opts: ExecOptions) => {
       try {
         await execProcess(ctx, id, command, opts);
@@ -78,8 +78,9 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
   try {
     const status = statusOf(c);
     if (status === "stopped") throw new OciError("cannot exec in a stopped container");
+    if (status === "paused" && !opts.ignorePaused) throw new OciError("cannot exec in a paused container (use --ignore-paused to override)");
     if (!opts.process && command.length === 0) throw new OciError("process args cannot be empty");
-    if (opts.cgroup.length > 0) throw new OciError("--cgroup: sub-cgroups are not supported yet");
+    if (opts.cgroup.length > 0 && !c.state.cgroup) throw new OciError("--cgroup: the container has no cgroups of its own");
     if (opts.pidfdSocket) throw new OciError("--pidfd-socket is not supported yet");
     const preserveFds = parsePreserveFds(opts.preserveFds);
     const verdict = await planExec(ctx, c.state, command, opts);
@@ -137,10 +138,11 @@ async function planExec(ctx: Context, state: ContainerState, command: string[], 
   const { config } = readBundleConfig(state.bundle);
   const { askCore, coreCompiled } = await import("../core/load.ts");
   await coreCompiled();
-  const { callerFacts } = await import("../facts.ts");
+  const { callerFacts, cgroupFacts } = await import("../facts.ts");
   const { formatDiagnostic } = await import("../core/protocol.ts");
-  // No cgroup facts: exec joins no cgroup yet.
-  const verdict = askCore("exec", { ...callerFacts(state.bundle, false, state.id, true), initPid: state.pid, process: processJson, execFlags }, config);
+  // The process joins the container's cgroups (or --cgroup's sub-cgroups of them).
+  const cgroup = state.cgroup ? { ...cgroupFacts(), execCgroups: { paths: state.cgroup.paths, sub: opts.cgroup } } : {};
+  const verdict = askCore("exec", { ...callerFacts(state.bundle, false, state.id, true), ...cgroup, initPid: state.pid, process: processJson, execFlags }, config);
   // create said the config's warnings already.
   for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.debug(() => formatDiagnostic(d));
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);

@@ -6,7 +6,8 @@ import { createContainer, type CreateOptions } from "../create-container.ts";
 import { addCreateOptions, createFlags } from "./create.ts";
 import { releaseInit } from "./start.ts";
 import { mark } from "../trace.ts";
-import { closeContainer, execFifoPath, openContainer, removeContainer } from "../store.ts";
+import { closeContainer, type Container, type ContainerState, execFifoPath, openContainer, removeContainer, statusOf } from "../store.ts";
+import { destroyContainer } from "./delete.ts";
 import { NotifySocket } from "../notify-socket.ts";
 import { waitForeground } from "../foreground.ts";
 
@@ -34,7 +35,7 @@ export function register(program: Command, ctx: Context): void {
         notify?.close();
         // Our child, not reaped: the pid is still the init's.
         try { process.kill(pid, "SIGKILL"); } catch {}
-        removeContainer(container);
+        await destroyContainer(container as Container & { state: ContainerState }, "stopped").catch(() => removeContainer(container));
         throw err;
       }
       closeContainer(container);
@@ -53,7 +54,8 @@ export function register(program: Command, ctx: Context): void {
       ctx.log.debug(`run ${id}: exited with ${ctx.exitCode}`);
       if (opts.keep) return;
       const c = openContainer(ctx.root, id, { lock: true });
-      if (c) removeContainer(c);
+      if (c?.state) await destroyContainer(c as Container & { state: ContainerState }, statusOf(c));
+      else if (c) removeContainer(c);
       mark("run: deleted");
     });
 }

@@ -14,8 +14,13 @@ export interface HostFacts {
   /** The container id, and whether it gets a new session keyring (not --no-new-keyring). */
   id?: string;
   newKeyring?: boolean;
-  /** cgroup v1 hierarchies: directory under /sys/fs/cgroup and its mount options. */
-  cgroupV1: { dir: string; options: string }[];
+  /** cgroup v1 hierarchies: directory under /sys/fs/cgroup, its mount options, and the
+   * runtime's own cgroup there (absent: "/"), where a relative cgroupsPath goes. */
+  cgroupV1: { dir: string; options: string; own?: string }[];
+  /** The runtime's own cgroup in the cgroup2 hierarchy (absent: "/"). */
+  ownCgroup?: string;
+  /** A non-root caller may make cgroups below the parent of its own (a delegated v2 subtree). */
+  cgroupDelegated?: boolean;
   /** The kernel has AppArmor / SELinux enabled (absent: not). */
   apparmor?: boolean;
   selinux?: boolean;
@@ -31,6 +36,8 @@ export interface HostFacts {
   process?: string;
   /** op exec: the command line's changes to config.json's process (docs/formats.md §1). */
   execFlags?: ExecFlags;
+  /** op exec: the container's cgroups as create stored them, and `--cgroup`'s sub-cgroups. */
+  execCgroups?: { paths: Record<string, string>; sub: string[] };
 }
 
 /** What `exec`'s flags change in config.json's process; absent: left as it is. */
@@ -95,7 +102,9 @@ export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, 
   if (opts.text) lines.push("text 1");
   if (facts.apparmor !== undefined) lines.push(`apparmor ${facts.apparmor ? 1 : 0}`);
   if (facts.selinux !== undefined) lines.push(`selinux ${facts.selinux ? 1 : 0}`);
-  for (const h of facts.cgroupV1) lines.push(`cgroup-v1 ${h.dir} ${h.options}`);
+  for (const h of facts.cgroupV1) lines.push(`cgroup-v1 ${h.dir} ${h.options}` + (h.own !== undefined ? ` ${h.own}` : ""));
+  if (facts.ownCgroup !== undefined) lines.push(`own-cgroup ${facts.ownCgroup}`);
+  if (facts.cgroupDelegated) lines.push("cgroup-delegated 1");
   if (facts.arch !== undefined) lines.push(`arch ${facts.arch}`);
   if (facts.listenFds) lines.push(`listen-fds ${facts.listenFds}`);
   if (facts.notifySocket !== undefined) lines.push(`notify-socket ${facts.notifySocket}`);
@@ -103,6 +112,7 @@ export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, 
   // One line each: JSON's line breaks outside strings are spaces, and none can be inside one.
   if (facts.process !== undefined) lines.push(`process ${facts.process.replace(/[\r\n]/g, " ")}`);
   if (facts.execFlags !== undefined) lines.push(`exec-flags ${JSON.stringify(facts.execFlags)}`);
+  if (facts.execCgroups !== undefined) lines.push(`exec-cgroups ${JSON.stringify(facts.execCgroups)}`);
   const header = encoder.encode(lines.join("\n") + "\n\n");
   const out = new Uint8Array(header.length + config.length);
   out.set(header);

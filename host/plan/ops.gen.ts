@@ -45,6 +45,7 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   42: { name: "TMPCOPYUP", args: [{"kind":"str","name":"source"},{"kind":"str","name":"target"},{"kind":"u64","name":"flags"},{"kind":"str","name":"data"}] },
   43: { name: "EXEC_CONSOLE", args: [{"kind":"u64","name":"rows"},{"kind":"u64","name":"cols"}] },
   44: { name: "CPU_AFFINITY", args: [{"kind":"list u64","name":"mask"}] },
+  45: { name: "CGROUP_JOIN", args: [{"kind":"list str","name":"procs"},{"kind":"str","name":"clone_into"}] },
 };
 
 export const OP_SETNS = 1;
@@ -91,6 +92,7 @@ export const OP_NET_DEVICE = 41;
 export const OP_TMPCOPYUP = 42;
 export const OP_EXEC_CONSOLE = 43;
 export const OP_CPU_AFFINITY = 44;
+export const OP_CGROUP_JOIN = 45;
 export const WHERE_TARGET_IN_ROOT = 1;
 export const WHERE_SOURCE_IN_ROOT = 2;
 export const WHERE_PROPAGATION = 4;

@@ -59,8 +59,9 @@ const rows: Row[] = [
   {
     name: "scheduler SCHED_FIFO priority 10",
     script: "awk '{print $18, $41}' /proc/$$/stat",
-    // field 18 is -1 - rt_priority for real-time tasks; policy SCHED_FIFO = 1
-    patches: { "/process/scheduler": { policy: "SCHED_FIFO", priority: 10 } },
+    // field 18 is -1 - rt_priority for real-time tasks; policy SCHED_FIFO = 1. Where the kernel
+    // budgets real-time time per cgroup (v1 cpu.rt_runtime_us), the container's gets some.
+    patches: { "/process/scheduler": { policy: "SCHED_FIFO", priority: 10 }, "/linux/resources/cpu/realtimeRuntime": 10000 },
     expect: /^-11 1\n$/,
   },
   { name: "ioPriority best-effort 6", script: "ionice -p $$", patches: { "/process/ioPriority": { class: "IOPRIO_CLASS_BE", priority: 6 } }, expect: /best-effort: prio 6/ },

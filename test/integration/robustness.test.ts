@@ -91,11 +91,12 @@ test("a full state disk is reported by the file's name, and nothing is left behi
   spawnSync("mkdir", ["-p", full]);
   assert.is(spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]).status, 0, "mount a small tmpfs");
   try {
-    // Fill it: a directory entry still fits (tmpfs counts pages), a state.json does not.
+    // Fill it: a directory entry still fits (tmpfs counts pages), the first file written in the
+    // container's directory (cgroup.json, where create records its cgroups; else state.json) does not.
     spawnSync("dd", ["if=/dev/zero", `of=${join(full, "fill")}`, "bs=4k", "count=100"]);
     const r = ocirun(["create", "--bundle", t.bundle(["true"]), "full1"], { root: full });
     assert.is(r.code, 1, r.stderr);
-    assert.match(r.stderr, new RegExp(`write ${full}/full1/\\.state\\.json\\.tmp: no space left on device`));
+    assert.match(r.stderr, new RegExp(`write ${full}/full1/\\.(cgroup|state)\\.json\\.tmp: no space left on device`));
     assert.equal(readdirSync(full), ["fill"]);
   } finally {
     spawnSync("umount", [full]);

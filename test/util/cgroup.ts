@@ -7,7 +7,8 @@ import { core, baseConfig, patch, errorsOf, warningsOf } from "./core";
 import type { HostFacts } from "../../host/core/protocol";
 
 export type CgroupSection = {
-  path: string;
+  /** hierarchy directory under /sys/fs/cgroup ("" on v2) -> the container's cgroup there. */
+  paths: Record<string, string>;
   writes: { controller: string; file: string; value: string; pointer: string; optional?: boolean }[];
   deviceProgram: string | null;
 };

@@ -4,11 +4,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { baseConfig, core, coreRaw, errorsOf, warningsOf } from "../../util/core";
-import type { ExecFlags } from "../../../host/core/protocol";
+import type { HostFacts } from "../../../host/core/protocol";
 
 const PID = 4242;
 
-function execPlan(config: unknown, facts: { execFlags?: ExecFlags; process?: string; newKeyring?: boolean } = {}) {
+function execPlan(config: unknown, facts: Partial<HostFacts> = {}) {
   const v = core("exec", config, { initPid: PID, id: "c1", ...facts });
   return { v, ops: (v.text ?? "").split("\n").slice(1).filter((l) => l.trim()).map((l) => l.replace(/^\s*\d+ /, "")) };
 }
@@ -144,7 +144,8 @@ test("exec without --process needs a process in config.json", () => {
 for (const [op, facts, message] of [
   ["exec", {}, "op exec needs init-pid"],
   ["exec", { initPid: 0 }, 'init-pid must be a positive integer: "0"'],
-  ["plan", { initPid: 5 }, "init-pid, process and exec-flags are for op exec only"],
+  ["plan", { initPid: 5 }, "init-pid, process, exec-flags and exec-cgroups are for op exec only"],
+  ["plan", { execCgroups: { paths: { "": "/c1" }, sub: [] } }, "init-pid, process, exec-flags and exec-cgroups are for op exec only"],
   ["exec", { initPid: 5, process: "{}", execFlags: { args: ["x"] } }, "process and exec-flags exclude each other"],
 ] as const) {
   test(`request refused: ${op} ${JSON.stringify(facts)}`, () => {
@@ -156,5 +157,51 @@ for (const [op, facts, message] of [
     }
   });
 }
+
+// The exec'd process joins the container's cgroups (as create stored them), or runc's --cgroup
+// sub-cgroups of them, first after the initial CPUs.
+const hybrid: Partial<HostFacts> = {
+  cgroup: "hybrid",
+  cgroupV1: [{ dir: "cpu,cpuacct", options: "cpu,cpuacct" }, { dir: "memory", options: "memory" }, { dir: "systemd", options: "name=systemd" }],
+};
+const stored = { "cpu,cpuacct": "/c1", memory: "/mem/c1", systemd: "/c1", unified: "/c1" };
+const procsOf = (ops: string[]) => JSON.parse(/procs=(\[.*?\])/.exec(ops.find((l) => l.startsWith("CGROUP_JOIN"))!)![1]);
+
+const cgroupRows: [string, Partial<HostFacts>, string[], string[] | string][] = [
+  ["the container's own cgroups", hybrid, [], ["/sys/fs/cgroup/cpu,cpuacct/c1", "/sys/fs/cgroup/memory/mem/c1", "/sys/fs/cgroup/systemd/c1", "/sys/fs/cgroup/unified/c1"]],
+  ["one plain --cgroup: that sub-cgroup in every hierarchy", hybrid, ["sub/x"], ["/sys/fs/cgroup/cpu,cpuacct/c1/sub/x", "/sys/fs/cgroup/memory/mem/c1/sub/x", "/sys/fs/cgroup/systemd/c1/sub/x", "/sys/fs/cgroup/unified/c1/sub/x"]],
+  ["controller:path for those controllers' hierarchies", hybrid, ["cpuacct,memory:a", "name=systemd:b"], ["/sys/fs/cgroup/cpu,cpuacct/c1/a", "/sys/fs/cgroup/memory/mem/c1/a", "/sys/fs/cgroup/systemd/c1/b", "/sys/fs/cgroup/unified/c1"]],
+  ["--cgroup / is the container's own", hybrid, ["/"], ["/sys/fs/cgroup/cpu,cpuacct/c1", "/sys/fs/cgroup/memory/mem/c1", "/sys/fs/cgroup/systemd/c1", "/sys/fs/cgroup/unified/c1"]],
+  ["v2: a plain path", { cgroup: "v2", cgroupV1: [] }, ["x"], ["/sys/fs/cgroup/c1/x"]],
+  ["a path above the container's cgroup is refused", hybrid, ["../other"], '--cgroup: "../other" is not a sub-cgroup of the container\'s cgroup'],
+  ["two plain paths are refused", hybrid, ["a", "b"], '--cgroup: invalid argument "a" (missing <controller>: prefix)'],
+  ["two colons are refused", hybrid, ["cpu:a:b"], '--cgroup: invalid argument "cpu:a:b"'],
+  ["an unknown controller is refused", hybrid, ["pids:a"], '--cgroup: unknown controller "pids" in "pids:a"'],
+  ["v2 has no controllers to name", { cgroup: "v2", cgroupV1: [] }, ["memory:a"], '--cgroup: unknown controller "memory" in "memory:a"'],
+];
+for (const [name, facts, sub, want] of cgroupRows) {
+  test(`exec cgroups: ${name}`, () => {
+    const paths = facts.cgroup === "v2" ? { "": "/c1" } : stored;
+    const { v, ops } = execPlan(baseConfig(), { ...facts, execCgroups: { paths, sub }, execFlags: { args: ["true"] } });
+    if (typeof want === "string") return assert.equal(errorsOf(v), [want]);
+    assert.ok(v.ok, errorsOf(v).join("; "));
+    assert.equal(procsOf(ops), want.map((d) => d + "/cgroup.procs"));
+    assert.is(opNames(ops)[0], "CGROUP_JOIN");
+  });
+}
+
+test("exec cgroups: on v2 the process is born in its cgroup, unless it first runs on the initial CPUs", () => {
+  const v2 = { cgroup: "v2" as const, cgroupV1: [], execCgroups: { paths: { "": "/c1" }, sub: [] }, execFlags: { args: ["true"] } };
+  assert.match(execPlan(baseConfig(), v2).ops[0], 'clone_into="/sys/fs/cgroup/c1"');
+  const c = baseConfig();
+  c.process.execCPUAffinity = { initial: "0", final: "0" };
+  const { ops } = execPlan(c, v2);
+  assert.equal(opNames(ops).slice(0, 2), ["CPU_AFFINITY", "CGROUP_JOIN"]);
+  assert.match(ops[1], 'clone_into=""');
+});
+
+test("exec cgroups: none stored, no join", () => {
+  assert.not.ok(opNames(execPlan(baseConfig(), { execFlags: { args: ["true"] } }).ops).includes("CGROUP_JOIN"));
+});
 
 test.run();

@@ -26,9 +26,10 @@ function render(name: string): string {
   return lines.join("\n") + "\n";
 }
 
-/** The cgroup section: its path, one write per line ("?=": optional), the device program disassembled. */
+/** The cgroup section: its directory in each hierarchy, one write per line ("?=": optional), the
+ * device program disassembled. */
 function renderCgroup(cg: CgroupSection): string[] {
-  const lines = [`cgroup path ${cg.path}`];
+  const lines = Object.entries(cg.paths).map(([h, p]) => `cgroup path ${h || "(v2)"} ${p}`);
   for (const w of cg.writes) lines.push(`cgroup ${renderWrite(w)}  <- ${w.pointer || "(runtime default)"}`);
   if (cg.deviceProgram) lines.push(...disassemble(Buffer.from(cg.deviceProgram, "base64")).map((l) => `cgroup bpf ${l}`));
   return lines;

@@ -1,0 +1,39 @@
+// npm test's cgroup v2 part: boots a qemu guest whose only cgroup hierarchy is v2 (v2vm.sh, about
+// 10-40 s a boot) once, and runs there the integration suites that depend on the cgroup mode,
+// with the same files and binaries as on this host (the guest sees the host's / read-only). It
+// prints uvu's report from the guest, so scripts/run-tests.mjs counts each test. A host that
+// cannot run the guest (no qemu, no kernel image, not root) counts every test as skipped, with
+// the reason; CI installs what it needs.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const pattern = /^cgroups.*\.test\.ts$/;
+const suites = readdirSync(repo + "test/integration").filter((f) => pattern.test(f)).sort();
+const testCount = suites.reduce((n, f) => n + (readFileSync(repo + "test/integration/" + f, "utf8").match(/^test\(/gm) ?? []).length, 0);
+
+function skipAll(reason) {
+  console.log(`skipped: the cgroup v2 suites (${suites.join(", ")}): ${reason}`);
+  console.log(`\n  Total:     ${testCount}\n  Passed:    0\n  Skipped:   ${testCount}\n`);
+  process.exit(0);
+}
+
+const which = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+if (process.geteuid?.() !== 0) skipAll("needs root");
+if (!which("qemu-system-x86_64")) skipAll("qemu-system-x86_64 is not installed (package qemu-system-x86)");
+if (!existsSync("/boot") || !readdirSync("/boot").some((f) => f.startsWith("vmlinuz-"))) skipAll("no kernel image in /boot (package linux-image-amd64)");
+if (!existsSync("/bin/busybox")) skipAll("no /bin/busybox (package busybox-static)");
+
+const inner = `cd ${repo} && FORCE_COLOR=0 node_modules/.bin/bun node_modules/uvu/bin.js test/integration '${pattern.source}'`;
+const r = spawnSync("bash", [repo + "test/vm/v2vm.sh", inner], {
+  encoding: "utf8", timeout: 30 * 60_000, env: { ...process.env, V2VM_MEM: process.env.V2VM_MEM ?? "2G" },
+});
+process.stdout.write(r.stdout ?? "");
+process.stderr.write(r.stderr ?? "");
+if (!/Total:\s+\d+/.test(r.stdout ?? "")) {
+  // The guest never reported: every test failed to run.
+  console.log(`the guest did not report (status ${r.status}, ${r.error ?? ""})\n\n  Total:     ${testCount}\n  Passed:    0\n  Skipped:   0\n`);
+  process.exit(1);
+}
+process.exit(r.status === 0 ? 0 : 1);
