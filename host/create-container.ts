@@ -16,7 +16,7 @@ import { makeNotifyDir, notifySocketPath } from "./notify-socket.ts";
 import type { CgroupManager, CgroupSection } from "./cgroups/manager.ts";
 import {
   containerDir, createContainerDir, execFifoPath, removeContainer, validateId, writeCgroupRecord, writePidFile, writeState,
-  nowRfc3339Nano, type Container,
+  writeStoredConfig, nowRfc3339Nano, type Container,
 } from "./store.ts";
 
 /** The config size is capped before it is read or parsed (the core checks it again). */
@@ -150,6 +150,8 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
     }
     const startTime = startTimeOf(result.pid);
     if (startTime === null) throw new OciError("container init exited before it was ready");
+    // The config as it was planned: update (and exec) read this, never the bundle again.
+    writeStoredConfig(container, config);
     writeState(container, {
       version: 1, ociVersion: info.ociVersion, id, pid: result.pid, pidStartTime: startTime, bundle,
       rootfs: info.rootfs, created: nowRfc3339Nano(), owner: "", annotations: info.annotations, hasProcess: info.hasProcess,

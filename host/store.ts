@@ -129,9 +129,10 @@ export function closeContainer(c: Container): void {
 }
 
 /** write + fsync; a failure (ENOSPC on a full state disk) names the file. */
-function writeNamed(fd: number, text: string, path: string): void {
+function writeNamed(fd: number, text: string | Uint8Array, path: string): void {
   try {
-    writeSync(fd, text);
+    const bytes = typeof text === "string" ? Buffer.from(text) : text;
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
     fsyncSync(fd);
   } catch (err) {
     if (err instanceof Error) (err as NodeJS.ErrnoException).path ??= path;
@@ -145,7 +146,7 @@ export function writeState(c: Container, state: ContainerState): void {
   c.state = state;
 }
 
-function replaceFile(dir: string, name: string, text: string): void {
+function replaceFile(dir: string, name: string, text: string | Uint8Array): void {
   const tmp = join(dir, `.${name}.tmp`);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
   try {
@@ -154,6 +155,16 @@ function replaceFile(dir: string, name: string, text: string): void {
     closeSync(fd);
   }
   renameSync(tmp, join(dir, name));
+}
+
+/** The container's config.json as create planned it (`update` changes its resources): what every
+ * later command reads instead of the bundle, which may have changed since. */
+export function writeStoredConfig(c: Container, config: Uint8Array | string): void {
+  replaceFile(c.dir, "config.json", config);
+}
+
+export function readStoredConfig(c: Container): Uint8Array {
+  return readFileSync(join(c.dir, "config.json"));
 }
 
 /** create, before it makes the container's cgroups: what they will be, for a `delete --force` of

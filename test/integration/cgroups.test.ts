@@ -5,7 +5,7 @@
 // the VM, on pure cgroup v2 (test/vm/cgroup-v2.test.ts): expectations follow the host's mode.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ocirun, errorMessage, ocirunCommand } from "../util/ocirun.ts";
@@ -23,9 +23,7 @@ mkdirSync(out);
 // Results of the container's own checks come back through a bind of `out` on /out.
 function bundle(script: string, patches: Record<string, unknown> = {}): string {
   const b = t.bundle(["sh", "-c", script], patches);
-  const config = JSON.parse(readFileSync(join(b, "config.json"), "utf8"));
-  config.mounts.push({ destination: "/out", type: "bind", source: out, options: ["rbind", "rw"] });
-  writeFileSync(join(b, "config.json"), JSON.stringify(config));
+  t.addMount(b, { destination: "/out", type: "bind", source: out, options: ["rbind", "rw"] });
   return b;
 }
 const outFile = (name: string) => join(out, name);
@@ -155,11 +153,8 @@ test("devices: a denied device can be made but not opened; an allowed one opens;
 });
 
 test("an exec'd process cannot open a host device the config denies (/dev/kmsg)", () => {
-  const b = bundle("sleep 1000");
-  const config = JSON.parse(readFileSync(join(b, "config.json"), "utf8"));
-  config.mounts.push({ destination: "/dev/kmsg", type: "bind", source: "/dev/kmsg", options: ["bind"] });
-  config.linux.resources = { devices: [{ allow: false, access: "rwm" }] };
-  writeFileSync(join(b, "config.json"), JSON.stringify(config));
+  const b = bundle("sleep 1000", { "/linux/resources": { devices: [{ allow: false, access: "rwm" }] } });
+  t.addMount(b, { destination: "/dev/kmsg", type: "bind", source: "/dev/kmsg", options: ["bind"] });
   assert.is(oci("run", "-d", "--bundle", b, "cg-kmsg").code, 0);
   const r = oci("exec", "cg-kmsg", "sh", "-c", "echo hi > /dev/kmsg");
   assert.is.not(r.code, 0);

@@ -1,7 +1,7 @@
 // Bundles for integration tests: one busybox rootfs per test file (made once), and a config
 // from `ocirun spec`'s default with terminal off and the given command and patches.
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { defaultConfig } from "../../host/spec/default-config.ts";
@@ -30,6 +30,14 @@ export class TestBundles {
     config.root.path = this.rootfs;
     writeFileSync(join(dir, "config.json"), JSON.stringify(patch(config, patches), null, 2));
     return dir;
+  }
+
+  /** Appends a mount to a bundle's config (after the default ones). */
+  addMount(bundle: string, mount: { destination: string; type?: string; source?: string; options?: string[] }): void {
+    const file = join(bundle, "config.json");
+    const config = JSON.parse(readFileSync(file, "utf8"));
+    config.mounts.push(mount);
+    writeFileSync(file, JSON.stringify(config, null, 2));
   }
 
   /** Deletes every container left under root (a failed test may leave one running), then the files. */
