@@ -164,8 +164,8 @@ function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptio
  * a fresh mount is rooted at the namespace's cgroup; without one, the container's directories
  * are bound, as runc binds them on v1 (a fresh mount would show the whole hierarchy). v2: one
  * cgroup2 mount. v1 and hybrid: a tmpfs with one mount per v1 hierarchy, and a symlink per
- * controller of a co-mounted one (cpu -> cpu,cpuacct); in a user namespace v1 ones are always
- * bound (the kernel may refuse a v1 mount there). */
+ * controller of a co-mounted one (cpu -> cpu,cpuacct). In a user namespace they are always bound
+ * (the kernel may refuse a fresh mount there: v1, or cgroup2 on a host mounted with nsdelegate). */
 function planCgroupMount(m: Mount, dest: string, opts: ResolvedOptions, c: Config, req: Request, joined: CgroupDir[], w: PlanWriter): void {
   // Without cgroups of its own (a plan without a container id; rootless) the container stays in ours.
   const cgroups = joined.length > 0 ? joined : ownDirs(req);
@@ -174,7 +174,8 @@ function planCgroupMount(m: Mount, dest: string, opts: ResolvedOptions, c: Confi
   w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
   if (req.cgroup == "v2" || req.cgroup == "none" || req.cgroupV1.length == 0) {
     const own = dirOf(cgroups, "");
-    if (own && !ownNs) planCgroupBind(m, own!, dest, flags, w);
+    // In a user namespace the kernel may refuse a fresh cgroup2 mount (EBUSY under nsdelegate).
+    if (own && (!ownNs || inUserNamespace(c))) planCgroupBind(m, own!, dest, flags, w);
     else {
       w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup2\" on \"" + dest + "\"")
         .s("source", "cgroup2").s("target", dest).s("fstype", "cgroup2").mountFlags("flags", flags).s("data", "").where(WHERE_TARGET_IN_ROOT);

@@ -5,10 +5,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ocirun, ocirunCommand, type Result } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
+import { hostCgroupMode } from "../util/cgroup-host.ts";
 
 const t = new TestBundles();
 const UID = 1500;
@@ -203,6 +204,45 @@ test("a map the user does not own is refused, naming /linux/uidMappings; nothing
   const r2 = asUser(["run", "--bundle", rootlessBundle(env, ["true"], { uidMappings: [{ containerID: 0, hostID: subuid, size: 10 }] }), "x2"], { ...env, PATH: "/nonexistent" });
   assert.is(r2.code, 1);
   assert.match(r2.stderr, /\/linux\/uidMappings: write the user namespace's id maps: newuidmap or newgidmap is not in \$PATH \(package uidmap\)/);
+});
+
+// cgroups of a rootless container, by runc's rules: none of its own without a delegated cgroup
+// v2 subtree (then a limit is an error naming it); with one, its own cgroup and limits. The
+// cgroup v2 guest (test/vm) runs these too.
+test("rootless without a delegated cgroup: a limit is refused naming it; without one the container stays in the caller's cgroups", () => {
+  const env = userEnv();
+  const limited = rootlessBundle(env, ["true"], { resources: { pids: { limit: 42 } } });
+  const r = asUser(["run", "--bundle", limited, "cg1"], env);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /\/linux\/resources\/pids\/limit: cannot be applied: a rootless container gets a cgroup only in a delegated cgroup v2 subtree/);
+  const plain = rootlessBundle(env, ["cat", "/proc/self/cgroup"]);
+  const ok = asUser(["run", "--bundle", plain, "cg2"], env);
+  assert.is(ok.code, 0, ok.stderr);
+});
+
+const delegated = hostCgroupMode() === "v2";
+if (!delegated) console.log("  skipped: a rootless container in a delegated cgroup v2 subtree (this host's cgroups are not v2)");
+(delegated ? test : test.skip)("rootless in a delegated cgroup v2 subtree: the container gets its own cgroup there, with its limits", () => {
+  // What systemd gives a user: a subtree it owns, its shell in a leaf of it.
+  const deleg = "/sys/fs/cgroup/ocirun-deleg";
+  mkdirSync(join(deleg, "self"), { recursive: true });
+  writeFileSync(join(deleg, "cgroup.subtree_control"), "+pids +memory");
+  for (const d of [deleg, join(deleg, "self")]) {
+    for (const f of ["", "cgroup.procs", "cgroup.subtree_control"]) chownSync(join(d, f), UID, GID);
+  }
+  try {
+    const env = userEnv();
+    const b = rootlessBundle(env, ["sh", "-c", "cat /proc/self/cgroup /sys/fs/cgroup/pids.max"], { resources: { pids: { limit: 42 } } });
+    const [bin, ...pre] = ocirunCommand();
+    const r = spawnSync("sh", ["-c", `echo $$ > ${deleg}/self/cgroup.procs && exec "$@"`, "sh",
+      "/usr/bin/setpriv", `--reuid=${UID}`, `--regid=${GID}`, "--init-groups", bin, ...pre, "run", "--bundle", b, "cg3"], { encoding: "utf8", env });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(words(r.stdout), "0::/ 42", "rooted at its own cgroup, limited");
+    assert.equal(readdirSync(deleg).filter((e) => statSync(join(deleg, e)).isDirectory()), ["self"], "run removed its cgroup");
+  } finally {
+    rmdirSync(join(deleg, "self"));
+    rmdirSync(deleg);
+  }
 });
 
 test.run();

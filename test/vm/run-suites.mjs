@@ -9,13 +9,15 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
-const pattern = /^cgroups.*\.test\.ts$/;
+// Every suite whose expectations depend on the host's cgroups.
+const pattern = /^(cgroups.*|rootless)\.test\.ts$/;
 const suites = readdirSync(repo + "test/integration").filter((f) => pattern.test(f)).sort();
-const testCount = suites.reduce((n, f) => n + (readFileSync(repo + "test/integration/" + f, "utf8").match(/^test\(/gm) ?? []).length, 0);
+const testCount = suites.reduce((n, f) => n + (readFileSync(repo + "test/integration/" + f, "utf8").match(/^(?:test|\([^)]*test\.skip\))\(/gm) ?? []).length, 0);
 
 function skipAll(reason) {
   console.log(`skipped: the cgroup v2 suites (${suites.join(", ")}): ${reason}`);
-  console.log(`\n  Total:     ${testCount}\n  Passed:    0\n  Skipped:   ${testCount}\n`);
+  // uvu's way: Total counts the tests that ran, Skipped the others.
+  console.log(`\n  Total:     0\n  Passed:    0\n  Skipped:   ${testCount}\n`);
   process.exit(0);
 }
 
