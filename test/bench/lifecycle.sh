@@ -1,6 +1,7 @@
 #!/bin/bash
 # Side-by-side benchmark of ocirun, runc and crun (where it runs) over the same busybox bundle,
-# in one run: `run` of /bin/true, the same with podman's default seccomp profile, `state` of a
+# in one run: `run` of /bin/true, the same with podman's default seccomp profile, the same with
+# cgroup limits (memory, swap, pids, cpu shares and quota: what the cgroup costs), `state` of a
 # created container, `create` + `delete --force`.
 # Prints medians and ratios against runc. Not a test: nothing here asserts a speed.
 # Usage (root): test/bench/lifecycle.sh [runs]   (env OCIRUN=path to the binary)
@@ -37,6 +38,15 @@ node -e '
   c.linux.seccomp = JSON.parse(fs.readFileSync(podman)).linux.seccomp;
   fs.writeFileSync(to, JSON.stringify(c, null, 2));' "$bundle/config.json" "$seccomp/config.json" "$repo/test/golden/plans/seccomp-podman/config.json"
 
+# The same bundle with the limits podman and containerd typically set.
+limits=$work/bundle-limits
+mkdir -p "$limits"
+node -e '
+  const fs = require("fs"); const [from, to] = process.argv.slice(1);
+  const c = JSON.parse(fs.readFileSync(from)); c.root.path = require("path").dirname(from) + "/rootfs";
+  c.linux.resources = { ...c.linux.resources, memory: { limit: 268435456, swap: 268435456 }, pids: { limit: 2048 }, cpu: { shares: 512, quota: 50000, period: 100000 } };
+  fs.writeFileSync(to, JSON.stringify(c, null, 2));' "$bundle/config.json" "$limits/config.json"
+
 runtimes=("ocirun:$ocirun" "runc:$(command -v runc)")
 command -v crun >/dev/null && runtimes+=("crun:$(command -v crun)")
 
@@ -51,6 +61,7 @@ for entry in "${runtimes[@]}"; do
   hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/$name.json" \
     -n "$name run" "$bin --root $root run --bundle $bundle r-$name" \
     -n "$name run+seccomp" "$bin --root $root run --bundle $seccomp rs-$name" \
+    -n "$name run+limits" "$bin --root $root run --bundle $limits rl-$name" \
     -n "$name state" "$bin --root $root state st-$name" \
     -n "$name create+delete" "sh -c '$bin --root $root create --bundle $bundle c-$name && $bin --root $root delete --force c-$name'" \
     >/dev/null 2>"$work/$name.err" || { echo "$name: hyperfine failed:"; cat "$work/$name.err"; }
@@ -64,7 +75,7 @@ node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split("\t"));
   const m = new Map(lines.map(([k, v]) => [k, Number(v)]));
   console.log("median ms       " + ["ocirun", "runc", "crun", "ocirun/runc", "ocirun/crun"].map((s) => s.padStart(12)).join(""));
-  for (const op of ["run", "run+seccomp", "state", "create+delete"]) {
+  for (const op of ["run", "run+seccomp", "run+limits", "state", "create+delete"]) {
     const o = m.get("ocirun " + op), r = m.get("runc " + op), c = m.get("crun " + op);
     const f = (v) => (v === undefined || Number.isNaN(v) ? "-" : v.toFixed(2)).padStart(12);
     console.log(op.padEnd(16) + f(o) + f(r) + f(c) + f(o / r) + f(o / c));
