@@ -43,6 +43,8 @@ export class Request {
   execFlags: string = "";
   /** op exec: the container's cgroups and `exec --cgroup`'s sub-cgroups (one line of JSON). */
   execCgroups: string = "";
+  /** op exec on v2: the init's cgroup now (its /proc/<pid>/cgroup), joined when the container's refuses. */
+  initCgroup: string = "";
   config: Uint8Array = new Uint8Array(0);
   error: string = "";
 }
@@ -110,6 +112,7 @@ export function parseRequest(input: Uint8Array): Request {
     } else if (key == "process") r.process = value;
     else if (key == "exec-flags") r.execFlags = value;
     else if (key == "exec-cgroups") r.execCgroups = value;
+    else if (key == "init-cgroup") r.initCgroup = value;
     else if (key == "cgroup-v1") {
       // <dir> <options> [<own path>]; the path is the rest of the line (a cgroup name may hold spaces).
       const sp2 = value.indexOf(" ");

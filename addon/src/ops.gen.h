@@ -45,7 +45,7 @@
 #define OP_TMPCOPYUP 42 /* str source, str target, u64 flags, str data */
 #define OP_EXEC_CONSOLE 43 /* u64 rows, u64 cols */
 #define OP_CPU_AFFINITY 44 /* list u64 mask */
-#define OP_CGROUP_JOIN 45 /* list str procs, str clone_into */
+#define OP_CGROUP_JOIN 45 /* list str procs, str clone_into, str busy_fallback */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -157,7 +157,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 42: return "ssus";
     case 43: return "uu";
     case 44: return "U";
-    case 45: return "Ss";
+    case 45: return "Sss";
     default: return 0;
   }
 }

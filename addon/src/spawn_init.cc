@@ -109,12 +109,16 @@ void sync_send_tree(int fd, const PreparedPlan& plan, int op, int pid) {
   close(tree);
 }
 
-// SYNC_CGROUP for op: write the sender's pid into each of the op's cgroup.procs files.
+// SYNC_CGROUP for op: write the sender's pid into each of the op's cgroup.procs files (the
+// op's busy_fallback instead of one that refuses it with EBUSY, when it has one).
 int join_cgroups(const PreparedPlan& plan, int op, int pid) {
   if (op < 0 || (size_t)op >= plan.ops.size() || plan.ops[op].code != OP_CGROUP_JOIN) return EPROTO;
   std::string text = std::to_string(pid);
+  const char* fallback = plan.ops[op].arg[2].str;
   for (const char* const* p = plan.ops[op].arg[0].strs; *p; p++) {
-    if (int err = raw_write_file(*p, text.c_str())) return err;
+    int err = raw_write_file(*p, text.c_str());
+    if (err == EBUSY && fallback[0]) err = raw_write_file(fallback, text.c_str());
+    if (err) return err;
   }
   return 0;
 }

@@ -20,7 +20,7 @@ import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import { planOomScoreAdj, planCpuAffinity } from "./process-settings";
 import { checkLabels, planAppArmor } from "./labels";
 import { planCgroupJoin } from "./cgroup-join";
-import { execCgroupDirs } from "../cgroups/exec-join";
+import { execCgroupJoin } from "../cgroups/exec-join";
 
 /** The name of a namespace type's file under /proc/<pid>/ns. */
 function nsFile(type: string): string {
@@ -36,8 +36,8 @@ export function planExecProcess(c: Config, req: Request, w: PlanWriter, d: Diagn
   // Before the namespaces, as runc's nsexec writes it: lowering it needs the host's CAP_SYS_RESOURCE.
   planOomScoreAdj(c, w);
   // The container's cgroups (after the initial CPUs: the process may not be born there then).
-  const cgroups = execCgroupDirs(req, d);
-  if (cgroups.length > 0) planCgroupJoin(c, req, cgroups, w, c.process.execCPUAffinityInitial.length == 0);
+  const join = execCgroupJoin(req, d);
+  if (join.dirs.length > 0) planCgroupJoin(c, req, join.dirs, w, c.process.execCPUAffinityInitial.length == 0, join.busyFallback);
 
   const nss = c.linux.namespaces;
   const proc = "/proc/" + req.initPid.toString() + "/ns/";

@@ -99,7 +99,10 @@ export const OP_CPU_AFFINITY: u16 = 44; // args: list u64 mask
 // waits; the host writes the sender's pid to each procs file ("<dir>/cgroup.procs") and answers
 // CGROUP_DONE with 0 or the errno. clone_into (v2 only): the cgroup2 directory the executor may
 // clone the init into directly (clone3 CLONE_INTO_CGROUP); then the op has nothing left to do.
-export const OP_CGROUP_JOIN: u16 = 45; // args: list str procs, str clone_into
+// busy_fallback (exec on v2, as runc): the procs file to write instead when the kernel refuses
+// the join with EBUSY (the container's cgroup delegates domain controllers to sub-cgroups of its
+// own, so it may hold no process): the init's cgroup.
+export const OP_CGROUP_JOIN: u16 = 45; // args: list str procs, str clone_into, str busy_fallback
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

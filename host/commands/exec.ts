@@ -141,13 +141,23 @@ async function planExec(ctx: Context, state: ContainerState, command: string[], 
   const { callerFacts, cgroupFacts } = await import("../facts.ts");
   const { formatDiagnostic } = await import("../core/protocol.ts");
   // The process joins the container's cgroups (or --cgroup's sub-cgroups of them).
-  const cgroup = state.cgroup ? { ...cgroupFacts(), execCgroups: { paths: state.cgroup.paths, sub: opts.cgroup } } : {};
+  const cgroup = state.cgroup ? { ...cgroupFacts(), execCgroups: { paths: state.cgroup.paths, sub: opts.cgroup }, initCgroup: initCgroupV2(state) } : {};
   const verdict = askCore("exec", { ...callerFacts(state.bundle, false, state.id, true), ...cgroup, initPid: state.pid, process: processJson, execFlags }, config);
   // create said the config's warnings already.
   for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.debug(() => formatDiagnostic(d));
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
   if (!verdict.ok || !verdict.exec || !verdict.container) throw new OciError(errors.join("; ") || "invalid config.json");
   return verdict;
+}
+
+/** Where the init is in the cgroup2 hierarchy now (v2 hosts), for the join's EBUSY fallback. */
+function initCgroupV2(state: ContainerState): string | undefined {
+  if (state.cgroup?.mode !== "v2") return undefined;
+  try {
+    return /^0::(\/.*)$/m.exec(readFileSync(`/proc/${state.pid}/cgroup`, "utf8"))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** runc's getProcess for the flags: what they change in config.json's process. */

@@ -38,6 +38,8 @@ export interface HostFacts {
   execFlags?: ExecFlags;
   /** op exec: the container's cgroups as create stored them, and `--cgroup`'s sub-cgroups. */
   execCgroups?: { paths: Record<string, string>; sub: string[] };
+  /** op exec on v2: the init's cgroup now, joined when the container's refuses the process. */
+  initCgroup?: string;
 }
 
 /** What `exec`'s flags change in config.json's process; absent: left as it is. */
@@ -113,6 +115,7 @@ export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, 
   if (facts.process !== undefined) lines.push(`process ${facts.process.replace(/[\r\n]/g, " ")}`);
   if (facts.execFlags !== undefined) lines.push(`exec-flags ${JSON.stringify(facts.execFlags)}`);
   if (facts.execCgroups !== undefined) lines.push(`exec-cgroups ${JSON.stringify(facts.execCgroups)}`);
+  if (facts.initCgroup !== undefined) lines.push(`init-cgroup ${facts.initCgroup}`);
   const header = encoder.encode(lines.join("\n") + "\n\n");
   const out = new Uint8Array(header.length + config.length);
   out.set(header);

@@ -45,7 +45,7 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   42: { name: "TMPCOPYUP", args: [{"kind":"str","name":"source"},{"kind":"str","name":"target"},{"kind":"u64","name":"flags"},{"kind":"str","name":"data"}] },
   43: { name: "EXEC_CONSOLE", args: [{"kind":"u64","name":"rows"},{"kind":"u64","name":"cols"}] },
   44: { name: "CPU_AFFINITY", args: [{"kind":"list u64","name":"mask"}] },
-  45: { name: "CGROUP_JOIN", args: [{"kind":"list str","name":"procs"},{"kind":"str","name":"clone_into"}] },
+  45: { name: "CGROUP_JOIN", args: [{"kind":"list str","name":"procs"},{"kind":"str","name":"clone_into"},{"kind":"str","name":"busy_fallback"}] },
 };
 
 export const OP_SETNS = 1;

@@ -5,7 +5,7 @@
 // the VM, on pure cgroup v2 (test/vm/cgroup-v2.test.ts): expectations follow the host's mode.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ocirun, errorMessage, ocirunCommand } from "../util/ocirun.ts";
@@ -230,6 +230,24 @@ test("exec puts the process in the container's cgroups; --cgroup in an existing 
   assert.match(errorMessage(above.stderr), /is not a sub-cgroup/);
   assert.is(oci("delete", "--force", "cg-exec").code, 0);
   assert.not.ok(existsSync(sub), "sub-cgroups go with the container's");
+});
+
+const v2Only = mode === "v2";
+if (!v2Only) console.log("  skipped: exec into a v2 cgroup that delegates its controllers (this host is not cgroup v2)");
+(v2Only ? test : test.skip)("v2: a container's cgroup that delegates domain controllers to its own sub-cgroups: exec joins the init's cgroup, as runc", () => {
+  const b = bundle("sleep 1000");
+  assert.is(oci("run", "-d", "--bundle", b, "cg-nested").code, 0);
+  const pid = pidOf("cg-nested");
+  // What systemd in a container does: the init in a leaf, the controllers handed down.
+  const top = join("/sys/fs/cgroup", cgroupsOf(pid).get("")!);
+  mkdirSync(join(top, "init.scope"));
+  writeFileSync(join(top, "init.scope", "cgroup.procs"), String(pid));
+  writeFileSync(join(top, "cgroup.subtree_control"), "+memory");
+  const r = oci("exec", "cg-nested", "cat", "/proc/self/cgroup");
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim(), "0::/init.scope");
+  assert.is(oci("delete", "--force", "cg-nested").code, 0);
+  assert.equal(cgroupDirsNamed("cg-nested"), []);
 });
 
 test("inside: with a cgroup namespace the container's cgroup is the root; without one, the mount shows only its own", () => {

@@ -200,6 +200,16 @@ test("exec cgroups: on v2 the process is born in its cgroup, unless it first run
   assert.match(ops[1], 'clone_into=""');
 });
 
+test("exec cgroups: on v2 without --cgroup, the init's cgroup is the fallback for a container's cgroup that refuses (EBUSY)", () => {
+  const v2 = { cgroup: "v2" as const, cgroupV1: [], execFlags: { args: ["true"] } };
+  const fallback = (facts: Partial<HostFacts>) => /busy_fallback="([^"]*)"/.exec(execPlan(baseConfig(), { ...v2, ...facts }).ops[0])![1];
+  assert.is(fallback({ execCgroups: { paths: { "": "/c1" }, sub: [] }, initCgroup: "/c1/init.scope" }), "/sys/fs/cgroup/c1/init.scope/cgroup.procs");
+  assert.is(fallback({ execCgroups: { paths: { "": "/c1" }, sub: [] }, initCgroup: "/c1" }), "", "the init is in the container's own");
+  assert.is(fallback({ execCgroups: { paths: { "": "/c1" }, sub: ["x"] }, initCgroup: "/c1/init.scope" }), "", "not with --cgroup, as runc");
+  assert.is(fallback({ execCgroups: { paths: { "": "/c1" }, sub: [] } }), "", "no init cgroup known");
+  assert.is(/busy_fallback="([^"]*)"/.exec(execPlan(baseConfig(), { ...hybrid, execCgroups: { paths: stored, sub: [] }, initCgroup: "/c1/x", execFlags: { args: ["true"] } }).ops[0])![1], "", "v1: none");
+});
+
 test("exec cgroups: none stored, no join", () => {
   assert.not.ok(opNames(execPlan(baseConfig(), { execFlags: { args: ["true"] } }).ops).includes("CGROUP_JOIN"));
 });
