@@ -12,7 +12,9 @@ const repo = fileURLToPath(new URL("../..", import.meta.url));
 // Every suite whose expectations depend on the host's cgroups.
 const pattern = /^(cgroups.*|rootless)\.test\.ts$/;
 const suites = readdirSync(repo + "test/integration").filter((f) => pattern.test(f)).sort();
-const testCount = suites.reduce((n, f) => n + (readFileSync(repo + "test/integration/" + f, "utf8").match(/^(?:test|\([^)]*test\.skip\))\(/gm) ?? []).length, 0);
+// When the guest cannot run: each place a suite registers a test counts as one skipped test (a
+// loop over a table counts once: the figure is a floor).
+const testCount = suites.reduce((n, f) => n + (readFileSync(repo + "test/integration/" + f, "utf8").match(/^\(?.*\btest(\.skip)?\)?\(\s*[`"']/gm) ?? []).length, 0);
 
 function skipAll(reason) {
   console.log(`skipped: the cgroup v2 suites (${suites.join(", ")}): ${reason}`);
