@@ -7,7 +7,7 @@ import { OciError } from "../errors.ts";
 import { errnoCode, errnoText, exists, makeDirs, missingDirs, readCgroupFile, treePids, writeCgroupFile } from "./fs.ts";
 import { frozenV1 } from "./freezer-state.ts";
 import { type CgroupManager, type CgroupState, type CgroupWrite, hierarchyPath, writeError } from "./manager.ts";
-import { killAll, refuseIfInUse, removeCreated } from "./teardown.ts";
+import { killAll, refuseIfInUse, removeCreated, signalWhileFrozen } from "./teardown.ts";
 
 export class CgroupfsV1 implements CgroupManager {
   constructor(readonly state: CgroupState) {}
@@ -93,17 +93,8 @@ export class CgroupfsV1 implements CgroupManager {
     return dir ? treePids(dir) : [];
   }
 
-  async signalAll(signal: number): Promise<void> {
-    // Frozen while the signals go out, so no process can fork a new one meanwhile.
-    const canFreeze = this.dir("freezer") !== undefined && !this.frozen();
-    if (canFreeze) await this.freeze().catch(() => {});
-    try {
-      for (const pid of this.pids()) {
-        try { process.kill(pid, signal); } catch {}
-      }
-    } finally {
-      if (canFreeze) this.thaw();
-    }
+  signalAll(signal: number): Promise<void> {
+    return signalWhileFrozen(this, signal, this.dir("freezer") !== undefined);
   }
 
   async destroy(): Promise<void> {

@@ -6,7 +6,7 @@ import { addon } from "../addon.ts";
 import { OciError } from "../errors.ts";
 import { CGROUP_ROOT, errnoCode, errnoText, exists, makeDirs, missingDirs, readCgroupFile, treePids, writeCgroupFile } from "./fs.ts";
 import { type CgroupManager, type CgroupState, type CgroupWrite, hierarchyPath, writeError } from "./manager.ts";
-import { killAll, refuseIfInUse, removeCreated } from "./teardown.ts";
+import { killAll, refuseIfInUse, removeCreated, signalWhileFrozen } from "./teardown.ts";
 import { frozenV2 } from "./freezer-state.ts";
 
 const FREEZE_TIMEOUT_MS = 10_000;
@@ -94,15 +94,7 @@ export class CgroupfsV2 implements CgroupManager {
         if (errnoCode(err) !== "ENOENT") throw new OciError(`kill ${this.dir}: ${errnoText(err)}`);
       }
     }
-    const canFreeze = !this.frozen();
-    if (canFreeze) await this.freeze().catch(() => {});
-    try {
-      for (const pid of this.pids()) {
-        try { process.kill(pid, signal); } catch {}
-      }
-    } finally {
-      if (canFreeze) this.thaw();
-    }
+    return signalWhileFrozen(this, signal, true);
   }
 
   async destroy(): Promise<void> {

@@ -17,6 +17,20 @@ export function refuseIfInUse(dir: string, frozenAt: string | undefined): void {
   if (frozenAt) throw new OciError(`/linux/cgroupsPath: container's cgroup ${frozenAt} is unexpectedly frozen`);
 }
 
+/** signal to every process of the container, frozen meanwhile (when it has a freezer and is not
+ * paused already) so that none can fork a new one in between. */
+export async function signalWhileFrozen(m: CgroupManager, signal: number, hasFreezer: boolean): Promise<void> {
+  const freeze = hasFreezer && !m.frozen();
+  if (freeze) await m.freeze().catch(() => {});
+  try {
+    for (const pid of m.pids()) {
+      try { process.kill(pid, signal); } catch {}
+    }
+  } finally {
+    if (freeze) m.thaw();
+  }
+}
+
 /** SIGKILL every process of the container and wait until the cgroup has none. A container with
  * its own pid namespace has none left once its init died; one without may leave many. */
 export async function killAll(m: CgroupManager): Promise<void> {
