@@ -186,23 +186,62 @@ function sizeValue(s: string, ptr: string, d: Diagnostics): JsonValue | null {
   }
   if (sep < 0) { d.error(E_TYPE, ptr, "invalid size " + quoteText(s)); return null; }
   const num = s.charCodeAt(sep) == 0x20 ? s.substring(0, sep) : s.substring(0, sep + 1);
-  const suffix = s.substring(sep + 1).toLowerCase();
+  const suffix = s.substring(sep + 1);
   if (!isDecimalFloat(num)) { d.error(E_TYPE, ptr, "invalid size " + quoteText(s)); return null; }
-  let size = parseFloat(num);
+  let size = decimalValue(num);
   if (size < 0) { d.error(E_RANGE, ptr, "invalid size " + quoteText(s)); return null; }
   let ok = suffix.length <= 3;
   if (ok && suffix.length > 0) {
-    const unit = suffix.charAt(0);
-    if (unit == "b") ok = suffix.length == 1;
+    const unit = lower(suffix, 0);
+    if (unit == 0x62) ok = suffix.length == 1; // "b"
     else {
-      const at = "kmgtp".indexOf(unit);
-      ok = at >= 0 && (suffix.length == 1 || (suffix.length == 2 && suffix.charAt(1) == "b") || (suffix.length == 3 && suffix.substring(1) == "ib"));
-      if (ok) size *= Math.pow(1024, <f64>(at + 1));
+      const at = UNITS.indexOf(String.fromCharCode(unit));
+      ok = at >= 0 && (suffix.length == 1 || (suffix.length == 2 && lower(suffix, 1) == 0x62) || (suffix.length == 3 && lower(suffix, 1) == 0x69 && lower(suffix, 2) == 0x62));
+      if (ok) size *= <f64>((<i64>1) << (10 * (at + 1)));
     }
   }
   if (!ok) { d.error(E_TYPE, ptr, "invalid size " + quoteText(s) + ": unknown suffix " + quoteText(suffix)); return null; }
   if (!(size < 9223372036854775807.0)) { d.error(E_RANGE, ptr, "invalid size " + quoteText(s) + ": out of range"); return null; }
   return numberValue((<i64>size).toString());
+}
+
+const UNITS = "kmgtp";
+
+/** The character at i, an ASCII letter in lower case (String#toLowerCase brings Unicode's tables). */
+function lower(s: string, i: i32): i32 {
+  const c = s.charCodeAt(i);
+  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+}
+
+/** The value of a decimal isDecimalFloat accepts, as strtod's fast path computes it: the digits
+ * exactly, then one multiplication or division by a power of ten, so it is ParseFloat's (correctly
+ * rounded) for up to 15 digits and powers up to 1e22, which covers sizes. */
+function decimalValue(s: string): f64 {
+  let i = 0;
+  const neg = s.charAt(0) == "-";
+  if (neg || s.charAt(0) == "+") i++;
+  let mantissa: f64 = 0;
+  let scale: i32 = 0;
+  let fraction = false;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 0x2e) { fraction = true; continue; }
+    if (!isDigit(c)) break;
+    mantissa = mantissa * 10 + <f64>(c - 0x30);
+    if (fraction) scale--;
+  }
+  if (i < s.length) {
+    i++; // e or E
+    const expNeg = s.charAt(i) == "-";
+    if (expNeg || s.charAt(i) == "+") i++;
+    let exp = 0;
+    for (; i < s.length; i++) exp = min(exp * 10 + (s.charCodeAt(i) - 0x30), 100000);
+    scale += expNeg ? -exp : exp;
+  }
+  let power: f64 = 1;
+  for (let k = 0; k < abs(scale) && power < Infinity; k++) power *= 10;
+  const v = scale < 0 ? mantissa / power : mantissa * power;
+  return neg ? -v : v;
 }
 
 /** strconv.ParseFloat's decimal form: [+-] digits [. digits] [e [+-] digits], or [+-] . digits. */
