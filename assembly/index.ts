@@ -15,6 +15,7 @@ import { hooksJson } from "./config/hooks";
 import { featuresJson } from "./features";
 import { planCgroup, cgroupJson, CgroupPlan } from "./cgroups/plan";
 import { usesNotify } from "./plan/seccomp";
+import { answerUpdate } from "./update/plan";
 
 const MAX_CONFIG_BYTES: i32 = 4 << 20;
 
@@ -81,6 +82,8 @@ if (req.error.length > 0) {
   v.sectionText("diagnostics", "[]");
   v.sectionText("features", featuresJson());
   writeBytes(1, v.bytes());
+} else if (req.op == "update") {
+  writeBytes(1, answerUpdate(req).bytes());
 } else {
   writeBytes(1, answer(req).bytes());
 }

@@ -45,6 +45,14 @@ export class Request {
   execCgroups: string = "";
   /** op exec on v2: the init's cgroup now (its /proc/<pid>/cgroup), joined when the container's refuses. */
   initCgroup: string = "";
+  /** op update: `update -r`'s resources (one line of JSON). */
+  updateResources: string = "";
+  hasUpdateResources: bool = false;
+  /** op update: the flags as given, raw strings by flag name (one line of JSON). */
+  updateFlags: string = "";
+  /** op update: the host's Intel RDT features: resctrl with L3 cache allocation, with memory bandwidth allocation. */
+  rdtL3: bool = false;
+  rdtMba: bool = false;
   config: Uint8Array = new Uint8Array(0);
   error: string = "";
 }
@@ -113,6 +121,16 @@ export function parseRequest(input: Uint8Array): Request {
     else if (key == "exec-flags") r.execFlags = value;
     else if (key == "exec-cgroups") r.execCgroups = value;
     else if (key == "init-cgroup") r.initCgroup = value;
+    else if (key == "update-resources") { r.updateResources = value; r.hasUpdateResources = true; }
+    else if (key == "update-flags") r.updateFlags = value;
+    else if (key == "intel-rdt") {
+      const features = value.split(",");
+      for (let i = 0; i < features.length; i++) {
+        if (features[i] == "l3") r.rdtL3 = true;
+        else if (features[i] == "mba") r.rdtMba = true;
+        else if (features[i] != "none") { r.error = "intel-rdt: unknown feature \"" + features[i] + "\" (l3, mba or none)"; return r; }
+      }
+    }
     else if (key == "cgroup-v1") {
       // <dir> <options> [<own path>]; the path is the rest of the line (a cgroup name may hold spaces).
       const sp2 = value.indexOf(" ");
@@ -128,9 +146,10 @@ export function parseRequest(input: Uint8Array): Request {
       r.ownCgroup = value;
     } else { r.error = "unknown request key \"" + key + "\""; return r; }
   }
-  if (r.op != "validate" && r.op != "plan" && r.op != "features" && r.op != "exec") { r.error = "unknown op \"" + r.op + "\""; return r; }
+  if (r.op != "validate" && r.op != "plan" && r.op != "features" && r.op != "exec" && r.op != "update") { r.error = "unknown op \"" + r.op + "\""; return r; }
   if (r.op == "exec" && r.initPid == 0) { r.error = "op exec needs init-pid"; return r; }
   if (r.op != "exec" && (r.initPid != 0 || r.process.length > 0 || r.execFlags.length > 0 || r.execCgroups.length > 0)) { r.error = "init-pid, process, exec-flags and exec-cgroups are for op exec only"; return r; }
+  if (r.op != "update" && (r.hasUpdateResources || r.updateFlags.length > 0)) { r.error = "update-resources and update-flags are for op update only"; return r; }
   if (r.process.length > 0 && r.execFlags.length > 0) { r.error = "process and exec-flags exclude each other"; return r; }
   if (!r.bundle.startsWith("/")) { r.error = "bundle must be an absolute path"; return r; }
   if (r.cgroup != "v1" && r.cgroup != "hybrid" && r.cgroup != "v2" && r.cgroup != "none") { r.error = "unknown cgroup mode \"" + r.cgroup + "\""; return r; }

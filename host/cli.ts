@@ -36,6 +36,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   spec: { summary: "create a new specification file", load: () => import("./commands/spec.ts") },
   start: { summary: "execute the user process in a created container", load: () => import("./commands/start.ts") },
   state: { summary: "output the state of a container", load: () => import("./commands/state.ts") },
+  update: { summary: "update container resource constraints", load: () => import("./commands/update.ts"), plans: true },
   validate: { summary: "check a bundle's config.json", load: () => import("./commands/validate.ts") },
 };
 

@@ -78,7 +78,7 @@ function rootlessCgroup(plan: CgroupPlan, c: Config, writes: CgroupWrite[], d: D
 }
 
 /** v1: each controller's writes go to the directory of the host hierarchy that holds it. */
-function placeInHierarchies(writes: CgroupWrite[], req: Request, d: Diagnostics): CgroupWrite[] {
+export function placeInHierarchies(writes: CgroupWrite[], req: Request, d: Diagnostics): CgroupWrite[] {
   const out: CgroupWrite[] = [];
   const missing: string[] = [];
   for (let i = 0; i < writes.length; i++) {
@@ -111,12 +111,18 @@ export function hierarchyDir(controller: string, req: Request): string | null {
 export function cgroupJson(plan: CgroupPlan): string {
   let out = "{\"paths\":{";
   for (let i = 0; i < plan.dirs.length; i++) out += (i > 0 ? "," : "") + quote(plan.dirs[i].hierarchy) + ":" + quote(plan.dirs[i].path);
-  out += "},\"writes\":[";
-  for (let i = 0; i < plan.writes.length; i++) {
-    const w = plan.writes[i];
+  out += "},\"writes\":" + writesJson(plan.writes);
+  const prog = plan.deviceProgram;
+  return out + ",\"deviceProgram\":" + (prog ? quote(base64(prog)) : "null") + "}";
+}
+
+/** A JSON array of writes, as the `cgroup` and `update` sections give them. */
+export function writesJson(writes: CgroupWrite[]): string {
+  let out = "[";
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i];
     out += (i > 0 ? "," : "") + "{\"controller\":" + quote(w.controller) + ",\"file\":" + quote(w.file) +
       ",\"value\":" + quote(w.value) + ",\"pointer\":" + quote(w.pointer) + (w.optional ? ",\"optional\":true}" : "}");
   }
-  const prog = plan.deviceProgram;
-  return out + "],\"deviceProgram\":" + (prog ? quote(base64(prog)) : "null") + "}";
+  return out + "]";
 }

@@ -8,7 +8,7 @@
 // is false unless -t (runc does not take config.json's); consoleSize is the caller's terminal's
 // for a foreground -t, set before the process starts (the host copies the pty). The changes are made on the parsed JSON,
 // so the result is checked by the same parser as config.json, field by field.
-import { JsonValue, JsonKind } from "../json/value";
+import { JsonValue, JsonKind, setKey, numberValue } from "../json/value";
 import { parseJson } from "../json/parse";
 import { Diagnostics, E_JSON_SYNTAX, E_REQUIRED, E_TYPE } from "../diagnostics";
 import { Request } from "../request";
@@ -51,30 +51,15 @@ function parseLine(text: string, what: string, d: Diagnostics): JsonValue | null
   return r.value;
 }
 
-/** obj[key] = v: the value get() reads is replaced, or the key added. */
-function setKey(obj: JsonValue, key: string, v: JsonValue): void {
-  for (let i = obj.keys.length - 1; i >= 0; i--) {
-    if (obj.keys[i] == key) { obj.items[i] = v; return; }
-  }
-  obj.keys.push(key);
-  obj.items.push(v);
-}
-
 /** The user object, made with runc's zero values (uid 0, gid 0) when config.json has none. */
 function userOf(proc: JsonValue): JsonValue {
   const u = proc.get("user");
   if (u && u.kind == JsonKind.Object) return u;
   const made = new JsonValue(JsonKind.Object, 0);
-  setKey(made, "uid", number("0"));
-  setKey(made, "gid", number("0"));
+  setKey(made, "uid", numberValue("0"));
+  setKey(made, "gid", numberValue("0"));
   setKey(proc, "user", made);
   return made;
-}
-
-function number(text: string): JsonValue {
-  const v = new JsonValue(JsonKind.Number, 0);
-  v.numText = text;
-  return v;
 }
 
 /** The items of a then b; b alone when a is not an array (the parser then checks b's type). */

@@ -56,3 +56,32 @@ export function childPointer(parent: string, key: string): string {
 export function indexPointer(parent: string, index: i32): string {
   return parent + "/" + index.toString();
 }
+
+/** obj[key] = v: the value get() reads is replaced, or the key added. */
+export function setKey(obj: JsonValue, key: string, v: JsonValue): void {
+  for (let i = obj.keys.length - 1; i >= 0; i--) {
+    if (obj.keys[i] == key) { obj.items[i] = v; return; }
+  }
+  obj.keys.push(key);
+  obj.items.push(v);
+}
+
+/** Every entry of key removed from obj. */
+export function removeKey(obj: JsonValue, key: string): void {
+  for (let i = obj.keys.length - 1; i >= 0; i--) {
+    if (obj.keys[i] == key) { obj.keys.splice(i, 1); obj.items.splice(i, 1); }
+  }
+}
+
+/** A number made in place of parsed text (text must be a JSON number). */
+export function numberValue(text: string): JsonValue {
+  const v = new JsonValue(JsonKind.Number, 0);
+  v.numText = text;
+  return v;
+}
+
+export function stringValue(s: string): JsonValue {
+  const v = new JsonValue(JsonKind.String, 0);
+  v.str = s;
+  return v;
+}

@@ -1,7 +1,7 @@
 // The core's request and verdict formats (docs/formats.md §1-2). Pure: no Node or Bun APIs,
 // so the same code serves the CLI, the `ocirun/core` entry point and browsers.
 
-export type CoreOp = "validate" | "plan" | "features" | "exec";
+export type CoreOp = "validate" | "plan" | "features" | "exec" | "update";
 export type CgroupMode = "v1" | "hybrid" | "v2" | "none";
 
 export interface HostFacts {
@@ -40,6 +40,12 @@ export interface HostFacts {
   execCgroups?: { paths: Record<string, string>; sub: string[] };
   /** op exec on v2: the init's cgroup now, joined when the container's refuses the process. */
   initCgroup?: string;
+  /** op update: `update -r`'s resources (a file or stdin), JSON text. */
+  updateResources?: string;
+  /** op update: the flags as given, raw strings by flag name without dashes ({"memory": "512m"}). */
+  updateFlags?: Record<string, string>;
+  /** op update: the host's Intel RDT features (resctrl mounted with L3 allocation, memory bandwidth). */
+  intelRdt?: Array<"l3" | "mba">;
 }
 
 /** What `exec`'s flags change in config.json's process; absent: left as it is. */
@@ -79,6 +85,26 @@ export interface ContainerInfo {
   seccompListener?: { path: string; metadata: string };
 }
 
+/** One cgroup write (the `cgroup` section's form, docs/formats.md §2). */
+export interface PlannedWrite {
+  controller: string;
+  file: string;
+  value: string;
+  pointer: string;
+  optional?: boolean;
+}
+
+/** op update's section (docs/formats.md §2). */
+export interface UpdateSection {
+  writes: PlannedWrite[];
+  /** The stored values' writes: what the host writes back when one of `writes` is refused. */
+  restore: PlannedWrite[];
+  /** cgroup v2 `checkBeforeUpdate`: refuse when the usage (the files' sum) reaches the limit. */
+  checks: { controller: string; files: string[]; limit: string; what: string; pointer: string }[];
+  /** The merged linux.resources. */
+  resources: unknown;
+}
+
 export interface Verdict {
   ok: boolean;
   diagnostics: Diagnostic[];
@@ -88,6 +114,10 @@ export interface Verdict {
   exec?: Uint8Array;
   text?: string;
   features?: unknown;
+  /** op update: the writes, the restore writes, the checks and the merged resources. */
+  update?: UpdateSection;
+  /** op update: the stored config.json with the merged linux.resources, to store as it is. */
+  config?: Uint8Array;
   /** Every section's raw bytes, in verdict order, the ones this host does not decode too. */
   sections: Record<string, Uint8Array>;
 }
@@ -116,6 +146,9 @@ export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, 
   if (facts.execFlags !== undefined) lines.push(`exec-flags ${JSON.stringify(facts.execFlags)}`);
   if (facts.execCgroups !== undefined) lines.push(`exec-cgroups ${JSON.stringify(facts.execCgroups)}`);
   if (facts.initCgroup !== undefined) lines.push(`init-cgroup ${facts.initCgroup}`);
+  if (facts.updateResources !== undefined) lines.push(`update-resources ${facts.updateResources.replace(/[\r\n]/g, " ")}`);
+  if (facts.updateFlags !== undefined) lines.push(`update-flags ${JSON.stringify(facts.updateFlags)}`);
+  if (facts.intelRdt !== undefined) lines.push(`intel-rdt ${facts.intelRdt.join(",") || "none"}`);
   const header = encoder.encode(lines.join("\n") + "\n\n");
   const out = new Uint8Array(header.length + config.length);
   out.set(header);
@@ -143,6 +176,8 @@ export function decodeVerdict(bytes: Uint8Array): Verdict {
     else if (name === "exec") v.exec = body;
     else if (name === "text") v.text = decoder.decode(body);
     else if (name === "features") v.features = JSON.parse(decoder.decode(body));
+    else if (name === "update") v.update = JSON.parse(decoder.decode(body));
+    else if (name === "config") v.config = body;
   }
   return v;
 }

@@ -13,8 +13,9 @@ cgroupTable([
   { name: "unlimited swap goes first on v1", resources: { memory: { limit: 1000, swap: -1 } },
     v1: ["memory/memory.memsw.limit_in_bytes ?= -1", "memory/memory.limit_in_bytes = 1000"],
     v2: ["memory.swap.max ?= max", "memory.max = 1000"] },
+  // memsw first, as runc orders it: a cgroup with limits (update) takes no memory limit above its memsw.
   { name: "unlimited memory unlimits swap", resources: { memory: { limit: -1 } },
-    v1: ["memory/memory.limit_in_bytes = -1", "memory/memory.memsw.limit_in_bytes ?= -1"],
+    v1: ["memory/memory.memsw.limit_in_bytes ?= -1", "memory/memory.limit_in_bytes = -1"],
     v2: ["memory.swap.max ?= max", "memory.max = max"] },
   { name: "unlimited memory with a swap limit", resources: { memory: { limit: -1, swap: 5000 } },
     errorV1: ["/linux/resources/memory/swap"], v2: ["memory.swap.max = 5000", "memory.max = max"] },
