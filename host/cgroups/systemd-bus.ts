@@ -52,19 +52,20 @@ export class SystemdBus {
     if (!systemdRunning()) throw new OciError(NO_SYSTEMD);
     const uid = process.geteuid?.() ?? 0;
     const failures: string[] = [];
-    let conn: DbusConnection | undefined;
     if (uid === 0) {
-      conn = await DbusConnection.connect(PRIVATE_SOCKET, { uid }).catch((err) => void failures.push((err as Error).message));
+      const conn = await DbusConnection.connect(PRIVATE_SOCKET, { uid }).catch((err) => void failures.push((err as Error).message));
+      if (conn) return SystemdBus.over(conn, false);
     }
-    let onBus = false;
-    if (!conn) {
-      const address = process.env.DBUS_SYSTEM_BUS_ADDRESS || SYSTEM_BUS;
-      const path = busSocketPath(address);
-      if (!path) failures.push(`${address}: not a unix:path= address`);
-      else conn = await DbusConnection.connect(path, { uid, hello: true }).catch((err) => void failures.push((err as Error).message));
-      onBus = conn !== undefined;
-    }
+    const address = process.env.DBUS_SYSTEM_BUS_ADDRESS || SYSTEM_BUS;
+    const path = busSocketPath(address);
+    if (!path) failures.push(`${address}: not a unix:path= address`);
+    const conn = path ? await DbusConnection.connect(path, { uid, hello: true }).catch((err) => void failures.push((err as Error).message)) : undefined;
     if (!conn) throw new OciError(`failed to connect to dbus: ${failures.join("; ")}`);
+    return SystemdBus.over(conn, true);
+  }
+
+  /** systemd over an open connection: on a bus, JobRemoved is asked for first; then its version. */
+  static async over(conn: DbusConnection, onBus: boolean): Promise<SystemdBus> {
     const bus = new SystemdBus(conn);
     try {
       if (onBus) {

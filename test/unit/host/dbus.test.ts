@@ -4,13 +4,14 @@
 // messages split across reads) against a fake peer on a unix socket.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createServer, type Socket } from "node:net";
+import { createServer } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   authCommands, busSocketPath, DbusConnection, DbusError, decodeMessage, encodeMessage, marshal, MessageType, unmarshal, Variant,
 } from "../../../host/cgroups/dbus.ts";
+import { fakePeer } from "../../util/fake-dbus.ts";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const bytes = (...parts: (number[] | string)[]) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : Buffer.from(p))));
@@ -126,40 +127,9 @@ test("a bus address: unix:path=, with other keys and escapes", () => {
   assert.is(busSocketPath("tcp:host=localhost,port=1"), undefined);
 });
 
-/** A peer that answers AUTH with OK, then runs `serve` on each message it gets. */
-async function fakePeer(serve: (m: ReturnType<typeof decodeMessage> & {}, sock: Socket) => void) {
-  const dir = mkdtempSync(join(tmpdir(), "ocirun-dbus-"));
-  const path = join(dir, "bus");
-  const seen: string[] = [];
-  const server = createServer((sock) => {
-    let buf = Buffer.alloc(0);
-    let authed = false;
-    sock.on("data", (chunk) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (!authed) {
-        const end = buf.indexOf("BEGIN\r\n");
-        if (end < 0) return;
-        seen.push(buf.subarray(0, end + 7).toString("latin1"));
-        buf = buf.subarray(end + 7);
-        authed = true;
-        sock.write("OK 0123456789abcdef0123456789abcdef\r\n");
-      }
-      for (let d = decodeMessage(new Uint8Array(buf)); d; d = decodeMessage(new Uint8Array(buf))) {
-        buf = buf.subarray(d.size);
-        serve(d, sock);
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(path, r));
-  return { path, seen, close: () => { server.close(); rmSync(dir, { recursive: true, force: true }); } };
-}
-
 test("a connection authenticates, routes replies by serial, hands signals over, and turns ERROR into DbusError", async () => {
-  const peer = await fakePeer(({ message: m }, sock) => {
-    if (m.member === "Fail") {
-      sock.write(encodeMessage({ type: MessageType.Error, serial: 100, replySerial: m.serial, errorName: "org.example.Nope", signature: "s", body: ["no such thing"] }));
-      return;
-    }
+  const peer = await fakePeer((m, p, sock) => {
+    if (m.member === "Fail") return p.error(m, "org.example.Nope", "no such thing");
     // A signal first, and the reply split in two writes.
     const signal = encodeMessage({ type: MessageType.Signal, serial: 101, path: "/org/freedesktop/systemd1", interface: "org.freedesktop.systemd1.Manager", member: "JobRemoved", signature: "uoss", body: [5, "/job/5", "x.scope", "done"] });
     const reply = encodeMessage({ type: MessageType.MethodReturn, serial: 102, replySerial: m.serial, signature: "o", body: ["/job/5"] });
@@ -182,7 +152,7 @@ test("a connection authenticates, routes replies by serial, hands signals over, 
       assert.is((err as DbusError).name, "org.example.Nope");
       assert.is((err as DbusError).message, "org.example.Nope: no such thing");
     }
-    assert.equal(peer.seen, ["\0AUTH EXTERNAL 30\r\nBEGIN\r\n"]);
+    assert.equal(peer.auth, ["\0AUTH EXTERNAL 30\r\nBEGIN\r\n"]);
   } finally {
     conn.close();
     peer.close();
@@ -200,7 +170,7 @@ test("a peer that refuses the authentication, or closes, fails the pending call 
     server.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const peer = await fakePeer((_m, sock) => sock.destroy());
+  const peer = await fakePeer((_m, _p, sock) => sock.destroy());
   const conn = await DbusConnection.connect(peer.path, { uid: 0 });
   try {
     await conn.call({ path: "/", interface: "a.b", member: "C" }).then(() => assert.unreachable(), (err) => assert.match(String(err), /connection closed/));
@@ -208,6 +178,18 @@ test("a peer that refuses the authentication, or closes, fails the pending call 
     conn.close();
     peer.close();
   }
+});
+
+test("on a bus, Hello comes first", async () => {
+  const calls: string[] = [];
+  const peer = await fakePeer((m, p) => {
+    calls.push(`${m.destination} ${m.interface}.${m.member}`);
+    if (m.member === "Hello") p.reply(m, "s", [":1.7"]);
+  });
+  const conn = await DbusConnection.connect(peer.path, { uid: 0, hello: true });
+  conn.close();
+  peer.close();
+  assert.equal(calls, ["org.freedesktop.DBus org.freedesktop.DBus.Hello"]);
 });
 
 test("connecting to a socket nobody listens on says so", async () => {
