@@ -21,7 +21,8 @@
         "src/notify_socket.cc",
         "src/tmpcopyup.cc",
         "src/proc_title.cc",
-        "src/device_program.cc"
+        "src/device_program.cc",
+        "src/cgroup_holder.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

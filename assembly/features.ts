@@ -73,8 +73,9 @@ export function featuresJson(): string {
     .open("linux")
     .strings("namespaces", NAMESPACES)
     .strings("capabilities", caps)
-    // cgroupfs on v1 (and hybrid) and v2 hosts, rdma.max included; not the systemd driver yet.
-    .open("cgroup").bool("v1", true).bool("v2", true).bool("systemd", false).bool("systemdUser", false).bool("rdma", true).close()
+    // cgroupfs on v1 (and hybrid) and v2 hosts, rdma.max included, and the systemd driver
+    // (--systemd-cgroup) for root; not systemd --user.
+    .open("cgroup").bool("v1", true).bool("v2", true).bool("systemd", true).bool("systemdUser", false).bool("rdma", true).close()
     // Every action and operator compiles (seccomp/compile.ts); the archs are those with a
     // syscall table; flags go to seccomp(2) as they are, so the kernel decides (6.x has all).
     .open("seccomp").bool("enabled", true)

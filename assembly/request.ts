@@ -29,6 +29,10 @@ export class Request {
   ownCgroup: string = "/";
   /** A non-root caller may make cgroups below its own cgroup's parent (a delegated v2 subtree). */
   cgroupDelegated: bool = false;
+  /** --systemd-cgroup: "systemd" (cgroupsPath is "slice:prefix:name", a transient scope), else "cgroupfs". */
+  cgroupDriver: string = "cgroupfs";
+  /** The host's systemd major version (0: unknown): properties newer than it are not planned. */
+  systemdVersion: u32 = 0;
   /** The host's architecture: the seccomp filter's native one (x86_64 or aarch64). */
   arch: string = "x86_64";
   /** Socket activation: the runtime got n fds from systemd (LISTEN_FDS), passed as fds 3..3+n-1. */
@@ -141,6 +145,13 @@ export function parseRequest(input: Uint8Array): Request {
       if (!own.startsWith("/")) { r.error = "cgroup-v1 " + dir + ": the own cgroup must be an absolute path: \"" + own + "\""; return r; }
       r.cgroupV1.push(new CgroupHierarchy(dir, sp3 < 0 ? rest : rest.substring(0, sp3), own));
     } else if (key == "cgroup-delegated") r.cgroupDelegated = value == "1";
+    else if (key == "cgroup-driver") {
+      if (value != "cgroupfs" && value != "systemd") { r.error = "unknown cgroup driver \"" + value + "\""; return r; }
+      r.cgroupDriver = value;
+    } else if (key == "systemd-version") {
+      if (!isCount(value)) { r.error = "systemd-version must be a positive integer: \"" + value + "\""; return r; }
+      r.systemdVersion = <u32>parseInt(value);
+    }
     else if (key == "own-cgroup") {
       if (!value.startsWith("/")) { r.error = "own-cgroup must be an absolute path: \"" + value + "\""; return r; }
       r.ownCgroup = value;

@@ -15,8 +15,11 @@ export interface Addon {
   spawnInit(plan: Uint8Array, fifoFd: number, preserveFds: number, mapTools?: MapTools): InitReady | InitFailure;
   /** Send ACK: the init clears PDEATHSIG and waits for start. Closes sync. */
   releaseInit(sync: number): void;
-  /** SIGKILL the init, reap it, close sync (create failed after READY). */
+  /** SIGKILL the init, reap it, close sync (create failed after READY); sync -1: any child. */
   abortInit(pid: number, sync: number): void;
+  /** A child that only waits to be killed (abortInit(pid, -1)): it keeps a new systemd scope
+   * alive until the init is in its cgroup. Dies with this process; holds no fds. pid or -errno. */
+  holdProcess(): number;
   /** Wait for a child of this process to exit, off the JS thread. */
   waitExit(pid: number): Promise<{ code: number; signal: number }>;
   /** flock(2); returns 0 or an errno. */

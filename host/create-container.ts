@@ -14,6 +14,7 @@ import { startTimeOf } from "./proc.ts";
 import { mark } from "./trace.ts";
 import { makeNotifyDir, notifySocketPath } from "./notify-socket.ts";
 import type { CgroupManager, CgroupSection } from "./cgroups/manager.ts";
+import type { SystemdBus } from "./cgroups/systemd-bus.ts";
 import {
   containerDir, createContainerDir, execFifoPath, removeContainer, validateId, writeCgroupRecord, writePidFile, writeState,
   writeStoredConfig, nowRfc3339Nano, type Container,
@@ -98,6 +99,18 @@ function systemdFacts(dir: string): Pick<HostFacts, "listenFds" | "notifySocket"
 export async function createContainer(ctx: Context, id: string, opts: CreateOptions): Promise<Created> {
   validateId(id);
   const preserveFds = parsePreserveFds(opts.preserveFds);
+  // --systemd-cgroup: systemd is asked while the bundle is read and the core compiles; without
+  // it create fails here, before anything is made (runc's check comes as early).
+  const bus = ctx.systemdCgroup ? import("./cgroups/systemd-bus.ts").then((m) => m.SystemdBus.connect()) : undefined;
+  bus?.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+  try {
+    return await createWith(ctx, id, opts, preserveFds, bus);
+  } finally {
+    (await bus?.catch(() => undefined))?.close();
+  }
+}
+
+async function createWith(ctx: Context, id: string, opts: CreateOptions, preserveFds: number, busPromise: Promise<SystemdBus> | undefined): Promise<Created> {
   const systemd = systemdFacts(containerDir(ctx.root, id));
   mark("create: start");
   const { bundle, config } = readBundleConfig(opts.bundle);
@@ -106,7 +119,11 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
   addon();
   mark("create: addon loaded");
   await coreCompiled();
-  const facts: HostFacts = { ...hostFacts(bundle, opts.noPivot === true, id, opts.noNewKeyring !== true), ...systemd };
+  const bus = await busPromise;
+  const facts: HostFacts = {
+    ...hostFacts(bundle, opts.noPivot === true, id, opts.noNewKeyring !== true), ...systemd,
+    ...(bus ? { cgroupDriver: "systemd" as const, systemdVersion: bus.version } : {}),
+  };
   const verdict = planOrThrow(ctx, facts, config);
   mark("create: planned");
   const info = verdict.container!;
@@ -116,7 +133,7 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
   if ((!opts.detach || !info.terminal) && opts.consoleSocket) throw new OciError("cannot use console socket if ocirun will not detach or allocate tty");
 
   const container = createContainerDir(ctx.root, id);
-  const planned = await plannedCgroups(ctx, facts, verdict).catch((err) => { removeContainer(container); throw err; });
+  const planned = await plannedCgroups(facts, verdict, bus).catch((err) => { removeContainer(container); throw err; });
   try {
     planned?.refuseInUse();
   } catch (err) {
@@ -128,9 +145,10 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
   let listenerSent = false;
   let cgroups: CgroupManager | undefined;
   try {
-    // The cgroups exist, limited, before the init is born into them (its first op joins them).
+    // The cgroups exist, limited, before the init is born into them (its first op joins them);
+    // systemd's are limited once the init is in (limitsAfterJoin).
     cgroups = planned;
-    if (cgroups) setUpCgroups(cgroups, verdict, container);
+    if (cgroups) await setUpCgroups(cgroups, verdict, container);
     mark("create: cgroups");
     if (systemd.notifySocket) makeNotifyDir(container.dir);
     const fifo = execFifoPath(container.dir);
@@ -143,6 +161,7 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
     mark("create: init ready");
     if ("errno" in result) throw new OciError(describeInitFailure(verdict.init!, result.op, result.errno, addon().strerror));
     spawned = result;
+    if (cgroups) await cgroupsJoined(cgroups, verdict);
     if (result.console !== undefined && opts.consoleSocket) {
       const err = addon().sendFd(resolve(opts.consoleSocket), result.console, "/dev/ptmx");
       closeSync(result.console);
@@ -183,19 +202,36 @@ export async function createContainer(ctx: Context, id: string, opts: CreateOpti
 }
 
 /** The manager of the cgroups the core planned; none on a host without cgroups, or when the
- * container gets none of its own. */
-async function plannedCgroups(ctx: Context, facts: HostFacts, verdict: Verdict): Promise<CgroupManager | undefined> {
+ * container gets none of its own. bus: --systemd-cgroup's connection. */
+async function plannedCgroups(facts: HostFacts, verdict: Verdict, bus: SystemdBus | undefined): Promise<CgroupManager | undefined> {
   const section = cgroupSection(verdict);
-  if (!section || Object.keys(section.paths).length === 0 || facts.cgroup === "none") return undefined;
+  if (facts.cgroup === "none") {
+    if (bus) throw new OciError("--systemd-cgroup: this host has no cgroup hierarchy mounted at /sys/fs/cgroup");
+    return undefined;
+  }
+  if (!section || Object.keys(section.paths).length === 0) return undefined;
   const { cgroupManager } = await import("./cgroups/manager.ts");
-  return cgroupManager({ driver: ctx.systemdCgroup ? "systemd" : "cgroupfs", mode: facts.cgroup, paths: section.paths, created: [] });
+  const state = { driver: bus ? "systemd" as const : "cgroupfs" as const, mode: facts.cgroup, paths: section.paths, created: [], unit: section.systemd?.unit };
+  return cgroupManager(state, bus ? { bus, plan: section.systemd } : undefined);
 }
 
 /** Make the cgroups (recorded first in the state dir: a create killed half-way leaves them to
- * `delete --force`) and write every planned value; the first the kernel refuses fails create. */
-function setUpCgroups(cgroups: CgroupManager, verdict: Verdict, container: Container): void {
-  const section = cgroupSection(verdict)!;
-  cgroups.create((state) => writeCgroupRecord(container, state));
+ * `delete --force`) and, unless the manager limits them once the init joined, write every
+ * planned value; the first the kernel refuses fails create. */
+async function setUpCgroups(cgroups: CgroupManager, verdict: Verdict, container: Container): Promise<void> {
+  await cgroups.create((state) => writeCgroupRecord(container, state));
+  if (!cgroups.limitsAfterJoin) await limitCgroups(cgroups, cgroupSection(verdict)!);
+}
+
+/** The init is in its cgroups: what held them goes, and systemd's get their limits now. */
+async function cgroupsJoined(cgroups: CgroupManager, verdict: Verdict): Promise<void> {
+  await cgroups.joined?.();
+  if (cgroups.limitsAfterJoin) await limitCgroups(cgroups, cgroupSection(verdict)!);
+}
+
+/** systemd's properties first, then the files (runc writes them after systemd too). */
+async function limitCgroups(cgroups: CgroupManager, section: CgroupSection): Promise<void> {
+  if (section.systemd) await cgroups.setProperties?.(section.systemd.resources);
   cgroups.apply(section.writes);
   if (section.deviceProgram) cgroups.attachDevices(Buffer.from(section.deviceProgram, "base64"));
 }

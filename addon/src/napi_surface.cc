@@ -14,6 +14,7 @@
 
 #include <napi.h>
 
+#include "cgroup_holder.h"
 #include "device_program.h"
 #include "notify_socket.h"
 #include "plan_reader.h"
@@ -153,6 +154,8 @@ Napi::Value Flock(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, r < 0 ? errno : 0);
 }
 
+Napi::Value HoldProcess(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), hold_process()); }
+
 Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) {
@@ -277,6 +280,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("waitExit", Napi::Function::New(env, WaitExitFn, "waitExit"));
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
+  exports.Set("holdProcess", Napi::Function::New(env, HoldProcess, "holdProcess"));
   exports.Set("strerror", Napi::Function::New(env, Strerror, "strerror"));
   exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram, "attachDeviceProgram"));
   exports.Set("sendFd", Napi::Function::New(env, SendFd, "sendFd"));

@@ -9,11 +9,24 @@ export function cpuWeight(shares: i64): i64 {
   return 1 + ((shares - 2) * 9999) / 262142;
 }
 
+/** The kernel's CFS period when none is given, in microseconds. */
+export const DEFAULT_CPU_PERIOD: i64 = 100000;
+
+/** systemd's CPUQuotaPerSecUSec for a quota (> 0) and period (0: the default): systemd keeps it
+ * in whole percents of a CPU, so runc rounds it up to 10 ms per second. */
+export function systemdQuotaPerSec(quota: i64, period: i64): u64 {
+  const p: u64 = period > 0 ? <u64>period : <u64>DEFAULT_CPU_PERIOD;
+  const perSec: u64 = (<u64>quota * 1000000) / p;
+  return perSec % 10000 == 0 ? perSec : (perSec / 10000 + 1) * 10000;
+}
+
 /** `current`: the values the cgroup has now (update: the stored ones; create: none, the kernel's
  * defaults). The kernel checks the quota against the period and the burst, and the realtime
  * runtime against its period, so each pair is written in the order where the value in between
- * is valid too (runc writes, and retries after an EINVAL). */
-export function cpuWrites(res: Resources, mode: CgroupMode, d: Diagnostics, current: Resources | null = null): CgroupWrite[] {
+ * is valid too (runc writes, and retries after an EINVAL).
+ * systemd: the quota rewritten to what systemd will set, so the cgroupfs write agrees with the
+ * unit's property (runc's addCpuQuota does the same). */
+export function cpuWrites(res: Resources, mode: CgroupMode, d: Diagnostics, current: Resources | null = null, systemd: bool = false): CgroupWrite[] {
   const out: CgroupWrite[] = [];
   const c = res.cpu;
   if (!c) return out;
@@ -22,8 +35,12 @@ export function cpuWrites(res: Resources, mode: CgroupMode, d: Diagnostics, curr
   const period = c.period;
   const burst = c.burst;
   const idle = c.idle;
-  const quotaValue: i64 = quota ? quota.value : 0;
   const periodValue: i64 = period ? period.value : 0;
+  let quotaValue: i64 = quota ? quota.value : 0;
+  if (systemd && quotaValue > 0) {
+    const p: u64 = periodValue > 0 ? <u64>periodValue : <u64>DEFAULT_CPU_PERIOD;
+    quotaValue = <i64>((systemdQuotaPerSec(quotaValue, periodValue) * p) / 1000000);
+  }
   const cur: CpuResources | null = current ? current.cpu : null;
   if (mode == CgroupMode.V2) {
     if (shares && shares.value != 0) write(out, mode, "", "cpu.weight", cpuWeight(shares.value).toString(), shares.pointer);

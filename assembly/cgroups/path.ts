@@ -7,6 +7,7 @@
 import { Config } from "../config/model";
 import { Request } from "../request";
 import { cleanPath } from "../paths";
+import { systemdUnit } from "./systemd-unit";
 
 /** One hierarchy's directory for the container: `hierarchy` is the mount's directory under
  * /sys/fs/cgroup ("" on v2, where the mount is /sys/fs/cgroup itself). */
@@ -50,6 +51,7 @@ function parentOf(path: string): string {
  * there is no path at all (a plan without a container id). */
 export function cgroupDirs(c: Config, req: Request): CgroupDir[] {
   const out: CgroupDir[] = [];
+  if (req.cgroupDriver == "systemd") return systemdDirs(c, req);
   const inner = innerPath(c, req);
   if (inner.length == 0) return out;
   // Rootless: only in a cgroup v2 subtree delegated to the caller (cgroups/plan.ts).
@@ -63,6 +65,21 @@ export function cgroupDirs(c: Config, req: Request): CgroupDir[] {
     out.push(new CgroupDir(h.dir, place(h.own, inner)));
   }
   if (req.cgroup == "hybrid") out.push(new CgroupDir(UNIFIED_DIR, place("/", inner)));
+  return out;
+}
+
+/** --systemd-cgroup: the unit's cgroup, the same path below every hierarchy's root (runc's
+ * systemd driver; a rootless caller gets none: cgroups/plan.ts refuses it). */
+function systemdDirs(c: Config, req: Request): CgroupDir[] {
+  const out: CgroupDir[] = [];
+  const unit = systemdUnit(c, req, null);
+  if (unit === null || req.euid != 0) return out;
+  if (req.cgroup == "v2") {
+    out.push(new CgroupDir("", unit.path));
+    return out;
+  }
+  for (let i = 0; i < req.cgroupV1.length; i++) out.push(new CgroupDir(req.cgroupV1[i].dir, unit.path));
+  if (req.cgroup == "hybrid") out.push(new CgroupDir(UNIFIED_DIR, unit.path));
   return out;
 }
 

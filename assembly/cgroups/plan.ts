@@ -18,18 +18,34 @@ import { unifiedWrites } from "./unified";
 import { deviceRules, deviceWritesV1 } from "./devices";
 import { deviceProgram } from "./device-program";
 import { CgroupDir, cgroupDirs, innerPath } from "./path";
+import { SystemdUnit, systemdUnit } from "./systemd-unit";
+import { propertiesJson, resourceProperties, unitProperties, UnitProperty } from "./systemd-properties";
 
 export class CgroupPlan {
   dirs: CgroupDir[] = [];
   writes: CgroupWrite[] = [];
   deviceProgram: Uint8Array | null = null;
+  /** --systemd-cgroup: the unit, its StartTransientUnit properties and the resource ones. */
+  unit: SystemdUnit | null = null;
+  unitProperties: UnitProperty[] = [];
+  resourceProperties: UnitProperty[] = [];
 }
 
 export function planCgroup(c: Config, req: Request, d: Diagnostics): CgroupPlan {
   const plan = new CgroupPlan();
+  const systemd = req.cgroupDriver == "systemd";
+  if (systemd && req.euid != 0) {
+    // runc's v1 words; on v2 runc asks the user's systemd, which ocirun does not yet.
+    d.error(E_UNSUPPORTED, "", req.cgroup == "v2" ? "--systemd-cgroup for a rootless container (systemd --user) is not supported yet" : "cannot use rootless systemd cgroups manager on cgroup v1");
+    return plan;
+  }
   plan.dirs = cgroupDirs(c, req);
-  const inner = innerPath(c, req);
-  if (c.linux.cgroupsPath.length > 0 && (inner.length == 0 || inner == "/")) d.error(E_UNSUPPORTED, "/linux/cgroupsPath", "must name a cgroup below the root, not the root itself");
+  if (systemd) {
+    plan.unit = systemdUnit(c, req, d);
+  } else {
+    const inner = innerPath(c, req);
+    if (c.linux.cgroupsPath.length > 0 && (inner.length == 0 || inner == "/")) d.error(E_UNSUPPORTED, "/linux/cgroupsPath", "must name a cgroup below the root, not the root itself");
+  }
   if (req.euid == 0 && req.cgroup != "v2" && req.cgroupV1.length > 0 && hierarchyDir("devices", req) === null) {
     // runc too: without the device controller every device of the host would be open.
     d.error(E_UNSUPPORTED, "/linux/resources/devices", "needs the cgroup v1 devices controller, which this host does not mount");
@@ -40,12 +56,17 @@ export function planCgroup(c: Config, req: Request, d: Diagnostics): CgroupPlan 
   // The order runc applies them; unified last, so its raw values win.
   const writes: CgroupWrite[] = mode == CgroupMode.V1 ? deviceWritesV1(rules, res.devicesPointer) : [];
   const groups: CgroupWrite[][] = [
-    pidsWrites(res, mode), memoryWrites(res, mode, d), blkioWrites(res, mode, d), cpuWrites(res, mode, d),
+    pidsWrites(res, mode), memoryWrites(res, mode, d), blkioWrites(res, mode, d), cpuWrites(res, mode, d, null, systemd),
     cpusetWrites(res, mode), hugetlbWrites(res, mode), rdmaWrites(res, mode), networkWrites(res, mode, d),
     unifiedWrites(res, mode, d),
   ];
   for (let g = 0; g < groups.length; g++) for (let i = 0; i < groups[g].length; i++) writes.push(groups[g][i]);
   if (req.euid != 0) return rootlessCgroup(plan, c, writes, d);
+  const unit = plan.unit;
+  if (unit) {
+    plan.unitProperties = unitProperties(unit, c, req);
+    plan.resourceProperties = resourceProperties(c, req, mode, d);
+  }
   if (mode == CgroupMode.V2) {
     plan.writes = writes;
     plan.deviceProgram = deviceProgram(rules);
@@ -113,7 +134,13 @@ export function cgroupJson(plan: CgroupPlan): string {
   for (let i = 0; i < plan.dirs.length; i++) out += (i > 0 ? "," : "") + quote(plan.dirs[i].hierarchy) + ":" + quote(plan.dirs[i].path);
   out += "},\"writes\":" + writesJson(plan.writes);
   const prog = plan.deviceProgram;
-  return out + ",\"deviceProgram\":" + (prog ? quote(base64(prog)) : "null") + "}";
+  out += ",\"deviceProgram\":" + (prog ? quote(base64(prog)) : "null");
+  const unit = plan.unit;
+  if (unit) {
+    out += ",\"systemd\":{\"unit\":" + quote(unit.unit) + ",\"slice\":" + quote(unit.slice) +
+      ",\"properties\":" + propertiesJson(plan.unitProperties) + ",\"resources\":" + propertiesJson(plan.resourceProperties) + "}";
+  }
+  return out + "}";
 }
 
 /** A JSON array of writes, as the `cgroup` and `update` sections give them. */

@@ -4,6 +4,8 @@
 // systemd.ts over either. No file name or value is decided here: the core's verdict has them.
 import { OciError } from "../errors.ts";
 import { errnoText } from "./fs.ts";
+import type { SystemdBus, UnitProperty } from "./systemd-bus.ts";
+import type { SystemdUnitPlan } from "./systemd.ts";
 
 /** One write of the core's cgroup section (docs/formats.md §2). */
 export interface CgroupWrite {
@@ -21,6 +23,8 @@ export interface CgroupSection {
   writes: CgroupWrite[];
   /** base64 of the v2 device program, or null. */
   deviceProgram: string | null;
+  /** --systemd-cgroup: the unit and its properties. */
+  systemd?: SystemdUnitPlan;
 }
 
 /** What state.json keeps of the container's cgroups, so that every later command finds them. */
@@ -43,7 +47,15 @@ export interface CgroupManager {
   refuseInUse(): void;
   /** Makes what is missing. record gets the state with `created` filled in before any directory
    * is made, so a create killed half-way leaves a record that delete follows. */
-  create(record: (state: CgroupState) => void): void;
+  create(record: (state: CgroupState) => void): void | Promise<void>;
+  /** systemd: the cgroup exists only while a process is in it, so create puts a holder there
+   * and the limits go on once the init joined (runc's order: Apply, then Set); cgroupfs: the
+   * cgroups are limited before the init exists. */
+  readonly limitsAfterJoin?: boolean;
+  /** The init is in the cgroups: what kept them for it goes (systemd's holder). */
+  joined?(): Promise<void>;
+  /** systemd: the resources as the unit's properties (SetUnitProperties), before the writes. */
+  setProperties?(props: UnitProperty[]): Promise<void>;
   /** The core's writes, in order; one the kernel refuses throws, naming its config field. */
   apply(writes: CgroupWrite[]): void;
   /** v2: attach the core's device program to the container's cgroup. */
@@ -73,9 +85,11 @@ export function writeError(w: CgroupWrite, err: unknown): OciError {
   return new OciError(`${where}: write ${JSON.stringify(w.value)} to ${w.file}: ${errnoText(err)}`);
 }
 
-export async function cgroupManager(state: CgroupState): Promise<CgroupManager> {
-  if (state.driver === "systemd") throw new OciError("--systemd-cgroup: the systemd cgroup driver is not supported yet");
-  return state.mode === "v2"
+/** systemd: create's connection and the core's unit plan (later commands need neither). */
+export async function cgroupManager(state: CgroupState, systemd?: { bus: SystemdBus; plan?: SystemdUnitPlan }): Promise<CgroupManager> {
+  const files = state.mode === "v2"
     ? new (await import("./cgroupfs-v2.ts")).CgroupfsV2(state)
     : new (await import("./cgroupfs-v1.ts")).CgroupfsV1(state);
+  if (state.driver !== "systemd") return files;
+  return new (await import("./systemd.ts")).SystemdCgroups(state, files, systemd?.bus, systemd?.plan);
 }

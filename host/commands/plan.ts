@@ -1,6 +1,8 @@
 // `plan [--bundle B] [--cgroup MODE]`: the plan the core makes for a bundle, without running it:
 // the init ops one a line, each with the config field it came from, then any other section
-// (cgroup writes, hooks) the core returns. --cgroup shows the plan for another kind of host.
+// (cgroup writes, hooks) the core returns. --cgroup shows the plan for another kind of host;
+// the global --systemd-cgroup, the systemd driver's (with the version of the host's systemd
+// when one runs, else none: the properties newer systemds have are then left out).
 import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../errors.ts";
@@ -66,6 +68,19 @@ export function planJson(v: Verdict): Record<string, unknown> {
   return out;
 }
 
+/** The host's systemd's major version, or 0 when none answers. */
+async function systemdVersion(): Promise<number> {
+  const { SystemdBus, systemdRunning } = await import("../cgroups/systemd-bus.ts");
+  if (!systemdRunning()) return 0;
+  try {
+    const bus = await SystemdBus.connect();
+    bus.close();
+    return bus.version;
+  } catch {
+    return 0;
+  }
+}
+
 export function register(program: ProgramDef, ctx: Context): void {
   program
     .command("plan")
@@ -73,9 +88,11 @@ export function register(program: ProgramDef, ctx: Context): void {
     .option("-b, --bundle <path>", "path to the bundle directory (default: the current directory)")
     .option("-f, --format <format>", "text (one op a line) or json", "text")
     .option("--cgroup <mode>", "plan for this cgroup mode instead of the host's: v1, hybrid, v2 or none")
-    .action((opts: { bundle?: string; format?: string; cgroup?: string }) => {
+    .action(async (opts: { bundle?: string; format?: string; cgroup?: string }) => {
       const format = parseFormat(opts.format);
-      const v = bundleVerdict("plan", opts.bundle, cgroupOverride(opts.cgroup));
+      const facts: Pick<HostFacts, "cgroup" | "cgroupV1"> & Partial<HostFacts> = cgroupOverride(opts.cgroup);
+      if (ctx.systemdCgroup) Object.assign(facts, { cgroupDriver: "systemd", systemdVersion: await systemdVersion() });
+      const v = bundleVerdict("plan", opts.bundle, facts);
       if (format === "json") ctx.out(JSON.stringify(planJson(v), null, 2) + "\n");
       else ctx.out(v.ok ? planText(v) : diagnosticLines(v.diagnostics) + summaryLine(v));
       if (!v.ok) ctx.exitCode = 1;

@@ -16,7 +16,7 @@ export function parseFormat(value: string | undefined): Format {
 }
 
 /** The verdict for the bundle's config.json on this host, or with the given cgroup facts. */
-export function bundleVerdict(op: CoreOp, bundleArg: string | undefined, cgroup?: Pick<HostFacts, "cgroup" | "cgroupV1">): Verdict {
+export function bundleVerdict(op: CoreOp, bundleArg: string | undefined, cgroup?: Pick<HostFacts, "cgroup" | "cgroupV1"> & Partial<HostFacts>): Verdict {
   const { bundle, config } = readBundleConfig(bundleArg);
   const facts: HostFacts = { bundle, euid: process.geteuid?.() ?? 0, egid: process.getegid?.() ?? 0, noPivot: false, arch: hostArch(), ...(cgroup ?? cgroupFacts()), ...lsmFacts() };
   return askCore(op, facts, config, { text: op === "plan" });

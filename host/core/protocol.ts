@@ -21,6 +21,10 @@ export interface HostFacts {
   ownCgroup?: string;
   /** A non-root caller may make cgroups below the parent of its own (a delegated v2 subtree). */
   cgroupDelegated?: boolean;
+  /** --systemd-cgroup: "systemd" (absent: "cgroupfs"); cgroupsPath is "slice:prefix:name". */
+  cgroupDriver?: "cgroupfs" | "systemd";
+  /** The systemd the unit is made by: its major version (absent or 0: unknown). */
+  systemdVersion?: number;
   /** The kernel has AppArmor / SELinux enabled (absent: not). */
   apparmor?: boolean;
   selinux?: boolean;
@@ -137,6 +141,8 @@ export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, 
   for (const h of facts.cgroupV1) lines.push(`cgroup-v1 ${h.dir} ${h.options}` + (h.own !== undefined ? ` ${h.own}` : ""));
   if (facts.ownCgroup !== undefined) lines.push(`own-cgroup ${facts.ownCgroup}`);
   if (facts.cgroupDelegated) lines.push("cgroup-delegated 1");
+  if (facts.cgroupDriver !== undefined) lines.push(`cgroup-driver ${facts.cgroupDriver}`);
+  if (facts.systemdVersion) lines.push(`systemd-version ${facts.systemdVersion}`);
   if (facts.arch !== undefined) lines.push(`arch ${facts.arch}`);
   if (facts.listenFds) lines.push(`listen-fds ${facts.listenFds}`);
   if (facts.notifySocket !== undefined) lines.push(`notify-socket ${facts.notifySocket}`);

@@ -14,7 +14,7 @@ const pattern = /^(cgroups.*|rootless)\.test\.ts$/;
 const suites = readdirSync(repo + "test/integration").filter((f) => pattern.test(f)).sort();
 // When the guest cannot run: each place a suite registers a test counts as one skipped test (a
 // loop over a table counts once: the figure is a floor).
-const testCount = suites.reduce((n, f) => n + (readFileSync(repo + "test/integration/" + f, "utf8").match(/^\(?.*\btest(\.skip)?\)?\(\s*[`"']/gm) ?? []).length, 0);
+const testCount = suites.reduce((n, f) => n + (readFileSync(repo + "test/integration/" + f, "utf8").match(/^\(?.*\b(test|sdTest)(\.skip)?\)?\(\s*[`"']/gm) ?? []).length, 0);
 
 function skipAll(reason) {
   console.log(`skipped: the cgroup v2 suites (${suites.join(", ")}): ${reason}`);
@@ -29,7 +29,8 @@ if (!which("qemu-system-x86_64")) skipAll("qemu-system-x86_64 is not installed (
 if (!existsSync("/boot") || !readdirSync("/boot").some((f) => f.startsWith("vmlinuz-"))) skipAll("no kernel image in /boot (package linux-image-amd64)");
 if (!existsSync("/bin/busybox")) skipAll("no /bin/busybox (package busybox-static)");
 
-const inner = `cd ${repo} && FORCE_COLOR=0 node_modules/.bin/bun node_modules/uvu/bin.js test/integration '${pattern.source}'`;
+// The guest may boot a throwaway systemd for cgroups-systemd.test.ts (test/util/throwaway-systemd.ts).
+const inner = `cd ${repo} && FORCE_COLOR=0 OCIRUN_TEST_THROWAWAY_SYSTEMD=1 node_modules/.bin/bun node_modules/uvu/bin.js test/integration '${pattern.source}'`;
 const r = spawnSync("bash", [repo + "test/vm/v2vm.sh", inner], {
   encoding: "utf8", timeout: 30 * 60_000, env: { ...process.env, V2VM_MEM: process.env.V2VM_MEM ?? "2G" },
 });

@@ -67,7 +67,7 @@ test("linux: all namespaces, and nothing ocirun does not do yet", () => {
     const v = core("validate", patch(baseConfig(), { "/linux/namespaces": [{ type: "mount" }, ...(ns === "mount" ? [] : [{ type: ns }])] }));
     assert.not.ok(errorsOf(v).some((e) => e.includes("unknown namespace")), ns);
   }
-  assert.equal(l.cgroup, { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true });
+  assert.equal(l.cgroup, { v1: true, v2: true, systemd: true, systemdUser: false, rdma: true });
   assert.equal(l.intelRdt, { enabled: false });
   // Like runc: what the runtime can apply; the host's LSMs are checked at create.
   for (const k of ["apparmor", "selinux"]) assert.equal(l[k], { enabled: true }, k);
