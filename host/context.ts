@@ -18,8 +18,9 @@ export interface GlobalOptions {
 
 export interface Context extends GlobalOptions {
   log: Logger;
-  /** Write to stdout synchronously (never process.stdout: see stdio.ts). */
-  out(text: string): void;
+  /** Write to stdout synchronously (never process.stdout: see stdio.ts); false when the reader
+   * has gone (EPIPE), which a stream (`events`) takes as its end. */
+  out(text: string): boolean;
   /** The process exit status after a successful action (run sets the container's status). */
   exitCode: number;
 }

@@ -2,7 +2,8 @@
 // about 8 ms per start in a Bun binary, more than the rest of `ocirun state`.
 import { writeSync } from "node:fs";
 
-export function writeAll(fd: number, text: string | Uint8Array): void {
+/** Writes all of text; false when the reader has gone (EPIPE), which is not an error. */
+export function writeAll(fd: number, text: string | Uint8Array): boolean {
   const buf = typeof text === "string" ? Buffer.from(text) : text;
   let off = 0;
   while (off < buf.length) {
@@ -12,8 +13,9 @@ export function writeAll(fd: number, text: string | Uint8Array): void {
       const code = (err as NodeJS.ErrnoException).code;
       // A non-blocking pipe from the caller (conmon, the shim) may be full for a moment.
       if (code === "EAGAIN") { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); continue; }
-      if (code === "EPIPE") return; // the reader went away; nothing left to tell it
+      if (code === "EPIPE") return false; // the reader went away; nothing left to tell it
       throw err;
     }
   }
+  return true;
 }

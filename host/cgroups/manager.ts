@@ -79,6 +79,13 @@ export function hierarchyPath(h: string, path: string): string {
   return path === "/" ? root : root + path;
 }
 
+/** v1: the container's directory in the hierarchy that holds controller ("cpu" is in a
+ * "cpu,cpuacct" one), if it has one. */
+export function controllerDir(state: CgroupState, controller: string): string | undefined {
+  const h = Object.keys(state.paths).find((k) => k.split(",").includes(controller));
+  return h === undefined ? undefined : hierarchyPath(h, state.paths[h]);
+}
+
 /** A refused write, in one line naming the field it came from. */
 export function writeError(w: CgroupWrite, err: unknown): OciError {
   const where = w.pointer || "/linux/resources/devices"; // the runtime's own device rules

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ocirun, ocirunCommand, type Result } from "../util/ocirun.ts";
+import { errorMessage, ocirun, ocirunCommand, type Result } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
 import { hostCgroupMode } from "../util/cgroup-host.ts";
 
@@ -167,6 +167,26 @@ test("the default root: $XDG_RUNTIME_DIR/ocirun for the user and for root in its
   const bad = asUser(["list"], { ...env, XDG_RUNTIME_DIR: "/proc" });
   assert.is(bad.code, 1);
   assert.match(bad.stderr, /the path in \$XDG_RUNTIME_DIR must be writable by the user/);
+});
+
+test("ps and events of a container without a cgroup of its own (no delegated v2 subtree): nothing to list, no stats", () => {
+  const env = userEnv();
+  const b = rootlessBundle(env, ["sleep", "60"]);
+  const r = asUser(["run", "-d", "--bundle", b, "ps1"], env);
+  assert.is(r.code, 0, r.stderr);
+  const stateFile = join(env.XDG_RUNTIME_DIR!, "ocirun", "ps1", "state.json");
+  if (JSON.parse(readFileSync(stateFile, "utf8")).cgroup) {
+    asUser(["delete", "--force", "ps1"], env);
+    return console.log("  skipped: this host delegates a cgroup v2 subtree to the user, so the container has its own cgroup");
+  }
+  const json = asUser(["ps", "-f", "json", "ps1"], env);
+  assert.equal([json.code, json.stdout, json.stderr], [0, "null\n", ""]);
+  const table = asUser(["ps", "ps1"], env);
+  assert.is(table.code, 0, table.stderr);
+  assert.equal(table.stdout.split("\n").filter(Boolean).map(words), ["UID PID PPID C STIME TTY TIME CMD"], "ps -ef's header alone");
+  const stats = asUser(["events", "--stats", "ps1"], env);
+  assert.equal([stats.code, errorMessage(stats.stderr)], [1, "unable to get container cgroup stats: the container has no cgroup of its own (rootless without a delegated cgroup)"]);
+  assert.is(asUser(["delete", "--force", "ps1"], env).code, 0);
 });
 
 test("a config without a user namespace is refused for the user, naming /linux/namespaces", () => {

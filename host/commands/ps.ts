@@ -1,0 +1,68 @@
+// `ps [-f table|json] <id> [ps options...]`: the container's processes (every pid in its cgroup
+// and below, as the host sees them). table: the host's ps(1) run with the options given
+// (default -ef) and its output filtered to those pids (host/ps-table.ts); json: the pids. As
+// runc: no status check (a stopped container lists nothing), flags only before the id.
+// A container without a cgroup of its own (rootless without a delegated one) lists nothing:
+// its processes share the caller's cgroup, which is not the container's to list.
+import type { ProgramDef } from "../command-def.ts";
+import type { Context } from "../context.ts";
+import { describeError, OciError } from "../errors.ts";
+import { mustOpenContainer } from "../store.ts";
+
+interface PsOptions {
+  format: string;
+}
+
+export function register(program: ProgramDef, ctx: Context): void {
+  program
+    .command("ps")
+    .description("ps displays the processes running inside a container")
+    .argument("<container-id>", "the container's id")
+    .argument("[ps-options...]", "options for ps(1) (default: -ef)")
+    .option("-f, --format <format>", "select one of: table or json", "table")
+    .action(async (id: string, psArgs: string[], opts: PsOptions) => {
+      const c = mustOpenContainer(ctx.root, id);
+      const pids = await containerPids(ctx, c.state.cgroup);
+      if (opts.format === "json") {
+        ctx.out(pids.length > 0 ? `[${pids.join(",")}]\n` : "null\n"); // Go's encoding of an empty list
+        return;
+      }
+      if (opts.format !== "table") throw new OciError("invalid format option");
+      const { filterPsTable } = await import("../ps-table.ts");
+      ctx.out(filterPsTable(await runPs(psArgs.length > 0 ? psArgs : ["-ef"]), pids));
+    });
+}
+
+async function containerPids(ctx: Context, cgroup: import("../cgroups/manager.ts").CgroupState | undefined): Promise<number[]> {
+  if (!cgroup) {
+    ctx.log.debug("ps: the container has no cgroup of its own: no processes to list");
+    return [];
+  }
+  const { cgroupManager } = await import("../cgroups/manager.ts");
+  try {
+    return (await cgroupManager(cgroup)).pids();
+  } catch (err) {
+    throw new OciError(`unable to get all container pids: ${err instanceof OciError ? err.message : describeError(err)}`);
+  }
+}
+
+/** ps(1) from PATH, its stdout then its stderr (runc's CombinedOutput), as UTF-8 text; a
+ * failure as Go's os/exec words it, with the output. */
+async function runPs(args: string[]): Promise<string> {
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync("ps", args, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 1 << 30 });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    throw new OciError(code === "ENOENT" ? 'exec: "ps": executable file not found in $PATH' : describeError(r.error));
+  }
+  const output = r.stdout + r.stderr;
+  if (r.status !== 0) {
+    const why = r.signal ? `signal: ${signalName(r.signal)}` : `exit status ${r.status}`;
+    throw new OciError(`${why}: ${output.trim()}`);
+  }
+  return output;
+}
+
+function signalName(signal: string): string {
+  return { SIGKILL: "killed", SIGTERM: "terminated", SIGSEGV: "segmentation fault", SIGABRT: "aborted", SIGINT: "interrupt" }[signal] ?? signal;
+}
