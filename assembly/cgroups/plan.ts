@@ -65,7 +65,7 @@ export function planCgroup(c: Config, req: Request, d: Diagnostics): CgroupPlan 
   const unit = plan.unit;
   if (unit) {
     plan.unitProperties = unitProperties(unit, c, req);
-    plan.resourceProperties = resourceProperties(c, req, mode, d);
+    plan.resourceProperties = resourceProperties(c.linux.resources, rules, req, mode, d);
   }
   if (mode == CgroupMode.V2) {
     plan.writes = writes;

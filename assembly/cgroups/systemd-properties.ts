@@ -6,7 +6,7 @@
 // DeviceAllow. Features newer than the host's systemd (request fact `systemd-version`) are left
 // to the cgroupfs writes, as runc leaves them. Each value is JSON by its D-Bus signature
 // (docs/formats.md §2): 64-bit integers as decimal strings, `b` as a boolean, `ay` as numbers.
-import { Config, DeviceRule } from "../config/model";
+import { Config, DeviceRule, Resources } from "../config/model";
 import { Request } from "../request";
 import { Diagnostics, E_RANGE, W_IGNORED } from "../diagnostics";
 import { quote } from "../json/write";
@@ -65,12 +65,12 @@ export function unitProperties(u: SystemdUnit, c: Config, req: Request): UnitPro
   return out;
 }
 
-/** linux.resources as unit properties, in runc's order; the cgroupfs writes follow them. */
-export function resourceProperties(c: Config, req: Request, mode: CgroupMode, d: Diagnostics): UnitProperty[] {
+/** linux.resources as unit properties, in runc's order; the cgroupfs writes follow them.
+ * devices: the rules to send (deviceRules), or null for none (update: runc's SkipDevices). */
+export function resourceProperties(res: Resources, devices: DeviceRule[] | null, req: Request, mode: CgroupMode, d: Diagnostics): UnitProperty[] {
   const out: UnitProperty[] = [];
   const version = req.systemdVersion;
-  const res = c.linux.resources;
-  deviceProperties(deviceRules(c), version, out, d);
+  if (devices) deviceProperties(devices, version, out, d);
   const m = res.memory;
   const cpu = res.cpu;
   if (mode == CgroupMode.V2) {
@@ -100,7 +100,7 @@ export function resourceProperties(c: Config, req: Request, mode: CgroupMode, d:
   if (pids) u64(out, "TasksMax", pids.value < 0 ? U64_MAX : pids.value == 0 ? "1" : pids.value.toString()); // systemd refuses 0
   if (cpu && cpu.cpus) cpuset(out, "AllowedCPUs", cpu.cpus!.value, version);
   if (cpu && cpu.mems) cpuset(out, "AllowedMemoryNodes", cpu.mems!.value, version);
-  if (mode == CgroupMode.V2) unifiedProperties(c, version, out, d);
+  if (mode == CgroupMode.V2) unifiedProperties(res, version, out, d);
   return out;
 }
 
@@ -129,8 +129,8 @@ function cpuset(out: UnitProperty[], name: string, list: string, version: u32): 
 
 /** runc's unifiedResToSystemdProps: the unified files systemd has a property for, in config
  * order; the rest go to cgroupfs only. A value systemd could not take is an error. */
-function unifiedProperties(c: Config, version: u32, out: UnitProperty[], d: Diagnostics): void {
-  const files = c.linux.resources.unified;
+function unifiedProperties(res: Resources, version: u32, out: UnitProperty[], d: Diagnostics): void {
+  const files = res.unified;
   let idle = false;
   for (let i = 0; i < files.length; i++) if (files[i].file == "cpu.idle" && files[i].value.trim() == "1" && version >= 252) idle = true;
   for (let i = 0; i < files.length; i++) {

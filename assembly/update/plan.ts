@@ -23,6 +23,7 @@ import { cpusetWrites } from "../cgroups/cpuset";
 import { unifiedWrites } from "../cgroups/unified";
 import { placeInHierarchies, writesJson } from "../cgroups/plan";
 import { givenResources, RESOURCES } from "./flags";
+import { propertiesJson, resourceProperties, UnitProperty } from "../cgroups/systemd-properties";
 import { mergeResources } from "./merge";
 
 const MAX_CONFIG_BYTES: i32 = 4 << 20;
@@ -61,12 +62,15 @@ export function answerUpdate(req: Request): Verdict {
   const mode = req.cgroup == "v2" ? CgroupMode.V2 : CgroupMode.V1;
   let writes: CgroupWrite[] = [];
   let restore: CgroupWrite[] = [];
+  let properties: UnitProperty[] = [];
   const checks: UsageCheck[] = [];
   if (req.cgroup != "none") {
     const writeD = new Diagnostics();
     writes = updateWrites(merged, mode, writeD, old, req);
     keep(writeD, d, given);
     restore = updateWrites(old, mode, new Diagnostics(), merged, req);
+    // --systemd-cgroup: the unit's properties too, first (runc's Set), without the devices.
+    if (req.cgroupDriver == "systemd") properties = resourceProperties(merged, null, req, mode, new Diagnostics());
     if (mode == CgroupMode.V2 && checkBeforeUpdate(stored)) usageChecks(merged, checks);
   }
   // What a flag gave is named by the flag.
@@ -77,7 +81,8 @@ export function answerUpdate(req: Request): Verdict {
   const v = new Verdict(true);
   v.sectionText("diagnostics", diagnosticsJson(d.list));
   v.sectionText("update", "{\"writes\":" + writesJson(writes) + ",\"restore\":" + writesJson(restore) +
-    ",\"checks\":" + checksJson(checks) + ",\"resources\":" + stringify(stored) + "}");
+    ",\"checks\":" + checksJson(checks) + ",\"resources\":" + stringify(stored) +
+    (req.cgroupDriver == "systemd" ? ",\"systemd\":" + propertiesJson(properties) : "") + "}");
   v.sectionText("config", stringify(config));
   return v;
 }
@@ -137,7 +142,7 @@ function updateWrites(res: Resources, mode: CgroupMode, d: Diagnostics, current:
   res.network = null;
   res.rdma = [];
   const groups: CgroupWrite[][] = [
-    pidsWrites(res, mode), memoryWrites(res, mode, d, current), blkioWrites(res, mode, d), cpuWrites(res, mode, d, current),
+    pidsWrites(res, mode), memoryWrites(res, mode, d, current), blkioWrites(res, mode, d), cpuWrites(res, mode, d, current, req.cgroupDriver == "systemd"),
     cpusetWrites(res, mode), unifiedWrites(res, mode, d),
   ];
   const writes: CgroupWrite[] = [];

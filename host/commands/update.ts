@@ -59,11 +59,14 @@ export function register(program: ProgramDef, ctx: Context): void {
       const resources = opts.resources !== undefined ? readResources(opts.resources) : undefined;
       const cgroup = c.state.cgroup;
       if (!cgroup) throw new OciError("the container has no cgroup of its own to update (rootless without a delegated cgroup)");
-      const plan = await planUpdate(ctx, c.state, cgroup, readStoredConfig(c), resources, flags);
+      const systemdVersion = cgroup.driver === "systemd" ? await systemdVersionNow() : undefined;
+      const plan = await planUpdate(ctx, c.state, cgroup, readStoredConfig(c), resources, flags, systemdVersion);
       const { cgroupManager } = await import("../cgroups/manager.ts");
       const cgroups = await cgroupManager(cgroup);
       await checkUsage(cgroup, plan.update.checks);
       try {
+        // systemd's properties first, then the files (runc's Set does both, in that order).
+        if (plan.update.systemd) await cgroups.setProperties?.(plan.update.systemd);
         cgroups.apply(plan.update.writes);
       } catch (err) {
         throw restore(cgroups, plan.update.restore, err);
@@ -88,7 +91,7 @@ function readResources(path: string): string {
 }
 
 /** The core's update for the stored config, the resources or flags, and the container's cgroup mode. */
-async function planUpdate(ctx: Context, state: ContainerState, cgroup: CgroupState, stored: Uint8Array, resources: string | undefined, flags: Record<string, string>) {
+async function planUpdate(ctx: Context, state: ContainerState, cgroup: CgroupState, stored: Uint8Array, resources: string | undefined, flags: Record<string, string>, systemdVersion: number | undefined) {
   const { askCore, coreCompiled } = await import("../core/load.ts");
   const { callerFacts, cgroupFacts } = await import("../facts.ts");
   const { formatDiagnostic } = await import("../core/protocol.ts");
@@ -96,6 +99,7 @@ async function planUpdate(ctx: Context, state: ContainerState, cgroup: CgroupSta
   const facts: HostFacts = {
     ...callerFacts(state.bundle || "/", false, state.id, false), cgroupV1: cgroupFacts().cgroupV1, cgroup: cgroup.mode,
     updateResources: resources, updateFlags: flags,
+    ...(systemdVersion !== undefined ? { cgroupDriver: "systemd" as const, systemdVersion } : {}),
   };
   if (flags["l3-cache-schema"] || flags["mem-bw-schema"]) facts.intelRdt = intelRdtFacts();
   const verdict = askCore("update", facts, stored);
@@ -103,6 +107,18 @@ async function planUpdate(ctx: Context, state: ContainerState, cgroup: CgroupSta
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
   if (!verdict.ok || !verdict.update || !verdict.config) throw new OciError(errors.join("; ") || "update: the core gave no plan");
   return { update: verdict.update as UpdateSection, config: verdict.config };
+}
+
+/** --systemd-cgroup's container: the version of the systemd that runs its unit (the properties
+ * it knows depend on it). */
+async function systemdVersionNow(): Promise<number> {
+  const { SystemdBus } = await import("../cgroups/systemd-bus.ts");
+  const bus = await SystemdBus.connect();
+  try {
+    return bus.version;
+  } finally {
+    bus.close();
+  }
 }
 
 /** runc's intelrdt.IsCATEnabled / IsMBAEnabled: resctrl mounted, with L3 or MB allocation. */

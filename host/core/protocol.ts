@@ -107,6 +107,8 @@ export interface UpdateSection {
   checks: { controller: string; files: string[]; limit: string; what: string; pointer: string }[];
   /** The merged linux.resources. */
   resources: unknown;
+  /** --systemd-cgroup: the unit's properties for the merged resources, set before the writes. */
+  systemd?: [name: string, signature: string, value: unknown][];
 }
 
 export interface Verdict {

@@ -108,7 +108,7 @@ sdTest("create: a delegated scope in its slice, whose cgroup holds the init alon
   assert.not.ok(dirExists(dir), `${dir} is left`);
 });
 
-sdTest("the resources are the unit's properties, and the cgroup's files say the same", () => {
+sdTest("the resources are the unit's properties, and the cgroup's files say the same; update changes both", () => {
   const unit = "ocirun-test-sd-res.scope";
   const b = t.bundle(["sleep", "100"], {
     "/linux/cgroupsPath": "machine.slice:ocirun-test:sd-res",
@@ -125,6 +125,11 @@ sdTest("the resources are the unit's properties, and the cgroup's files say the 
     assert.is(read(join(dir, "cpu.max")).stdout.trim(), "34000 100000"); // systemd's whole percents, as runc writes it
     assert.is(read(join(dir, "cpuset.cpus")).stdout.trim(), "0");
   }
+  // update changes both: systemd's properties (else its next reload would put the old ones
+  // back) and the files.
+  ok(oci("update", "--memory", String(128 << 20), "--pids-limit", "40", "sd-res"), "update");
+  assert.equal(show(unit, "MemoryMax", "TasksMax"), { MemoryMax: String(128 << 20), TasksMax: "40" });
+  if (hostCgroupMode() === "v2") assert.is(read(join(dir, "memory.max")).stdout.trim(), String(128 << 20));
   ok(oci("delete", "--force", "sd-res"), "delete");
   assert.ok(gone(unit));
 });
