@@ -22,7 +22,10 @@
         "src/tmpcopyup.cc",
         "src/proc_title.cc",
         "src/device_program.cc",
-        "src/cgroup_holder.cc"
+        "src/cgroup_holder.cc",
+        "src/start_hook.cc",
+        "src/hook_runner.cc",
+        "src/exec_fifo.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

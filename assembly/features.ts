@@ -2,7 +2,7 @@
 // as `runc features` prints it. It claims only what ocirun does today: each false says where it
 // turns true, and fields left out mean "not known", which is honest for what ocirun ignores.
 import { quote } from "./json/write";
-const NO_HOOKS: string[] = [];
+import { HOOK_PHASES } from "./config/hooks";
 import { OPTIONS, OPTION_UNSUPPORTED } from "./plan/mount-flags";
 import { capabilityName, capabilityCount } from "./config/capabilities";
 import { SCMP_ACT, SECCOMP_ACTIONS, SCMP_CMP, SECCOMP_OPERATORS, SCMP_ARCH, SECCOMP_FILTER_FLAG, SECCOMP_FLAGS } from "./config/seccomp";
@@ -67,8 +67,8 @@ export function featuresJson(): string {
   const doc = new Doc()
     .str("ociVersionMin", "1.0.0")
     .str("ociVersionMax", "1.3.0")
-    // The host refuses hooks until it runs them (host/create-container.ts): none is claimed.
-    .strings("hooks", NO_HOOKS)
+    // All six run (the create-time ones at OP_CREATE_HOOKS, startContainer in the init).
+    .strings("hooks", HOOK_PHASES)
     .strings("mountOptions", mountOptions)
     .open("linux")
     .strings("namespaces", NAMESPACES)

@@ -4,6 +4,9 @@
 /** console: the pty master when the plan has a CONSOLE op (process.terminal). */
 export interface InitReady { pid: number; sync: number; console?: number; listener?: number }
 export interface InitFailure { op: number; errno: number }
+/** What the init wrote to exec.fifo when it failed after start: a startContainer hook (hook:
+ * op is its index among them) or a plan op (op is its index in the plan). */
+export interface StartFailure { hook: boolean; op: number; errno: number; code: number; signal: number; stdout: Uint8Array; stderr: Uint8Array }
 /** Absolute paths of shadow's newuidmap/newgidmap, for the id maps the plan says a non-root
  * caller cannot write itself (USERNS_MAPS "how"); a missing one fails that op with ENOENT. */
 export interface MapTools { newuidmap?: string; newgidmap?: string }
@@ -12,7 +15,17 @@ export interface NotifyForwarded { ready: string | null; errno: number; step: st
 export interface Addon {
   /** Clone the init and run the plan up to WAIT_START. fds 0-2 are inherited; fds
    * 3..3+preserveFds-1 cross into the container; fifoFd is the exec.fifo opened O_RDWR. */
-  spawnInit(plan: Uint8Array, fifoFd: number, preserveFds: number, mapTools?: MapTools): InitReady | InitFailure;
+  spawnInit(plan: Uint8Array, fifoFd: number, preserveFds: number, mapTools?: MapTools, onHooks?: (pid: number) => number): InitReady | InitFailure;
+  /** Run one hook and wait for it (docs/formats.md §5): exactly args and env, stdin's text on
+   * its stdin, in cwd; nsPid: placed in that process's namespaces first. errno and step: it did
+   * not start ("setns", "fork", "exec", "pipe"); stdout and stderr: their last 64 KiB. */
+  runHook(spec: { path: string; args: string[]; env: string[]; stdin: string; cwd: string; timeoutMs: number; nsPid?: number }): {
+    errno: number; step: string; code: number; signal: number; timedOut: boolean; stdout: Uint8Array; stderr: Uint8Array;
+  };
+  /** start: write the start byte to exec.fifo, then wait until the init has exec'd the user's
+   * process (or failed first: failure, from its record in the fifo). gone: it exited before it
+   * read the byte; errno: the fifo could not be opened (ENOENT: none). */
+  startInit(fifo: string): { errno: number; gone: boolean; failure?: StartFailure };
   /** Send ACK: the init clears PDEATHSIG and waits for start. Closes sync. */
   releaseInit(sync: number): void;
   /** SIGKILL the init, reap it, close sync (create failed after READY); sync -1: any child. */

@@ -10,7 +10,9 @@ import { formatDiagnostic, type ContainerInfo, type HostFacts, type Verdict } fr
 import { hostFacts, mapTools } from "./facts.ts";
 import { addon } from "./addon.ts";
 import { describeInitFailure } from "./init-failure.ts";
-import { startTimeOf } from "./proc.ts";
+import { pidInOwnNamespace, startTimeOf } from "./proc.ts";
+import { hasHooks, hookState, parseHooksSection, writeStoredHooks, type HookContainer, type Hooks } from "./hooks/hooks.ts";
+import { runHooks, runHooksWarning } from "./hooks/run-hooks.ts";
 import { mark } from "./trace.ts";
 import { makeNotifyDir, notifySocketPath } from "./notify-socket.ts";
 import type { CgroupManager, CgroupSection } from "./cgroups/manager.ts";
@@ -60,16 +62,29 @@ function planOrThrow(ctx: Context, facts: HostFacts, config: Uint8Array): Verdic
   for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.warn(formatDiagnostic(d));
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
   if (!verdict.ok || !verdict.init || !verdict.container) throw new OciError(errors.join("; ") || "invalid config.json");
-  refuseHooks(verdict);
   return verdict;
 }
 
-/** The host does not run hooks yet: refuse a config that has some rather than skip them. */
-function refuseHooks(verdict: Verdict): void {
-  const bytes = verdict.sections?.hooks;
-  if (!bytes) return;
-  const phases = Object.keys(JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>);
-  if (phases.length > 0) throw new OciError(phases.map((p) => `/hooks/${p}: hooks are not run yet`).join("; "));
+/** errno the host answers OP_CREATE_HOOKS with when a hook failed: the op fails with it. */
+const ECANCELED = 125;
+
+/** OP_CREATE_HOOKS, while the init waits before pivot_root: prestart and createRuntime here,
+ * createContainer placed in the init's namespaces, each with the state "creating" and the pid
+ * as it sees it. failed gets the first failure's line. */
+function createHooksRunner(hooks: Hooks, container: HookContainer, failed: (line: string) => void): ((pid: number) => number) | undefined {
+  if (!hasHooks(hooks, "prestart", "createRuntime", "createContainer")) return undefined;
+  return (pid: number) => {
+    try {
+      const here = { cwd: container.bundle };
+      runHooks(hooks.prestart, hookState(container, "creating", pid), here);
+      runHooks(hooks.createRuntime, hookState(container, "creating", pid), here);
+      runHooks(hooks.createContainer, hookState(container, "creating", pidInOwnNamespace(pid)), { ...here, nsPid: pid });
+      return 0;
+    } catch (err) {
+      failed(err instanceof Error ? err.message : String(err));
+      return ECANCELED;
+    }
+  };
 }
 
 export function parsePreserveFds(text: string | undefined): number {
@@ -132,6 +147,10 @@ async function createWith(ctx: Context, id: string, opts: CreateOptions, preserv
   if (opts.detach && info.terminal && !opts.consoleSocket) throw new OciError("cannot allocate tty if ocirun will detach without setting console socket");
   if ((!opts.detach || !info.terminal) && opts.consoleSocket) throw new OciError("cannot use console socket if ocirun will not detach or allocate tty");
 
+  const hooks = parseHooksSection(verdict.sections?.hooks);
+  const hookContainer: HookContainer = { ociVersion: info.ociVersion, id, bundle, annotations: info.annotations };
+  let hookFailure: string | undefined;
+  const onHooks = createHooksRunner(hooks, hookContainer, (line) => { hookFailure = line; });
   const container = createContainerDir(ctx.root, id);
   const planned = await plannedCgroups(facts, verdict, bus).catch((err) => { removeContainer(container); throw err; });
   try {
@@ -157,9 +176,9 @@ async function createWith(ctx: Context, id: string, opts: CreateOptions, preserv
     // O_RDWR: the init blocks in read() until start writes a byte (the open itself never blocks).
     fifoFd = openSync(fifo, constants.O_RDWR | constants.O_CLOEXEC);
     // The activation fds come first (3..), then the --preserve-fds ones, as in runc.
-    const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds, mapTools(process.geteuid?.() ?? 0));
+    const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds, mapTools(process.geteuid?.() ?? 0), onHooks);
     mark("create: init ready");
-    if ("errno" in result) throw new OciError(describeInitFailure(verdict.init!, result.op, result.errno, addon().strerror));
+    if ("errno" in result) throw new OciError(hookFailure ?? describeInitFailure(verdict.init!, result.op, result.errno, addon().strerror));
     spawned = result;
     if (cgroups) await cgroupsJoined(cgroups, verdict);
     if (result.console !== undefined && opts.consoleSocket) {
@@ -171,6 +190,7 @@ async function createWith(ctx: Context, id: string, opts: CreateOptions, preserv
     if (startTime === null) throw new OciError("container init exited before it was ready");
     // The config as it was planned: update (and exec) read this, never the bundle again.
     writeStoredConfig(container, config);
+    writeStoredHooks(container.dir, hooks);
     writeState(container, {
       version: 1, ociVersion: info.ociVersion, id, pid: result.pid, pidStartTime: startTime, bundle,
       rootfs: info.rootfs, created: nowRfc3339Nano(), owner: "", annotations: info.annotations, hasProcess: info.hasProcess,
@@ -195,6 +215,8 @@ async function createWith(ctx: Context, id: string, opts: CreateOptions, preserv
     // What is left in the cgroups (a container without its own pid namespace), then the cgroups.
     await cgroups?.destroy().catch((e) => ctx.log.warn(e instanceof Error ? e.message : String(e)));
     removeContainer(container);
+    // The container is gone as if deleted: its poststop hooks run (runc's destroy does too).
+    runHooksWarning(hooks.poststop, hookState(hookContainer, "stopped"), { cwd: bundle }, (line) => ctx.log.warn(line));
     throw err instanceof OciError ? err : new OciError(describeError(err));
   } finally {
     if (fifoFd >= 0) closeSync(fifoFd);

@@ -59,3 +59,15 @@ export async function waitGone(pid: number, startTime: string, timeoutMs: number
   }
   return true;
 }
+
+/** The pid as the process's own pid namespace sees it (the last NSpid of /proc/<pid>/status),
+ * or pid itself when that cannot be read. */
+export function pidInOwnNamespace(pid: number): number {
+  try {
+    const line = /^NSpid:\s*(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"))?.[1];
+    const last = line?.trim().split(/\s+/).pop();
+    return last ? Number(last) : pid;
+  } catch {
+    return pid;
+  }
+}

@@ -28,3 +28,13 @@ export function parseSignal(raw: string): number {
   }
   throw new OciError(`unknown signal "${raw}"`);
 }
+
+/** A signal as Go's os/exec words a process killed by it ("signal: killed"), as runc reports. */
+export function goSignalText(signal: number): string {
+  const names: Record<number, string> = {
+    1: "hangup", 2: "interrupt", 3: "quit", 4: "illegal instruction", 5: "trace/breakpoint trap", 6: "aborted",
+    7: "bus error", 8: "floating point exception", 9: "killed", 10: "user defined signal 1", 11: "segmentation fault",
+    12: "user defined signal 2", 13: "broken pipe", 14: "alarm clock", 15: "terminated",
+  };
+  return names[signal] ?? `signal ${signal}`;
+}

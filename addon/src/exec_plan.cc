@@ -22,6 +22,7 @@
 #include "process_ops.h"
 #include "rootfs_ops.h"
 #include "seccomp_ops.h"
+#include "start_hook.h"
 #include "sync_msg.h"
 #include "tmpcopyup.h"
 
@@ -41,7 +42,13 @@ struct Child {
     sync_send(c.sync, SYNC_ERROR, index, err, 0);
     raw_exit(1);
   }
-  // After start nobody reads the sync socket: say it on the container's stderr.
+  // After start nobody reads the sync socket: `start` reads exec.fifo until the init execs or
+  // exits (a hook's own record is written already), and the container's stderr says it too.
+  if (c.setup.fifo >= 0) {
+    if (err == ECANCELED) raw_exit(1);  // a startContainer hook: its record says it all
+    SyncMsg m = {SYNC_ERROR, index, err, 0};
+    rsys(SYS_write, c.setup.fifo, &m, sizeof m);
+  }
   char i[24], e[24];
   unsigned code = index >= 0 ? c.plan->ops[index].code : 0;
   const char* parts[] = {"ocirun: plan op ", raw_itoa(index, i), " (", op_name(code), "): errno ",
@@ -143,9 +150,17 @@ int op_wait_start(Child& c) {
   do r = rsys(SYS_read, c.setup.fifo, &byte, 1);
   while (r == -EINTR);
   if (r != 1) return r < 0 ? err_of(r) : EPIPE;
-  raw_close(c.setup.fifo);
-  c.setup.fifo = -1;
+  // Kept open until the execve closes it: `start` learns of a failure after this through it.
   return 0;
+}
+
+// The host runs the create-time hooks while we wait (it places those that run in our
+// namespaces); a failed hook fails this op with the errno it answers.
+int op_create_hooks(Child& c, int index) {
+  if (int r = sync_send(c.sync, SYNC_HOOKS, index, 0, 0)) return -r;
+  SyncMsg m;
+  if (sync_recv(c.sync, &m) <= 0 || m.kind != SYNC_HOOKS_DONE) raw_exit(1);  // host gone
+  return m.err;
 }
 
 // Only stdio and fds 3..3+n-1 cross into the container (CVE-2016-9962, CVE-2024-21626).
@@ -230,6 +245,8 @@ int run_op(Child& c, int index, const PlanOp& op) {
     }
     case OP_UNSHARE: return err_of(rsys(SYS_unshare, op.arg[0].num));
     case OP_CGROUP_JOIN: return op_cgroup_join(c, index);
+    case OP_CREATE_HOOKS: return op_create_hooks(c, index);
+    case OP_START_HOOK: return run_start_hook(op, c.setup.fifo);
     case OP_FORK_INIT: return op_fork_init(c, index);
     case OP_USERNS_MAPS: return op_userns_maps(c, index);
     case OP_BECOME_ROOT: return op_become_root();

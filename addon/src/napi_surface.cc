@@ -16,6 +16,8 @@
 
 #include "cgroup_holder.h"
 #include "device_program.h"
+#include "exec_fifo.h"
+#include "hook_runner.h"
 #include "notify_socket.h"
 #include "plan_reader.h"
 #include "spawn_init.h"
@@ -65,7 +67,21 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     if (t.Get("newuidmap").IsString()) tools.newuidmap = t.Get("newuidmap").As<Napi::String>().Utf8Value();
     if (t.Get("newgidmap").IsString()) tools.newgidmap = t.Get("newgidmap").As<Napi::String>().Utf8Value();
   }
-  SpawnResult r = spawn_init(plan, fifo, preserve, tools);
+  // Optional 5th argument: onHooks(pid) for OP_CREATE_HOOKS, called while the init waits;
+  // it returns 0 or the errno to fail the op with. A throw fails the op too, and stays pending.
+  HooksCallback on_hooks;
+  Napi::Function hooks_fn;
+  if (info.Length() > 4 && info[4].IsFunction()) {
+    hooks_fn = info[4].As<Napi::Function>();
+    on_hooks = [&env, &hooks_fn](int pid) -> int {
+      if (env.IsExceptionPending()) return ECANCELED;
+      Napi::Value v = hooks_fn.Call({Napi::Number::New(env, pid)});
+      if (env.IsExceptionPending() || !v.IsNumber()) return ECANCELED;
+      return v.As<Napi::Number>().Int32Value();
+    };
+  }
+  SpawnResult r = spawn_init(plan, fifo, preserve, tools, on_hooks);
+  if (env.IsExceptionPending()) return env.Undefined();
   Napi::Object out = Napi::Object::New(env);
   if (r.ready) {
     out.Set("pid", r.pid);
@@ -75,6 +91,67 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
   } else {
     out.Set("op", r.op);
     out.Set("errno", r.err);
+  }
+  return out;
+}
+
+std::vector<std::string> string_list(Napi::Value v) {
+  std::vector<std::string> out;
+  if (!v.IsArray()) return out;
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(a.Get(i).ToString().Utf8Value());
+  return out;
+}
+
+// runHook({path, args, env, stdin, cwd, timeoutMs, nsPid}): runs one hook and waits for it.
+Napi::Value RunHook(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(env, "runHook: a spec object is required").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Object o = info[0].As<Napi::Object>();
+  HookSpec spec;
+  spec.path = o.Get("path").ToString().Utf8Value();
+  spec.argv = string_list(o.Get("args"));
+  spec.envp = string_list(o.Get("env"));
+  spec.stdin_text = o.Get("stdin").ToString().Utf8Value();
+  spec.cwd = o.Has("cwd") && o.Get("cwd").IsString() ? o.Get("cwd").As<Napi::String>().Utf8Value() : "/";
+  if (o.Get("timeoutMs").IsNumber()) spec.timeout_ms = o.Get("timeoutMs").As<Napi::Number>().Int64Value();
+  if (o.Get("nsPid").IsNumber()) spec.ns_pid = o.Get("nsPid").As<Napi::Number>().Int32Value();
+  HookResult r = run_hook(spec);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errno", r.err);
+  out.Set("step", r.step);
+  out.Set("code", WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1);
+  out.Set("signal", WIFSIGNALED(r.status) ? WTERMSIG(r.status) : 0);
+  out.Set("timedOut", r.timed_out);
+  out.Set("stdout", Napi::Buffer<char>::Copy(env, r.out.data(), r.out.size()));
+  out.Set("stderr", Napi::Buffer<char>::Copy(env, r.errs.data(), r.errs.size()));
+  return out;
+}
+
+// startInit(fifoPath): release the init through exec.fifo and wait for its execve or failure.
+Napi::Value StartInit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "startInit: a path is required").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  StartOutcome r = start_through_fifo(info[0].As<Napi::String>().Utf8Value().c_str());
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errno", r.err);
+  out.Set("gone", r.gone);
+  if (r.kind) {
+    Napi::Object f = Napi::Object::New(env);
+    f.Set("hook", r.kind == SYNC_HOOK_FAILED);
+    f.Set("op", r.op);
+    f.Set("errno", r.op_err);
+    f.Set("code", r.kind == SYNC_HOOK_FAILED && WIFEXITED(r.value) ? WEXITSTATUS(r.value) : -1);
+    f.Set("signal", r.kind == SYNC_HOOK_FAILED && WIFSIGNALED(r.value) ? WTERMSIG(r.value) : 0);
+    f.Set("stdout", Napi::Buffer<char>::Copy(env, r.out.data(), r.out.size()));
+    f.Set("stderr", Napi::Buffer<char>::Copy(env, r.errs.data(), r.errs.size()));
+    out.Set("failure", f);
   }
   return out;
 }
@@ -276,6 +353,8 @@ Napi::Value NotifyForwardFn(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnInit", Napi::Function::New(env, SpawnInit, "spawnInit"));
   exports.Set("releaseInit", Napi::Function::New(env, ReleaseInit, "releaseInit"));
+  exports.Set("runHook", Napi::Function::New(env, RunHook, "runHook"));
+  exports.Set("startInit", Napi::Function::New(env, StartInit, "startInit"));
   exports.Set("abortInit", Napi::Function::New(env, AbortInit, "abortInit"));
   exports.Set("waitExit", Napi::Function::New(env, WaitExitFn, "waitExit"));
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));

@@ -46,6 +46,8 @@
 #define OP_EXEC_CONSOLE 43 /* u64 rows, u64 cols */
 #define OP_CPU_AFFINITY 44 /* list u64 mask */
 #define OP_CGROUP_JOIN 45 /* list str procs, str clone_into, str busy_fallback */
+#define OP_CREATE_HOOKS 46 /*  */
+#define OP_START_HOOK 47 /* str path, list str argv, list str envp, u64 timeout, str state_head, str state_tail, u64 index */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -106,6 +108,8 @@ static inline const char* op_name(unsigned code) {
     case 43: return "EXEC_CONSOLE";
     case 44: return "CPU_AFFINITY";
     case 45: return "CGROUP_JOIN";
+    case 46: return "CREATE_HOOKS";
+    case 47: return "START_HOOK";
     default: return "?";
   }
 }
@@ -158,6 +162,8 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 43: return "uu";
     case 44: return "U";
     case 45: return "Sss";
+    case 46: return "";
+    case 47: return "sSSussu";
     default: return 0;
   }
 }

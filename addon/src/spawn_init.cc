@@ -131,7 +131,7 @@ int move_device(const PreparedPlan& plan, int op, int pid) {
 
 // Follows the messages of the child (and, after FORK_INIT, of the intermediate and the init,
 // in either order) until READY, ERROR or EOF; reaps whatever exited, each pid once.
-SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& tools) {
+SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& tools, const HooksCallback& on_hooks) {
   int init = plan.fork_index < 0 ? child : 0;
   bool child_reaped = false;
   SyncMsg held = {0, 0, 0, 0};  // the init's READY/ERROR/IDMAP_TREE, held until its pid is known
@@ -191,6 +191,11 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
     }
     if (m.kind == SYNC_CGROUP) {
       sync_send(fd, SYNC_CGROUP_DONE, m.op, join_cgroups(plan, m.op, from_init ? init : child), 0);
+      continue;
+    }
+    if (m.kind == SYNC_HOOKS) {
+      // Only the init sends it (the op comes after FORK_INIT), so init is its pid.
+      sync_send(fd, SYNC_HOOKS_DONE, m.op, on_hooks ? on_hooks(init) : ENOSYS, 0);
       continue;
     }
     if (m.kind == SYNC_NET_DEVICE) {
@@ -272,7 +277,7 @@ long clone_init(const PreparedPlan& plan, ChildSetup* setup, int min_fd) {
   return syscall(SYS_clone, (unsigned long)plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
 }
 
-SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools) {
+SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools, const HooksCallback& on_hooks) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return failed(-1, errno);
   sv[0] = above(sv[0], 3 + preserve_fds);
@@ -294,5 +299,5 @@ SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, 
     close(sv[0]);
     return failed(-1, err);
   }
-  return follow(plan, sv[0], (int)pid, tools);
+  return follow(plan, sv[0], (int)pid, tools, on_hooks);
 }

@@ -1,5 +1,6 @@
 // The host side of spawnInit: clone the init, then follow its sync messages to READY or ERROR.
 #pragma once
+#include <functional>
 #include <string>
 
 #include "plan_reader.h"
@@ -18,4 +19,8 @@ struct MapTools {
   std::string newuidmap, newgidmap;
 };
 
-SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools);
+// OP_CREATE_HOOKS: called with the init's pid while it waits; returns 0 or the errno to fail
+// the op with.
+using HooksCallback = std::function<int(int init_pid)>;
+
+SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools, const HooksCallback& on_hooks);

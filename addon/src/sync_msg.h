@@ -6,7 +6,8 @@
 
 enum : int32_t { SYNC_ERROR = 1, SYNC_READY = 2, SYNC_PID = 3, SYNC_ACK = 4, SYNC_MAPS = 5, SYNC_MAPS_DONE = 6, SYNC_CONSOLE = 7,
                  SYNC_IDMAP_TREE = 8, SYNC_IDMAP_TREE_DONE = 9, SYNC_SECCOMP_LISTENER = 10, SYNC_NET_DEVICE = 11,
-                 SYNC_NET_DEVICE_DONE = 12, SYNC_CGROUP = 13, SYNC_CGROUP_DONE = 14 };
+                 SYNC_NET_DEVICE_DONE = 12, SYNC_CGROUP = 13, SYNC_CGROUP_DONE = 14,
+                 SYNC_HOOKS = 15, SYNC_HOOKS_DONE = 16, SYNC_HOOK_FAILED = 17 };
 
 // Native byte order, which is little-endian on every target ocirun builds for.
 struct SyncMsg {

@@ -20,6 +20,7 @@ import { planOomScoreAdj, planSysctl } from "./process-settings";
 import { checkLabels, planAppArmor } from "./labels";
 import { resolvePath, cleanPath } from "../paths";
 import { CgroupDir, cgroupDirs } from "../cgroups/path";
+import { planCreateHooks, planStartHooks } from "./hooks";
 
 export function rootfsPath(c: Config, req: Request): string {
   return resolvePath(req.bundle, c.rootPath);
@@ -60,6 +61,8 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   planMounts(c, req, cgroups, w, d);
   if (!devBoundFromHost(c)) planDevices(c, w, inUserNamespace(c));
 
+  // The environment is built, the root not yet entered: where runc runs these hooks too.
+  planCreateHooks(c, w);
   if (req.noPivot) w.op(OP_MOVE_ROOT, "MOVE_ROOT", "/root/path", "move \"" + rootfs + "\" to / (--no-pivot)").s("rootfs", rootfs);
   else w.op(OP_PIVOT_ROOT, "PIVOT_ROOT", "/root/path", "pivot_root to \"" + rootfs + "\"").s("rootfs", rootfs);
 
@@ -92,6 +95,8 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   if (hasProcess && filter == SeccompPlace.BeforeStart) planSeccomp(c, req, w, d);
   w.op(OP_WAIT_START, "WAIT_START", "", "wait for start");
   if (hasProcess && filter == SeccompPlace.BeforeExec) planSeccomp(c, req, w, d);
+  // Under the container's credentials and filter, as the user's process will be.
+  if (hasProcess) planStartHooks(c, req, w);
   if (hasProcess) planExec(c, req, w);
 }
 

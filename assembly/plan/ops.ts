@@ -103,6 +103,16 @@ export const OP_CPU_AFFINITY: u16 = 44; // args: list u64 mask
 // the join with EBUSY (the container's cgroup delegates domain controllers to sub-cgroups of its
 // own, so it may hold no process): the init's cgroup.
 export const OP_CGROUP_JOIN: u16 = 45; // args: list str procs, str clone_into, str busy_fallback
+// The create-time hook point (prestart, createRuntime, createContainer), after the mounts and
+// before pivot_root: the init sends sync HOOKS and waits; the host runs the hooks (those in the
+// container's namespaces from a process it places there) and answers HOOKS_DONE with 0, or an
+// errno that fails the op (the host then reports the hook that failed).
+export const OP_CREATE_HOOKS: u16 = 46; // args:
+// One startContainer hook, run by the init itself after start (so with the container process's
+// namespaces, root, credentials and filter, as runc): fork, execve path with exactly argv and
+// envp, the state JSON on stdin (state_head, the init's pid as it sees it, state_tail); wait,
+// killing it after timeout seconds (0: none). A failure is written to exec.fifo for `start`.
+export const OP_START_HOOK: u16 = 47; // args: str path, list str argv, list str envp, u64 timeout, str state_head, str state_tail, u64 index
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

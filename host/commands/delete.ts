@@ -12,6 +12,7 @@ import {
   closeContainer, type Container, type ContainerState, openContainer, readCgroupRecord, removeContainer, type Status, statusOf,
 } from "../store.ts";
 import { cgroupManager } from "../cgroups/manager.ts";
+import { hookState, readStoredHooks } from "../hooks/hooks.ts";
 
 const SIGKILL = 9;
 const KILL_TIMEOUT_MS = 10_000; // runc polls for 10 s too
@@ -42,7 +43,7 @@ export function register(program: ProgramDef, ctx: Context): void {
         if ((status === "running" || status === "paused") && !opts.force) {
           throw new OciError(`cannot delete container "${id}" that is not stopped: ${status}`);
         }
-        await destroyContainer(c as Container & { state: ContainerState }, status);
+        await destroyContainer(c as Container & { state: ContainerState }, status, (line) => ctx.log.warn(line));
       } finally {
         closeContainer(c);
       }
@@ -51,13 +52,21 @@ export function register(program: ProgramDef, ctx: Context): void {
 
 /** Everything create made goes: the init (and, with its cgroups, every other process of the
  * container), the cgroups, the state directory. Also `run`'s end. */
-export async function destroyContainer(c: Container & { state: ContainerState }, status: Status): Promise<void> {
+export async function destroyContainer(c: Container & { state: ContainerState }, status: Status, warn: (line: string) => void): Promise<void> {
   const cgroups = c.state.cgroup ? await cgroupManager(c.state.cgroup) : undefined;
   // A frozen init would not die of the SIGKILL until thawed (cgroup v1).
   if (status === "paused") cgroups?.thaw();
   if (status !== "stopped") await killInit(c.state);
   await cgroups?.destroy();
+  const hooks = readStoredHooks(c.dir);
   removeContainer(c);
+  // After the container is gone, before delete returns; a failure is only a warning.
+  if (hooks.poststop?.length) {
+    const { runHooksWarning } = await import("../hooks/run-hooks.ts");
+    const s = c.state;
+    const state = hookState({ ociVersion: s.ociVersion, id: s.id, bundle: s.bundle, annotations: s.annotations }, "stopped");
+    runHooksWarning(hooks.poststop, state, { cwd: s.bundle }, warn);
+  }
 }
 
 /** SIGKILL the init and wait until it is gone or a zombie (its parent reaps it, not us). */

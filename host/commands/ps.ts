@@ -57,12 +57,10 @@ async function runPs(args: string[]): Promise<string> {
   }
   const output = r.stdout + r.stderr;
   if (r.status !== 0) {
-    const why = r.signal ? `signal: ${signalName(r.signal)}` : `exit status ${r.status}`;
+    const { goSignalText } = await import("../signals.ts");
+    const { constants } = await import("node:os");
+    const why = r.signal ? `signal: ${goSignalText(constants.signals[r.signal])}` : `exit status ${r.status}`;
     throw new OciError(`${why}: ${output.trim()}`);
   }
   return output;
-}
-
-function signalName(signal: string): string {
-  return { SIGKILL: "killed", SIGTERM: "terminated", SIGSEGV: "segmentation fault", SIGABRT: "aborted", SIGINT: "interrupt" }[signal] ?? signal;
 }

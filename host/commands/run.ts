@@ -6,7 +6,7 @@ import { createContainer, type CreateOptions } from "../create-container.ts";
 import { addCreateOptions, createFlags } from "./create.ts";
 import { releaseInit } from "./start.ts";
 import { mark } from "../trace.ts";
-import { closeContainer, type Container, type ContainerState, execFifoPath, openContainer, removeContainer, statusOf } from "../store.ts";
+import { closeContainer, type Container, type ContainerState, openContainer, removeContainer, statusOf } from "../store.ts";
 import { destroyContainer } from "./delete.ts";
 import { NotifySocket } from "../notify-socket.ts";
 import { waitForeground } from "../foreground.ts";
@@ -30,12 +30,12 @@ export function register(program: Command, ctx: Context): void {
       try {
         const host = process.env.NOTIFY_SOCKET;
         notify = host ? NotifySocket.listen(container.dir, host) : undefined;
-        releaseInit(id, execFifoPath(container.dir));
+        releaseInit(ctx, container as Container & { state: ContainerState });
       } catch (err) {
         notify?.close();
         // Our child, not reaped: the pid is still the init's.
         try { process.kill(pid, "SIGKILL"); } catch {}
-        await destroyContainer(container as Container & { state: ContainerState }, "stopped").catch(() => removeContainer(container));
+        await destroyContainer(container as Container & { state: ContainerState }, "stopped", (line) => ctx.log.warn(line)).catch(() => removeContainer(container));
         throw err;
       }
       closeContainer(container);
@@ -54,7 +54,7 @@ export function register(program: Command, ctx: Context): void {
       ctx.log.debug(`run ${id}: exited with ${ctx.exitCode}`);
       if (opts.keep) return;
       const c = openContainer(ctx.root, id, { lock: true });
-      if (c?.state) await destroyContainer(c as Container & { state: ContainerState }, statusOf(c));
+      if (c?.state) await destroyContainer(c as Container & { state: ContainerState }, statusOf(c), (line) => ctx.log.warn(line));
       else if (c) removeContainer(c);
       mark("run: deleted");
     });

@@ -1,10 +1,14 @@
-// `start <id>`: release a created container's init, which waits in a read on exec.fifo: write
-// one byte to the fifo, then remove it (its absence is what makes the status "running").
-import { closeSync, constants, openSync, unlinkSync, writeSync } from "node:fs";
+// `start <id>`: release a created container's init, which waits in a read on exec.fifo, and
+// wait until it has exec'd the user's process (its startContainer hooks ran in it first), then
+// run the poststart hooks. The fifo is removed once read: its absence makes the status "running".
+import { unlinkSync } from "node:fs";
 import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
-import { closeContainer, execFifoPath, mustOpenContainer, statusOf } from "../store.ts";
+import { addon } from "../addon.ts";
+import { closeContainer, type Container, type ContainerState, execFifoPath, mustOpenContainer, statusOf } from "../store.ts";
+import { hookState, readStoredHooks, type Hook } from "../hooks/hooks.ts";
+import { hookFailure, runHooks } from "../hooks/run-hooks.ts";
 
 export function register(program: ProgramDef, ctx: Context): void {
   program
@@ -22,7 +26,7 @@ export function register(program: ProgramDef, ctx: Context): void {
         // READY= and pass it on. Without it nothing more is loaded.
         const host = process.env.NOTIFY_SOCKET;
         if (host) notify = (await import("../notify-socket.ts")).NotifySocket.listen(c.dir, host);
-        releaseInit(id, execFifoPath(c.dir));
+        releaseInit(ctx, c);
         ctx.log.debug(`start ${id}: released pid ${c.state.pid}`);
       } catch (err) {
         notify?.close();
@@ -35,23 +39,34 @@ export function register(program: ProgramDef, ctx: Context): void {
     });
 }
 
-/** Let a created container's init go on to execve (also used by `run`). */
-export function releaseInit(id: string, fifo: string): void {
-  let fd: number;
+/** Let a created container's init go on to execve (also used by `run`); a failure on its way
+ * there (a startContainer hook, a late op) or of a poststart hook fails start, and the
+ * container is stopped. */
+export function releaseInit(ctx: Context, c: Container & { state: ContainerState }): void {
+  const fifo = execFifoPath(c.dir);
+  const r = addon().startInit(fifo);
+  if (r.errno === 2) throw new OciError("cannot start a container that is not created: running");
+  if (r.errno !== 0) throw new OciError(`open ${fifo}: ${addon().strerror(r.errno).toLowerCase()}`);
+  if (r.gone) throw new OciError(`cannot start container "${c.state.id}": its init process is gone`);
+  unlinkSync(fifo);
+  const hooks = readStoredHooks(c.dir);
+  if (r.failure) throw new OciError(startFailure(r.failure, hooks.startContainer ?? []));
+  if (!hooks.poststart?.length) return;
+  const s = c.state;
   try {
-    // Non-blocking: if no process holds the fifo open for reading, open fails with ENXIO at
-    // once instead of waiting forever for an init that is gone.
-    fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    runHooks(hooks.poststart, hookState({ ociVersion: s.ociVersion, id: s.id, bundle: s.bundle, annotations: s.annotations }, "running", s.pid), { cwd: s.bundle });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENXIO") throw new OciError(`cannot start container "${id}": its init process is gone`);
-    if (code === "ENOENT") throw new OciError("cannot start a container that is not created: running");
+    // runtime-spec 1.3: a failed poststart hook stops the container.
+    try { process.kill(s.pid, "SIGKILL"); } catch {}
     throw err;
   }
-  try {
-    writeSync(fd, "0");
-  } finally {
-    closeSync(fd);
+}
+
+/** The init's record of what failed after start, as one line. */
+function startFailure(f: import("../addon.ts").StartFailure, startHooks: Hook[]): string {
+  const hook = f.hook ? startHooks[f.op] : undefined;
+  if (hook) {
+    return hookFailure(hook, { errno: f.errno === 110 ? 0 : f.errno, step: "exec", code: f.code, signal: f.signal, timedOut: f.errno === 110, stdout: f.stdout, stderr: f.stderr });
   }
-  unlinkSync(fifo);
+  return `the container's init failed after start (plan op ${f.op}): ${addon().strerror(f.errno).toLowerCase()}`;
 }

@@ -49,8 +49,6 @@ test("an executable missing from PATH", () =>
 test("an executable path that does not exist", () =>
   refused(["run", "--bundle", t.bundle(["/bin/nosuch"]), "x"], '/process/args/0: exec: "/bin/nosuch": no such file or directory'));
 
-test("hooks are refused until they are run, not skipped", () =>
-  refused(["create", "--bundle", t.bundle(["true"], { "/hooks": { poststart: [{ path: "/bin/true" }] } }), "x"], "/hooks/poststart: hooks are not run yet"));
 
 test("--log-format json: the error is the only record in --log, and still one line on stderr", () => {
   const log = join(t.dir, "oci-log");

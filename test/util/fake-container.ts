@@ -1,6 +1,7 @@
 // A container as the store sees one, without create: a state dir whose state.json records a real
 // process (a `sleep` child of the test). A "created" one also has exec.fifo, held open O_RDWR by
-// that process as a real init holds it, so `start` can write to it.
+// that process as a real init holds it: it reads the start byte, then closes the fifo as its
+// execve would, which is when `start` returns.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,11 +31,11 @@ export function fakeContainer(root: string, id: string, opts: FakeOptions = {}):
   if (opts.created) execFileSync("mkfifo", ["-m", "0600", fifo]);
   const holds = opts.created && opts.holdsFifo !== false;
   const child = holds
-    ? spawn("sh", ["-c", 'exec sleep 1000 <>"$0"', fifo], { stdio: "ignore" })
+    ? spawn("sh", ["-c", 'exec 3<>"$0"; head -c1 <&3 >/dev/null; exec 3>&- sleep 1000', fifo], { stdio: "ignore" })
     : spawn("sleep", ["1000"], { stdio: "ignore" });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const pid = child.pid!;
-  if (holds) waitForOrThrow(() => readlinkOr(`/proc/${pid}/fd/0`).endsWith("/exec.fifo"));
+  if (holds) waitForOrThrow(() => readlinkOr(`/proc/${pid}/fd/3`).endsWith("/exec.fifo"));
   const startTime = startTimeOf(pid);
   writeFileSync(join(dir, "state.json"), JSON.stringify({
     version: 1, ociVersion: "1.3.0", id, pid, pidStartTime: startTime, bundle: "/bundles/" + id,

@@ -18,8 +18,8 @@ test("the required fields and the versions ocirun implements", () => {
   const f = features();
   assert.is(f.ociVersionMin, "1.0.0");
   assert.is(f.ociVersionMax, "1.3.0");
-  // No hook is claimed while the host refuses configs with hooks.
-  assert.equal(f.hooks, []);
+  // Every kind runs (test/integration/hooks.test.ts).
+  assert.equal(f.hooks, ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]);
   assert.equal(f.annotations, { "io.github.ocirun.version": VERSION });
   assert.equal(f.potentiallyUnsafeConfigAnnotations, []);
 });
@@ -27,7 +27,7 @@ test("the required fields and the versions ocirun implements", () => {
 test("indented as runc prints it, with a final newline", () => {
   const text = new TextDecoder().decode(raw());
   const doc = text.slice(text.indexOf("features ") + text.slice(text.indexOf("features ")).indexOf("\n") + 1);
-  assert.ok(doc.startsWith('{\n    "ociVersionMin": "1.0.0",\n    "ociVersionMax": "1.3.0",\n    "hooks": [],\n    "mountOptions": [\n        "'), doc.slice(0, 120));
+  assert.ok(doc.startsWith('{\n    "ociVersionMin": "1.0.0",\n    "ociVersionMax": "1.3.0",\n    "hooks": [\n        "prestart",\n        "createRuntime",\n        "createContainer",\n        "startContainer",\n        "poststart",\n        "poststop"\n    ],\n    "mountOptions": [\n        "'), doc.slice(0, 260));
   assert.ok(doc.endsWith('\n    "potentiallyUnsafeConfigAnnotations": []\n}\n\n'));
 });
 

@@ -1,0 +1,141 @@
+// Docker as a client (root, Debian's docker.io): a private dockerd (test/clients/dockerd.ts: its
+// own namespaces, data root, exec root and socket) with ocirun registered as a runtime, a busybox
+// image made without a registry (docker import), and `docker run` / `exec` / `stop` / `rm` through
+// the runtime. Docker puts a prestart hook (libnetwork-setkey) into every container's config,
+// `--network none` too (not `--network host`): dockerd sets up the container's network only when
+// that hook runs.
+//
+// OCIRUN_DOCKER_RUNTIME picks the runtime the containers run with: `ocirun` (default:
+// $OCIRUN_BIN, else build/ocirun), `runc` (Docker's own, to check the harness itself) or a path.
+// OCIRUN_DOCKER_IPTABLES=0 starts dockerd with --iptables=false. Without docker.io, or not as
+// root, every test here is skipped, saying why.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { execFileSync } from "node:child_process";
+import { repo } from "../util/ocirun.ts";
+import { Dockerd, dockerAvailability, type Result } from "./dockerd.ts";
+
+const image = "ocirun-test-busybox";
+const wanted = process.env.OCIRUN_DOCKER_RUNTIME || "ocirun";
+const ocirunBin = resolve(repo, process.env.OCIRUN_BIN || "build/ocirun");
+// `runc` is built into dockerd; anything else is registered under a name of its own.
+const runtime = wanted === "runc" ? "runc" : wanted === "ocirun" ? "ocirun" : "undertest";
+const runtimePath = wanted === "ocirun" ? ocirunBin : resolve(wanted);
+const where = dockerAvailability();
+if ("skip" in where) console.log(`  docker: skipped: ${where.skip}`);
+
+let d: Dockerd | undefined;
+let startError: unknown;
+/** The default bridge network's subnet and gateway, as dockerd reports them. */
+let bridge = { subnet: "", gateway: "" };
+
+test.before(async () => {
+  if ("skip" in where) return;
+  try {
+    if (runtime !== "runc" && !existsSync(runtimePath)) throw new Error(`${runtimePath} is missing (npm run build)`);
+    d = new Dockerd({ ...where, runtimes: runtime === "runc" ? {} : { [runtime]: runtimePath }, noIptables: process.env.OCIRUN_DOCKER_IPTABLES === "0" });
+    await d.start();
+    const rootfs = mkdtempSync(join(tmpdir(), "ocirun-docker-rootfs-"));
+    try {
+      execFileSync(join(repo, "test/fixtures/make-rootfs.sh"), [rootfs]);
+      ok(d.importDir(rootfs, image), "docker import");
+    } finally {
+      rmSync(rootfs, { recursive: true, force: true });
+    }
+    const ipam = JSON.parse(ok(d.docker(["network", "inspect", "bridge", "--format", "{{json .IPAM.Config}}"]), "network inspect").stdout);
+    // The default bridge's IPAM config has no Gateway (20.10): then it is docker0's address.
+    bridge = { subnet: ipam[0]?.Subnet ?? "", gateway: ipam[0]?.Gateway || d.bridgeAddress() };
+  } catch (err) {
+    startError = err;
+  }
+});
+
+test.after(async () => {
+  await d?.stop();
+});
+
+/** A test that needs the dockerd: skipped (counted as such) without docker.io. */
+function dockerTest(name: string, fn: (d: Dockerd) => void): void {
+  const full = `docker (--runtime ${runtime}): ${name}`;
+  if ("skip" in where) return test.skip(full, () => {});
+  test(full, () => {
+    if (!d || startError) throw startError ?? new Error("no dockerd");
+    fn(d);
+  });
+}
+
+function ok(r: Result, what: string): Result {
+  assert.is(r.code, 0, `${what} exited ${r.code}: ${r.stderr.trim()}`);
+  return r;
+}
+
+/** docker run --rm with the runtime under test; the options go before the image. */
+function run(d: Dockerd, options: string[], args: string[]): Result {
+  return d.docker(["run", "--rm", "--runtime", runtime, ...options, image, ...args]);
+}
+
+function ipv4(text: string): number {
+  return text.split(".").reduce((n, part) => n * 256 + Number(part), 0);
+}
+
+function inSubnet(addr: string, cidr: string): boolean {
+  const [net, bits] = cidr.split("/");
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(ipv4(addr) / size) === Math.floor(ipv4(net) / size);
+}
+
+dockerTest("run --rm --network none echo hi", (d) => {
+  const r = ok(run(d, ["--network", "none"], ["echo", "hi"]), "docker run");
+  assert.is(r.stdout, "hi\n");
+});
+
+// The one network mode whose config has no hooks (the container joins the daemon's network
+// namespace by path): it tells a hooks failure from any other.
+dockerTest("run --rm --network host echo hi (a config without hooks)", (d) => {
+  const r = ok(run(d, ["--network", "host"], ["echo", "hi"]), "docker run");
+  assert.is(r.stdout, "hi\n");
+});
+
+dockerTest("run on the default bridge: eth0 is up with an address in the bridge's subnet", (d) => {
+  assert.match(bridge.subnet, /^\d+\.\d+\.\d+\.\d+\/\d+$/, "the bridge network has an IPv4 subnet");
+  const r = ok(run(d, [], ["ip", "addr", "show", "eth0"]), "docker run");
+  const flags = /^\d+:\s+eth0(?:@\S+)?:\s+<([^>]*)>/m.exec(r.stdout);
+  assert.ok(flags, `no eth0 line in:\n${r.stdout}`);
+  assert.ok(flags![1].split(",").includes("UP"), `eth0 is not UP: <${flags![1]}>`);
+  const inet = /^\s+inet (\d+\.\d+\.\d+\.\d+)\/\d+/m.exec(r.stdout);
+  assert.ok(inet, `eth0 has no IPv4 address:\n${r.stdout}`);
+  assert.ok(inSubnet(inet![1], bridge.subnet), `${inet![1]} is not in ${bridge.subnet}`);
+});
+
+dockerTest("run on the default bridge: the container reaches the bridge's gateway (ping)", (d) => {
+  assert.match(bridge.gateway, /^\d+\.\d+\.\d+\.\d+$/, "the bridge network has a gateway");
+  const r = run(d, [], ["ping", "-c1", "-W2", bridge.gateway]);
+  assert.is(r.code, 0, `ping ${bridge.gateway} exited ${r.code}: ${r.stdout.trim()} ${r.stderr.trim()}`);
+  assert.match(r.stdout, /1 packets received/);
+});
+
+dockerTest("run -d, exec, stop, rm", (d) => {
+  // sh as pid 1 ignores TERM unless it traps it: the trap makes `stop` quick and the exit 0.
+  const started = ok(d.docker(["run", "-d", "--runtime", runtime, "--network", "none", image, "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]), "docker run -d");
+  const id = started.stdout.trim();
+  assert.match(id, /^[0-9a-f]{64}$/);
+  try {
+    assert.is(ok(d.docker(["inspect", "--format", "{{.State.Status}}", id]), "inspect").stdout.trim(), "running");
+    assert.is(ok(d.docker(["exec", id, "echo", "from-exec"]), "docker exec").stdout, "from-exec\n");
+    const ps = ok(d.docker(["exec", id, "ps", "-o", "pid,args"]), "docker exec ps").stdout;
+    assert.match(ps, /^\s*1\s+sh -c trap/m, `pid 1 is not the container's sh:\n${ps}`);
+    const exit = d.docker(["exec", id, "sh", "-c", "exit 3"]);
+    assert.is(exit.code, 3, `exec's exit status: ${exit.stderr}`);
+    ok(d.docker(["stop", "-t", "10", id]), "docker stop");
+    assert.is(ok(d.docker(["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", id]), "inspect").stdout.trim(), "exited 0");
+    ok(d.docker(["rm", id]), "docker rm");
+    assert.is(d.docker(["ps", "-aq", "--no-trunc", "--filter", `id=${id}`]).stdout.trim(), "");
+  } finally {
+    d.docker(["rm", "-f", id]);
+  }
+});
+
+test.run();
