@@ -1,13 +1,13 @@
 // npm test: runs every uvu suite under Bun (which runs the TypeScript directly), one suite
 // directory after the other, and ends with the totals on one line: "N passed, N failed, N
-// skipped". test/vm boots a cgroup v2 guest and runs the cgroup suites there
-// (test/vm/run-suites.mjs). Args: suite directories (default: all). Integration suites need root.
+// skipped". test/clients drives ocirun through the engines (docker, podman); test/vm boots a
+// cgroup v2 guest and runs the cgroup suites there (test/vm/run-suites.mjs). Args: suite directories (default: all). Integration suites need root.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const bun = repo + "node_modules/.bin/bun";
-const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["test/unit/core", "test/unit/host", "test/fuzz", "test/integration", "test/vm"];
+const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["test/unit/core", "test/unit/host", "test/fuzz", "test/integration", "test/clients", "test/vm"];
 
 let passed = 0;
 let failed = 0;

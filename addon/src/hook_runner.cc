@@ -27,8 +27,8 @@ long now_ms() {
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-// The namespaces a hook may be placed in, the user namespace last: the others are joined
-// with the runtime's capabilities, which it keeps only in namespaces its own user ns owns.
+// The namespaces a hook may be placed in, the user namespace last: the others are joined with
+// the runtime's capabilities over them (root's, or, rootless, those of the user namespace's owner).
 struct NsKind {
   const char* name;
   int flag;

@@ -110,10 +110,14 @@ int run_start_hook(const PlanOp& op, int report_fd) {
     return ECANCELED;
   }
   int o[2], e[2];
-  if (long r = rsys(SYS_pipe2, o, O_CLOEXEC | O_NONBLOCK); r < 0) return err_of(r);
-  if (long r = rsys(SYS_pipe2, e, O_CLOEXEC | O_NONBLOCK); r < 0) return err_of(r);
-  long pid = rsys(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-  if (pid < 0) return err_of(pid);
+  long made = rsys(SYS_pipe2, o, O_CLOEXEC | O_NONBLOCK);
+  if (made >= 0) made = rsys(SYS_pipe2, e, O_CLOEXEC | O_NONBLOCK);
+  long pid = made < 0 ? made : rsys(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+  if (pid < 0) {
+    // The container's filter may refuse what running a hook takes: still the hook's failure.
+    report(report_fd, index, err_of(pid), 0, out, errs);
+    return ECANCELED;
+  }
   if (pid == 0) {
     syscall(SYS_dup2, (int)in, 0);
     syscall(SYS_dup2, o[1], 1);

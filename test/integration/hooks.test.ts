@@ -7,7 +7,7 @@
 // what busybox sh exports: the hook's, plus SHLVL and PWD, and PATH when the hook has none.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdirSync, readFileSync, readlinkSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ocirun, errorMessage } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
@@ -26,18 +26,19 @@ const BUSYBOX_SH_PATH = "PATH=/sbin:/usr/sbin:/bin:/usr/bin"; // what busybox sh
 // One record per run, fields split by \x1e, records by \x1f. $0 is the hook's name (args[1]).
 const RECORD = [
   'stdin=$(cat)',
-  'printf "%s\\036%s\\036%s\\036%s\\036%s\\036%s\\036%s\\036%s\\036%s\\037" "$0" "$stdin" "$*" ' +
+  'printf "%s\\036%s\\036%s\\036%s\\036%s\\036%s\\036%s\\036%s\\036%s\\036%s\\036%s\\037" "$0" "$stdin" "$*" ' +
     '"$(env)" "$(readlink /proc/self/ns/mnt)" "$(readlink /proc/self/ns/pid)" ' +
-    '"$(readlink /proc/self/ns/net)" "$(readlink /proc/self/ns/uts)" "$([ -e "$STATEDIR" ] && echo yes || echo no)" >> "$LOG"',
+    '"$(readlink /proc/self/ns/net)" "$(readlink /proc/self/ns/uts)" "$([ -e "$STATEDIR" ] && echo yes || echo no)" ' +
+    '"$(id -u)" "$(grep CapEff /proc/self/status | cut -f2)" >> "$LOG"',
 ].join("; ");
 
-interface HookRecord { name: string; state: any; args: string; env: string[]; mnt: string; pid: string; net: string; uts: string; stateDirExists: boolean }
+interface HookRecord { name: string; state: any; args: string; env: string[]; mnt: string; pid: string; net: string; uts: string; stateDirExists: boolean; uid: string; capEff: string }
 
 function records(log: string): HookRecord[] {
   if (!existsSync(log)) return [];
   return readFileSync(log, "utf8").split("\x1f").map((r) => r.replace(/^\n/, "")).filter(Boolean).map((r) => {
-    const [name, stdin, args, env, mnt, pid, net, uts, exists] = r.split("\x1e");
-    return { name, state: stdin.startsWith("{") ? JSON.parse(stdin) : stdin, args, env: env.split("\n").filter(Boolean), mnt, pid, net, uts, stateDirExists: exists === "yes" };
+    const [name, stdin, args, env, mnt, pid, net, uts, exists, uid, capEff] = r.split("\x1e");
+    return { name, state: stdin.startsWith("{") ? JSON.parse(stdin) : stdin, args, env: env.split("\n").filter(Boolean), mnt, pid, net, uts, stateDirExists: exists === "yes", uid, capEff };
   });
 }
 const names = (log: string) => records(log).map((r) => r.name);
@@ -62,7 +63,7 @@ function scenario(id: string, kinds: string[], opts: { then?: Record<string, str
     });
     hooks[kind] = opts.twice?.includes(kind) ? [hook(kind), hook(kind + "2")] : [hook(kind)];
   }
-  const args = opts.args ?? ["sh", "-c", "echo 'process\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1f' >> /out/log; exec sleep 1000"];
+  const args = opts.args ?? ["sh", "-c", "echo 'process\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1f' >> /out/log; exec sleep 1000"];
   const bundle = t.bundle(args, { "/hooks": hooks, "/annotations": { "z.key": "last", "a.key": "first" } });
   t.addMount(bundle, { destination: "/out", type: "bind", source: dir, options: ["rbind", "rw"] });
   return { id, dir, log, bundle };
@@ -130,6 +131,24 @@ test("a hook gets exactly its args (args[0] as argv[0]) and exactly its env, not
     const expected = [`LOG=${rec.name === "startContainer" ? "/out/log" : s.log}`, `STATEDIR=${join(root, s.id)}`, "SPACED=a b", BUSYBOX_SH_PATH];
     assert.equal(env, expected.sort(), `${rec.name}: its env only`);
   }
+  assert.is(oci("delete", "--force", s.id).code, 0);
+});
+
+test("startContainer runs as the container's process: its user, its capabilities; createContainer as root", () => {
+  const s = scenario("hk-creds", ["createContainer", "startContainer"]);
+  const file = join(s.bundle, "config.json");
+  const config = JSON.parse(readFileSync(file, "utf8"));
+  config.process.user = { uid: 1000, gid: 1000 };
+  writeFileSync(file, JSON.stringify(config));
+  writeFileSync(s.log, "", { mode: 0o666 }); // the log is written as uid 1000 too
+  chmodSync(s.log, 0o666);
+  const r = oci("run", "-d", "--bundle", s.bundle, s.id);
+  assert.is(r.code, 0, r.stderr);
+  const by = Object.fromEntries(records(s.log).map((x) => [x.name, x]));
+  assert.is(by.createContainer.uid, "0");
+  assert.is(by.startContainer.uid, "1000");
+  assert.is(by.startContainer.capEff, "0000000000000000", "a non-root process keeps no effective capability");
+  assert.is.not(by.createContainer.capEff, "0000000000000000");
   assert.is(oci("delete", "--force", s.id).code, 0);
 });
 
@@ -225,7 +244,7 @@ test("a failing poststop hook is a warning: delete succeeds and the next poststo
 });
 
 test("run in the foreground: hooks around the process, poststop when run deletes it", () => {
-  const s = scenario("hk-run", ALL, { args: ["sh", "-c", "echo 'process\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1f' >> /out/log"] });
+  const s = scenario("hk-run", ALL, { args: ["sh", "-c", "echo 'process\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1e\x1f' >> /out/log"] });
   const r = oci("run", "--bundle", s.bundle, s.id);
   assert.is(r.code, 0, r.stderr);
   const seen = names(s.log);

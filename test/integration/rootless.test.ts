@@ -266,3 +266,27 @@ if (!delegated) console.log("  skipped: a rootless container in a delegated cgro
 });
 
 test.run();
+
+test("hooks of a rootless container: createRuntime as the user, createContainer placed in its namespaces (the user namespace first)", () => {
+  const env = userEnv();
+  const out = userDir();
+  const log = join(out, "log");
+  const hook = (name: string) => ({
+    path: "/bin/busybox",
+    args: ["sh", "-c", `echo "${name} $(id -u) $(readlink /proc/self/ns/user) $(readlink /proc/self/ns/mnt)" >> ${log}`],
+  });
+  const b = rootlessBundle(env, ["true"]);
+  const config = JSON.parse(readFileSync(join(b, "config.json"), "utf8"));
+  config.hooks = { createRuntime: [hook("createRuntime")], createContainer: [hook("createContainer")] };
+  writeFileSync(join(b, "config.json"), JSON.stringify(config));
+  const c = asUser(["create", "--bundle", b, "h1"], env);
+  assert.is(c.code, 0, c.stderr);
+  const pid = JSON.parse(asUser(["state", "h1"], env).stdout).pid;
+  const ns = (p: number | string, kind: string) => execFileSync("readlink", [`/proc/${p}/ns/${kind}`], { encoding: "utf8" }).trim();
+  const lines = readFileSync(log, "utf8").trim().split("\n");
+  assert.equal(lines, [
+    `createRuntime ${UID} ${ns("self", "user")} ${ns("self", "mnt")}`,
+    `createContainer 0 ${ns(pid, "user")} ${ns(pid, "mnt")}`,
+  ]);
+  assert.is(asUser(["delete", "--force", "h1"], env).code, 0);
+});
