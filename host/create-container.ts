@@ -19,7 +19,7 @@ import type { CgroupManager, CgroupSection } from "./cgroups/manager.ts";
 import type { SystemdBus } from "./cgroups/systemd-bus.ts";
 import {
   containerDir, createContainerDir, execFifoPath, removeContainer, validateId, writeCgroupRecord, writePidFile, writeState,
-  writeStoredConfig, nowRfc3339Nano, type Container,
+  writeInitPlan, writeStoredConfig, nowRfc3339Nano, type Container,
 } from "./store.ts";
 
 /** The config size is capped before it is read or parsed (the core checks it again). */
@@ -191,6 +191,8 @@ async function createWith(ctx: Context, id: string, opts: CreateOptions, preserv
     // The config as it was planned: update (and exec) read this, never the bundle again.
     writeStoredConfig(container, config);
     writeStoredHooks(container.dir, hooks);
+    // The plan, for `start` to name the op (and its field) that fails after it released the init.
+    writeInitPlan(container, verdict.init!);
     writeState(container, {
       version: 1, ociVersion: info.ociVersion, id, pid: result.pid, pidStartTime: startTime, bundle,
       rootfs: info.rootfs, created: nowRfc3339Nano(), owner: "", annotations: info.annotations, hasProcess: info.hasProcess,

@@ -157,6 +157,19 @@ function replaceFile(dir: string, name: string, text: string | Uint8Array): void
   renameSync(tmp, join(dir, name));
 }
 
+/** The init's plan as create ran it: `start` names the op (and its field) that fails after it. */
+export function writeInitPlan(c: Container, plan: Uint8Array): void {
+  replaceFile(c.dir, "init.plan", plan);
+}
+
+export function readInitPlan(dir: string): Uint8Array {
+  try {
+    return readFileSync(join(dir, "init.plan"));
+  } catch {
+    return new Uint8Array();
+  }
+}
+
 /** The container's config.json as create planned it (`update` changes its resources): what every
  * later command reads instead of the bundle, which may have changed since. */
 export function writeStoredConfig(c: Container, config: Uint8Array | string): void {

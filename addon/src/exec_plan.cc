@@ -156,24 +156,31 @@ int op_wait_start(Child& c) {
 
 // The host runs the create-time hooks while we wait (it places those that run in our
 // namespaces); a failed hook fails this op with the errno it answers.
+// Dumpable meanwhile, as for USERNS_MAPS: a rootless host may then open our /proc/<pid>/ns
+// files to place a createContainer hook (they belong to root while we are not dumpable); no
+// process of the container exists yet.
 int op_create_hooks(Child& c, int index) {
+  if (long r = rsys(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0); r < 0) return err_of(r);
   if (int r = sync_send(c.sync, SYNC_HOOKS, index, 0, 0)) return -r;
   SyncMsg m;
   if (sync_recv(c.sync, &m) <= 0 || m.kind != SYNC_HOOKS_DONE) raw_exit(1);  // host gone
+  if (long r = rsys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0); r < 0) return err_of(r);
   return m.err;
 }
 
 // Only stdio and fds 3..3+n-1 cross into the container (CVE-2016-9962, CVE-2024-21626).
-int op_exec(Child& c, const PlanOp& op) {
+int op_exec(Child& c, int index, const PlanOp& op) {
   int keep_end = 3 + c.setup.preserve_fds;
   raw_close(c.root);
-  if (c.setup.fifo >= keep_end) raw_close(c.setup.fifo);  // never a stdio or preserved fd
-  c.root = c.setup.fifo = -1;
+  c.root = -1;
   long r = rsys(SYS_close_range, keep_end, ~0U, CLOSE_RANGE_CLOEXEC);
   if (r < 0) return err_of(r);
   // 0-2 too: Node marks its stdio close-on-exec at start-up (uv_disable_stdio_inheritance).
   for (int fd = 0; fd < keep_end; fd++) syscall(SYS_fcntl, fd, F_SETFD, 0);
-  r = exec_via_trampoline(c.exe, op.arg[0].strs, op.arg[0].num, op.arg[1].strs);
+  // Whoever waits for the execve (the host on sync, or `start` on exec.fifo) hears of its
+  // failure from the trampoline too; both fds are above the preserved range, and close at the
+  // user's execve.
+  r = exec_via_trampoline(c.exe, op.arg[0].strs, op.arg[0].num, op.arg[1].strs, c.sync >= 0 ? c.sync : c.setup.fifo, index);
   if (c.sync >= 0) return err_of(r);
   char e[24];
   const char* parts[] = {"ocirun: exec ", c.exe, ": errno ", raw_itoa(-r, e), "\n", nullptr};
@@ -292,7 +299,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_CHDIR: return op_chdir(op.arg[0].str);
     case OP_FIND_EXEC: return op_find_exec(c, op.arg[0].strs);
     case OP_WAIT_START: return op_wait_start(c);
-    case OP_EXEC: return op_exec(c, op);
+    case OP_EXEC: return op_exec(c, index, op);
     case OP_SYSCTL: return op_sysctl(c.root, op);
     case OP_APPARMOR: return op_apparmor(c.root, op);
     case OP_SELINUX_EXEC_LABEL: return op_selinux_exec_label(c.root, op);

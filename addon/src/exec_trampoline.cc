@@ -32,17 +32,29 @@ long sealed_trampoline() {
 
 }  // namespace
 
-long exec_via_trampoline(const char* exe, const char* const* argv, uint64_t argc, const char* const* envp) {
-  // [exe, argv..., NULL] goes on the stack (no allocation between clone and execve): bound it.
-  // The kernel refuses far fewer strings anyway (ARG_MAX).
+long exec_via_trampoline(const char* exe, const char* const* argv, uint64_t argc, const char* const* envp, int report_fd, int op) {
+  // [exe, "fd,op", argv..., NULL] goes on the stack (no allocation between clone and execve):
+  // bound it. The kernel refuses far fewer strings anyway (ARG_MAX).
   if (argc > 65536) return -E2BIG;
   long fd = sealed_trampoline();
   if (fd < 0) return fd;
-  const char* targv[argc + 2];
+  char fd_text[24], op_text[24], report[52];
+  raw_itoa(report_fd, fd_text);
+  raw_itoa(op, op_text);
+  size_t n = 0;
+  for (const char* p = fd_text; *p; p++) report[n++] = *p;
+  report[n++] = ',';
+  for (const char* p = op_text; *p; p++) report[n++] = *p;
+  report[n] = 0;
+  const char* targv[argc + 3];
   targv[0] = exe;
-  for (uint64_t i = 0; i < argc; i++) targv[i + 1] = argv[i];
-  targv[argc + 1] = nullptr;
+  targv[1] = report;
+  for (uint64_t i = 0; i < argc; i++) targv[i + 2] = argv[i];
+  targv[argc + 2] = nullptr;
+  // Inherited by the trampoline, which closes it at its own execve.
+  if (report_fd >= 0) rsys(SYS_fcntl, report_fd, F_SETFD, 0);
   long r = rsys(SYS_execveat, fd, "", targv, envp, AT_EMPTY_PATH);
+  if (report_fd >= 0) rsys(SYS_fcntl, report_fd, F_SETFD, FD_CLOEXEC);
   raw_close((int)fd);
   return r;
 }

@@ -27,8 +27,8 @@ long now_ms() {
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-// The namespaces a hook may be placed in, the user namespace last: the others are joined with
-// the runtime's capabilities over them (root's, or, rootless, those of the user namespace's owner).
+// The namespaces a hook may be placed in, the user namespace last for root: the others are joined
+// with its capabilities, which it would not keep over namespaces outside the container's.
 struct NsKind {
   const char* name;
   int flag;
@@ -57,6 +57,18 @@ int enter_namespaces(int pid, bool* children) {
     if (fd < 0) return errno;
     fds[n] = fd;
     flags[n++] = k.flag;
+  }
+  // Not root: joining a mount namespace takes CAP_SYS_CHROOT in one's own user namespace, so the
+  // container's comes first (a rootless container's namespaces all belong to it).
+  if (geteuid() != 0) {
+    for (int i = n - 1; i > 0; i--) {
+      if (flags[i] != CLONE_NEWUSER) continue;
+      int fd = fds[i];
+      for (int j = i; j > 0; j--) fds[j] = fds[j - 1], flags[j] = flags[j - 1];
+      fds[0] = fd;
+      flags[0] = CLONE_NEWUSER;
+      break;
+    }
   }
   *children = false;
   for (int i = 0; i < n; i++) {

@@ -59,7 +59,9 @@ int op_mount(int root, const PlanOp& op) {
   uint64_t where = op.arg[5].num;
   RootPath s, d;
   if (where & WHERE_TARGET_IN_ROOT) {
-    if (int err = root_open(root, dst, 0, 0, &d)) return err;
+    // A symlink as the last component: ENOTDIR (O_NOFOLLOW opens the link, O_DIRECTORY refuses it).
+    int real_dir = where & WHERE_REAL_DIR ? O_NOFOLLOW | O_DIRECTORY : 0;
+    if (int err = root_open(root, dst, real_dir, 0, &d)) return err;
     dst = d.proc;
   }
   if (where & WHERE_SOURCE_IN_ROOT) {
@@ -77,6 +79,12 @@ int op_mktarget(int root, const PlanOp& op) {
     long r = rsys(SYS_newfstatat, AT_FDCWD, op.arg[2].str, &st, 0);
     if (r < 0) return err_of(r);
     file = !S_ISDIR(st.st_mode);
+  } else if (op.arg[1].num == MKTARGET_REAL_DIR) {
+    // An existing last component must be a directory itself: a symlink there, dangling or
+    // not, is ENOTDIR rather than followed.
+    RootPath found;
+    int err = root_open(root, op.arg[0].str, O_NOFOLLOW | O_DIRECTORY, 0, &found);
+    if (err != ENOENT) return err;
   } else if (!file && op.arg[1].num != MKTARGET_DIR) {
     return EINVAL;
   }

@@ -2,9 +2,12 @@
 // from ocirun's own binary: while the kernel resolves the entrypoint (a "#!/proc/self/exe"
 // script, an ELF whose interpreter is /proc/self/exe, or /proc/self/exe itself), /proc/self/exe
 // is then this sealed copy, so the container can neither run nor reopen the host's runtime
-// binary for writing (CVE-2019-5736). argv: [path, argv0, argv1, ...]; env unchanged.
-// The executor has already checked the path (FIND_EXEC); a failure here gives the same line
-// on stderr as the executor's own and exit status 127 (not found) or 126.
+// binary for writing (CVE-2019-5736). argv: [path, "fd,op", argv0, argv1, ...]; env unchanged.
+// fd (or -1) is where the executor hears of a failed execve (its sync socket, or exec.fifo after
+// start): made close-on-exec here, so a working execve closes it and the waiting side sees the
+// user's process start; a failing one writes the executor's 16-byte ERROR message (kind 1, op,
+// errno, 0) there, plus the same line as the executor's own on stderr, and exits 127 (not
+// found) or 126.
 // x86_64 Linux, no libc: built with -nostdlib -static by scripts/build-trampoline.mjs.
 
 static long sys3(long nr, long a, long b, long c) {
@@ -25,13 +28,30 @@ static char* itoa(long v, char* end) {
   return end;
 }
 
+static long parse_int(const char** p) {
+  long sign = 1, v = 0;
+  if (**p == '-') sign = -1, (*p)++;
+  while (**p >= '0' && **p <= '9') v = v * 10 + (*(*p)++ - '0');
+  return sign * v;
+}
+
 __attribute__((used)) void trampoline_main(long* sp) {
   long argc = sp[0];
   char** argv = (char**)(sp + 1);
   char** envp = argv + argc + 1;
-  if (argc < 2) sys3(231, 127, 0, 0);
-  long r = sys3(59, (long)argv[0], (long)(argv + 1), (long)envp);
-  // Only reached when execve failed: the same line the executor writes.
+  if (argc < 3) sys3(231, 127, 0, 0);
+  const char* report = argv[1];
+  long fd = parse_int(&report);
+  if (*report == ',') report++;
+  long op = parse_int(&report);
+  // A filter that refuses fcntl: closed instead, never handed to the user's process.
+  if (fd >= 0 && sys3(72, fd, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */) < 0) sys3(3, fd, 0, 0), fd = -1;
+  long r = sys3(59, (long)argv[0], (long)(argv + 2), (long)envp);
+  // Only reached when execve failed.
+  if (fd >= 0) {
+    int msg[4] = {1, (int)op, (int)-r, 0};
+    sys3(1, fd, (long)msg, sizeof msg);
+  }
   char buf[24];
   write_str("ocirun: exec ");
   write_str(argv[0]);

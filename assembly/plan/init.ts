@@ -12,7 +12,7 @@ import { CLONE_NEWNS, propagationFlag } from "../config/linux";
 import { planNamespaces, inUserNamespace } from "./namespaces";
 import { checkRootless } from "./rootless";
 import { planNetDevices } from "./net-devices";
-import { planMounts, isBindMount } from "./mounts";
+import { planMounts, planDevReadonly, isBindMount } from "./mounts";
 import { planDevices } from "./devices";
 import { planProcessSetup, planExec } from "./process";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
@@ -71,6 +71,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   if (c.process.present && c.process.terminal) {
     w.op(OP_CONSOLE, "CONSOLE", "/process/terminal", "set up the console").n("rows", c.process.consoleHeight).n("cols", c.process.consoleWidth);
   }
+  planDevReadonly(c, w);
   if (c.rootReadonly) {
     w.op(OP_MOUNT, "MOUNT", "/root/readonly", "remount \"/\" read-only")
       .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | MS_RDONLY).s("data", "").where(0);

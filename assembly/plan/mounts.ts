@@ -7,7 +7,7 @@ import { Diagnostics, E_UNSUPPORTED, E_REQUIRED, E_CONFLICT } from "../diagnosti
 import { childPointer, indexPointer } from "../json/value";
 import { PlanWriter } from "./writer";
 import {
-  OP_MOUNT, OP_MKTARGET, OP_SYMLINK, OP_MOUNT_SETATTR, OP_MOUNT_IDMAP, OP_TMPCOPYUP, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, MKTARGET_DIR,
+  OP_MOUNT, OP_MKTARGET, OP_SYMLINK, OP_MOUNT_SETATTR, OP_MOUNT_IDMAP, OP_TMPCOPYUP, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, WHERE_REAL_DIR, MKTARGET_DIR, MKTARGET_REAL_DIR,
   MKTARGET_LIKE_SOURCE, IDMAP_TREE, IDMAP_RECURSIVE,
 } from "./ops";
 import {
@@ -89,12 +89,15 @@ function planMount(m: Mount, c: Config, req: Request, cgroups: CgroupDir[], w: P
   else if (m.type == "cgroup" || m.type == "cgroup2") planCgroupMount(m, dest, opts, c, req, cgroups, w);
   else {
     if (m.type.length == 0) d.error(E_REQUIRED, childPointer(m.pointer, "type"), "is required for a mount that is not a bind mount");
-    w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
+    w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest)
+      .n("kind", realDir(m) ? MKTARGET_REAL_DIR : MKTARGET_DIR).s("source", "");
     if (tmpcopyup) planTmpcopyup(m, dest, opts.flags, withMountLabel(c, req, m, data), w);
     else {
+      // A read-only /dev is made read-only last (planDevReadonly): what goes under it comes first.
+      const flags = isReadonlyDev(m, dest, opts.flags) ? opts.flags & ~MS_RDONLY : opts.flags;
       w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"" + m.type + "\" on \"" + dest + "\"")
         .s("source", m.source.length > 0 ? m.source : m.type).s("target", dest).s("fstype", m.type)
-        .mountFlags("flags", opts.flags).s("data", withMountLabel(c, req, m, data)).where(WHERE_TARGET_IN_ROOT);
+        .mountFlags("flags", flags).s("data", withMountLabel(c, req, m, data)).where(WHERE_TARGET_IN_ROOT | realDir(m));
     }
   }
   for (let k = 0; k < opts.propagation.length; k++) {
@@ -107,6 +110,33 @@ function planMount(m: Mount, c: Config, req: Request, cgroups: CgroupDir[], w: P
       .s("target", dest).named("attr_set", opts.attrSet, mountAttrNames(opts.attrSet))
       .named("attr_clr", opts.attrClr, mountAttrNames(opts.attrClr)).n("propagation", 0);
   }
+}
+
+function isReadonlyDev(m: Mount, dest: string, flags: u64): bool {
+  return dest == "/dev" && !isBindMount(m) && (flags & MS_RDONLY) != 0;
+}
+
+/** A read-only /dev (`"ro"` on its tmpfs): remounted read-only once the mounts under it, the
+ * default devices and the console are made, as runc's finalizeRootfs does. The last mount on
+ * /dev is the one the container sees. */
+export function planDevReadonly(c: Config, w: PlanWriter): void {
+  for (let i = c.mounts.length - 1; i >= 0; i--) {
+    const m = c.mounts[i];
+    if (cleanPath(m.destination) != "/dev") continue;
+    const opts = resolveOptions(m, new Diagnostics());
+    if (!isReadonlyDev(m, "/dev", opts.flags)) return;
+    w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"/dev\" read-only")
+      .s("source", "").s("target", "/dev").s("fstype", "").mountFlags("flags", MS_REMOUNT | opts.flags).s("data", "")
+      .where(WHERE_TARGET_IN_ROOT);
+    return;
+  }
+}
+
+/** proc and sysfs go on a directory, never through a symlink the rootfs put there: LSM rules
+ * and masks keyed on /proc would miss a procfs mounted elsewhere (runc's check since
+ * CVE-2019-16884). */
+function realDir(m: Mount): u64 {
+  return m.type == "proc" || m.type == "sysfs" ? WHERE_REAL_DIR : 0;
 }
 
 /** tmpcopyup (runc's EXT_COPYUP): the tmpfs starts with a copy of what the directory held. The

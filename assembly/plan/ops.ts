@@ -118,11 +118,13 @@ export const OP_START_HOOK: u16 = 47; // args: str path, list str argv, list str
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root
 export const WHERE_SOURCE_IN_ROOT: u64 = 2; // source is a path inside the container root
 export const WHERE_PROPAGATION: u64 = 4; // flags-only call (MS_SHARED/MS_SLAVE/...), source and fstype ignored
+export const WHERE_REAL_DIR: u64 = 8; // the target itself must be a directory, not a symlink to one (proc, sysfs: CVE-2019-16884)
 
 // OP_MKTARGET kinds. MKTARGET_LIKE_SOURCE stats a host path, so it only works before the pivot.
 export const MKTARGET_DIR: u64 = 1;
 export const MKTARGET_FILE: u64 = 2;
 export const MKTARGET_LIKE_SOURCE: u64 = 3; // a file if the source is not a directory, else a directory
+export const MKTARGET_REAL_DIR: u64 = 4; // a directory; an existing one must not be a symlink (WHERE_REAL_DIR's mounts)
 
 // OP_MOUNT_IDMAP "recursive" bits.
 export const IDMAP_TREE: u64 = 1; // rbind: the clone takes the submounts too

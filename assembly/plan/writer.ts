@@ -82,6 +82,7 @@ export class PlanWriter {
     if (value & 1) label += "target-in-root";
     if (value & 2) label += (label.length > 0 ? "|" : "") + "source-in-root";
     if (value & 4) label += (label.length > 0 ? "|" : "") + "propagation";
+    if (value & 8) label += (label.length > 0 ? "|" : "") + "real-dir";
     return this.arg(value, "where=" + (label.length > 0 ? label : "host"));
   }
 

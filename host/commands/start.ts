@@ -6,9 +6,10 @@ import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
 import { addon } from "../addon.ts";
-import { closeContainer, type Container, type ContainerState, execFifoPath, mustOpenContainer, statusOf } from "../store.ts";
+import { closeContainer, type Container, type ContainerState, execFifoPath, mustOpenContainer, readInitPlan, statusOf } from "../store.ts";
 import { hookState, readStoredHooks, type Hook } from "../hooks/hooks.ts";
 import { hookFailure, runHooks } from "../hooks/run-hooks.ts";
+import { describeInitFailure } from "../init-failure.ts";
 
 export function register(program: ProgramDef, ctx: Context): void {
   program
@@ -50,7 +51,7 @@ export function releaseInit(ctx: Context, c: Container & { state: ContainerState
   if (r.gone) throw new OciError(`cannot start container "${c.state.id}": its init process is gone`);
   unlinkSync(fifo);
   const hooks = readStoredHooks(c.dir);
-  if (r.failure) throw new OciError(startFailure(r.failure, hooks.startContainer ?? []));
+  if (r.failure) throw new OciError(startFailure(c.dir, r.failure, hooks.startContainer ?? []));
   if (!hooks.poststart?.length) return;
   const s = c.state;
   try {
@@ -63,10 +64,10 @@ export function releaseInit(ctx: Context, c: Container & { state: ContainerState
 }
 
 /** The init's record of what failed after start, as one line. */
-function startFailure(f: import("../addon.ts").StartFailure, startHooks: Hook[]): string {
+function startFailure(dir: string, f: import("../addon.ts").StartFailure, startHooks: Hook[]): string {
   const hook = f.hook ? startHooks[f.op] : undefined;
   if (hook) {
     return hookFailure(hook, { errno: f.errno === 110 ? 0 : f.errno, step: "exec", code: f.code, signal: f.signal, timedOut: f.errno === 110, stdout: f.stdout, stderr: f.stderr });
   }
-  return `the container's init failed after start (plan op ${f.op}): ${addon().strerror(f.errno).toLowerCase()}`;
+  return describeInitFailure(readInitPlan(dir), f.op, f.errno, addon().strerror);
 }
