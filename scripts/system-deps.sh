@@ -11,14 +11,15 @@
 #   cgroup suites also run in (test/vm); docker.io: test/clients/docker.test.ts runs its own dockerd
 #   (with its containerd, and iptables for the default bridge) against ocirun and runc; podman
 #   conmon: test/clients/podman.test.ts runs podman (conmon is its container monitor, a package of
-#   its own) with ocirun as --runtime, and OCI hooks from a --hooks-dir.
+#   its own) with ocirun as --runtime, and OCI hooks from a --hooks-dir; hyperfine crun: the
+#   side-by-side benchmark (npm run bench) times ocirun against runc and crun.
 set -euo pipefail
 [ "${OCIRUN_NO_SYSTEM_DEPS:-}" = 1 ] && exit 0
 command -v dpkg >/dev/null 2>&1 || { echo "system-deps: not a Debian system: install the packages in $0 by hand" >&2; exit 0; }
 need=()
 for pkg in g++ make python3 cpp linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross busybox-static runc \
     procps util-linux libseccomp-dev uidmap chromium qemu-system-x86 linux-image-amd64 docker.io \
-    podman conmon; do
+    podman conmon hyperfine crun; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0
