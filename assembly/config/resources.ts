@@ -1,7 +1,7 @@
 // linux.resources: types and ranges only. What the host's cgroup mode allows is decided where
 // the writes are made (assembly/cgroups/; linux.cgroupsPath is read in linux-settings.ts).
 import { JsonValue, JsonKind, childPointer, indexPointer } from "../json/value";
-import { Diagnostics, E_RANGE, E_ENUM, E_TYPE, E_CONFLICT, W_DEPRECATED } from "../diagnostics";
+import { Diagnostics, W_IGNORED, E_RANGE, E_ENUM, E_TYPE, E_CONFLICT, W_DEPRECATED } from "../diagnostics";
 import {
   Linux, Resources, Num, Str, DeviceRule, MemoryResources, CpuResources, BlockIOResources, BlkioDevice,
   HugepageLimit, RdmaLimit, NetPriority, NetworkResources, UnifiedFile,
@@ -70,8 +70,11 @@ function parseDeviceRules(arr: JsonValue, ptr: string, d: Diagnostics, out: Devi
     // Absent major/minor: any (-1 says the same, as runc writes it).
     const major = readIntOr(item, "major", ip, d);
     const minor = readIntOr(item, "minor", ip, d);
-    const access = readString(item, "access", ip, d, "rwm");
-    if (!isAccess(access)) d.error(E_ENUM, childPointer(ip, "access"), "\"" + access + "\" is not a combination of r, w and m");
+    const given = readString(item, "access", ip, d, "rwm");
+    const access = deviceAccess(given);
+    const accessPtr = childPointer(ip, "access");
+    if (access.length == 0) d.error(E_ENUM, accessPtr, "\"" + given + "\" has none of r, w and m");
+    else if (!onlyAccessLetters(given)) d.warn(W_IGNORED, accessPtr, "\"" + given + "\" is taken as \"" + access + "\": only r, w and m count, as runc reads it");
     out.push(new DeviceRule(ip, allow, type, major, minor, access));
   }
 }
@@ -82,13 +85,19 @@ function readIntOr(item: JsonValue, key: string, ptr: string, d: Diagnostics): i
   return v ? intValue(v, childPointer(ptr, key), d, -1, 0x7fffffff) : -1;
 }
 
-function isAccess(s: string): bool {
-  if (s.length == 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charAt(i);
-    if ((c != "r" && c != "w" && c != "m") || s.indexOf(c) != i) return false;
-  }
+function onlyAccessLetters(s: string): bool {
+  for (let i = 0; i < s.length; i++) if ("rwm".indexOf(s.charAt(i)) < 0) return false;
   return true;
+}
+
+/** runc's reading of an access string (a set of r, w, m; any other character ignored), in
+ * the kernel's order: "rwa" is "rw", "mr" is "rm". */
+function deviceAccess(s: string): string {
+  let out = "";
+  if (s.includes("r")) out += "r";
+  if (s.includes("w")) out += "w";
+  if (s.includes("m")) out += "m";
+  return out;
 }
 
 function parseMemory(v: JsonValue, ptr: string, d: Diagnostics): MemoryResources {

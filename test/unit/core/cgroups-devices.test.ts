@@ -99,8 +99,7 @@ test("v2 has no devices.* writes", () => {
 
 const invalid: [string, unknown, string[]][] = [
   ["type z", [{ allow: true, type: "z", access: "r" }], [`${D}/0/type`]],
-  ["access x", [{ allow: true, access: "rx" }], [`${D}/0/access`]],
-  ["access repeated", [{ allow: true, access: "rr" }], [`${D}/0/access`]],
+  ["access with none of r, w, m", [{ allow: true, access: "xa" }], [`${D}/0/access`]],
   ["access empty", [{ allow: true, access: "" }], [`${D}/0/access`]],
   ["allow missing", [{ access: "r" }], [`${D}/0/allow`]],
   ["allow a string", [{ allow: "yes" }], [`${D}/0/allow`]],
@@ -113,6 +112,19 @@ for (const [name, devices, errorAt] of invalid) {
     assert.equal(cgroupPlan(patch(baseConfig(), { [D]: devices }), v2Facts).errors, errorAt);
   });
 }
+
+test("access as runc reads it: a set of r, w, m in any order; other letters ignored, with a warning (update.bats' \"rwa\")", () => {
+  const rules = [DENY_ALL, { allow: false, type: "c", major: 1, minor: 11, access: "rwa" }, { allow: true, type: "c", major: 1, minor: 99, access: "mrr" }];
+  const { section, errors, warnings } = cgroupPlan(patch(baseConfig(), { [D]: rules }), v1Facts);
+  assert.equal(errors, []);
+  assert.equal(warnings, [`${D}/1/access`]);
+  const lines = section!.writes.filter((w) => w.pointer === `${D}/1` || w.pointer === `${D}/2`).map(renderWrite);
+  assert.equal(lines, ["devices/devices.deny = c 1:11 rw", "devices/devices.allow = c 1:99 rm"]);
+  const prog = program(rules);
+  assert.is(runDeviceProgram(prog, DEV_CHAR, ACC_READ, 1, 99), 1);
+  assert.is(runDeviceProgram(prog, DEV_CHAR, ACC_WRITE, 1, 99), 0);
+  assert.is(runDeviceProgram(prog, DEV_CHAR, ACC_READ, 1, 11), 0, "rwa denies read");
+});
 
 test("access defaults to rwm and major/minor to any", () => {
   const prog = program([DENY_ALL, { allow: true, type: "c" }]);
