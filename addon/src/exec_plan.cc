@@ -169,6 +169,20 @@ int op_create_hooks(Child& c, int index) {
 }
 
 // Only stdio and fds 3..3+n-1 cross into the container (CVE-2016-9962, CVE-2024-21626).
+// runc's fixStdioPermissions: the user's process may then reopen its own terminal.
+int op_chown_stdio(uint64_t uid) {
+  struct stat null_dev;
+  bool have_null = rsys(SYS_newfstatat, AT_FDCWD, "/dev/null", &null_dev, 0) == 0;
+  for (int fd = 0; fd < 3; fd++) {
+    struct stat st;
+    if (rsys(SYS_fstat, fd, &st) < 0) continue;  // a closed stdio fd
+    if (st.st_uid == uid || (have_null && S_ISCHR(st.st_mode) && st.st_rdev == null_dev.st_rdev)) continue;
+    long r = rsys(SYS_fchown, fd, uid, (uint32_t)-1);
+    if (r < 0 && r != -EINVAL && r != -EPERM) return err_of(r);
+  }
+  return 0;
+}
+
 int op_exec(Child& c, int index, const PlanOp& op) {
   int keep_end = 3 + c.setup.preserve_fds;
   raw_close(c.root);
@@ -253,6 +267,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_UNSHARE: return err_of(rsys(SYS_unshare, op.arg[0].num));
     case OP_CGROUP_JOIN: return op_cgroup_join(c, index);
     case OP_CREATE_HOOKS: return op_create_hooks(c, index);
+    case OP_CHOWN_STDIO: return op_chown_stdio(op.arg[0].num);
     case OP_START_HOOK: return run_start_hook(op, c.setup.fifo);
     case OP_FORK_INIT: return op_fork_init(c, index);
     case OP_USERNS_MAPS: return op_userns_maps(c, index);

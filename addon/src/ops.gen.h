@@ -48,6 +48,7 @@
 #define OP_CGROUP_JOIN 45 /* list str procs, str clone_into, str busy_fallback */
 #define OP_CREATE_HOOKS 46 /*  */
 #define OP_START_HOOK 47 /* str path, list str argv, list str envp, u64 timeout, str state_head, str state_tail, u64 index */
+#define OP_CHOWN_STDIO 48 /* u64 uid */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -112,6 +113,7 @@ static inline const char* op_name(unsigned code) {
     case 45: return "CGROUP_JOIN";
     case 46: return "CREATE_HOOKS";
     case 47: return "START_HOOK";
+    case 48: return "CHOWN_STDIO";
     default: return "?";
   }
 }
@@ -166,6 +168,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 45: return "Sss";
     case 46: return "";
     case 47: return "sSSussu";
+    case 48: return "u";
     default: return 0;
   }
 }

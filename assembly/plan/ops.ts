@@ -113,6 +113,10 @@ export const OP_CREATE_HOOKS: u16 = 46; // args:
 // envp, the state JSON on stdin (state_head, the init's pid as it sees it, state_tail); wait,
 // killing it after timeout seconds (0: none). A failure is written to exec.fifo for `start`.
 export const OP_START_HOOK: u16 = 47; // args: str path, list str argv, list str envp, u64 timeout, str state_head, str state_tail, u64 index
+// stdio (a terminal's pty, or the caller's pipes) made the user's, before the uid change: fds
+// 0-2 that are not /dev/null and not owned by uid yet are fchown'ed to it (group unchanged),
+// EINVAL and EPERM ignored, as runc's fixStdioPermissions.
+export const OP_CHOWN_STDIO: u16 = 48; // args: u64 uid
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

@@ -6,7 +6,7 @@ import { Diagnostics } from "../diagnostics";
 import { PlanWriter } from "./writer";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import {
-  OP_SETRLIMIT, OP_CAP_BOUNDING, OP_USER, OP_CAPS, OP_NO_NEW_PRIVS, OP_UMASK, OP_CHDIR, OP_FIND_EXEC, OP_EXEC,
+  OP_SETRLIMIT, OP_CAP_BOUNDING, OP_USER, OP_CAPS, OP_NO_NEW_PRIVS, OP_UMASK, OP_CHDIR, OP_CHOWN_STDIO, OP_FIND_EXEC, OP_EXEC,
 } from "./ops";
 import { rlimitName } from "../config/rlimits";
 import { cleanPath } from "../paths";
@@ -29,6 +29,8 @@ export function planProcessSetup(c: Config, req: Request, w: PlanWriter, d: Diag
   // The cwd is entered as root, before the uid change, like runc; the executor checks it is
   // inside the root afterwards.
   w.op(OP_CHDIR, "CHDIR", "/process/cwd", "change directory to \"" + p.cwd + "\"").s("path", p.cwd);
+  // Its terminal (or stdio) is the user's, while root may still chown it.
+  if (p.user.uid != 0) w.op(OP_CHOWN_STDIO, "CHOWN_STDIO", "/process/user/uid", "give stdio to uid " + p.user.uid.toString()).n("uid", p.user.uid);
   if (c.linux.seccomp && seccompPlace(c) == SeccompPlace.BeforeCapabilities) planSeccomp(c, req, w, d);
   const caps = p.capabilities;
   // Dropping from the bounding set needs CAP_SETPCAP, so it comes before the uid change.

@@ -43,6 +43,31 @@ test("run in a terminal: input reaches the container, the pty takes the terminal
   assert.match(out, "rc=5\n");
 });
 
+test("the terminal belongs to the container's user (uid 1000), for run and exec -t", async () => {
+  const sock = join(t.dir, "console-owner.sock");
+  const receiver = spawn("python3", [join(repo, "test/fixtures/console-receiver.py"), sock], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  receiver.stdout.on("data", (d) => (out += d));
+  const done = new Promise((r) => receiver.on("exit", r));
+  assert.ok(waitFor(() => existsSync(sock)), "receiver listens");
+  const b = t.bundle(["sh", "-c", "stat -c '%u %g' $(tty); echo ok > $(tty) && echo WRITABLE; echo MARKER"], {
+    "/process/terminal": true, "/process/user": { uid: 1000, gid: 1000 },
+  });
+  const r = ocirun(["run", "-d", "--console-socket", sock, "--bundle", b, "tty-owner"], { root });
+  assert.is(r.code, 0, r.stderr);
+  await done;
+  const lines = out.replace(/\r/g, "").trim().split("\n");
+  assert.equal(lines.filter((l) => l !== "ok"), ["name=/dev/ptmx", "1000 5", "WRITABLE", "MARKER"], "owned by 1000, group tty (devpts gid=5)");
+  assert.is(ocirun(["delete", "--force", "tty-owner"], { root }).code, 0);
+  // exec -t: a foreground exec in a real terminal, as uid 1000.
+  const running = t.bundle(["sleep", "100"]);
+  assert.is(ocirun(["run", "-d", "--bundle", running, "tty-owner2"], { root }).code, 0);
+  const cmd = `${join(repo, "node_modules/.bin/bun")} ${join(repo, "host/cli.ts")} --root ${root} exec -t -u 1000:1000 tty-owner2 sh -c 'stat -c %u $(tty)'`;
+  const e = spawnSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8", timeout: 20_000 });
+  assert.match(e.stdout.replace(/\r/g, ""), /^1000$/m);
+  assert.is(ocirun(["delete", "--force", "tty-owner2"], { root }).code, 0);
+});
+
 test("runc's console rules: a detached terminal needs a socket, a socket needs a terminal", () => {
   const tty = t.bundle(["true"], { "/process/terminal": true });
   const r1 = ocirun(["run", "--detach", "--bundle", tty, "tty3"], { root });
