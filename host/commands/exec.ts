@@ -1,5 +1,5 @@
 // `exec <id> <command...>` or `exec --process FILE <id>`: start another process in a created or
-// running container, as runc does. The core builds its plan from the bundle's config.json and
+// running container, as runc does. The core builds its plan from the config.json create stored and
 // the flags (or the process file): it joins the init's namespaces and gets the process's user,
 // capabilities, rlimits, seccomp filter, labels and cwd (docs/formats.md §1). In the foreground
 // exec waits and exits with the process's status (a signal: 128+n); with --detach it returns once
@@ -10,8 +10,8 @@ import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError, describeError } from "../errors.ts";
 import type { ExecFlags, Verdict } from "../core/protocol.ts";
-import { MAX_CONFIG_BYTES, parsePreserveFds, readBundleConfig, sendSeccompListener } from "../create-container.ts";
-import { closeContainer, mustOpenContainer, statusOf, writePidFile, type ContainerState } from "../store.ts";
+import { MAX_CONFIG_BYTES, parsePreserveFds, sendSeccompListener } from "../create-container.ts";
+import { closeContainer, mustOpenContainer, readStoredConfig, statusOf, writePidFile, type Container, type ContainerState } from "../store.ts";
 import { isLive } from "../proc.ts";
 
 interface ExecOptions {
@@ -83,7 +83,7 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
     if (opts.cgroup.length > 0 && !c.state.cgroup) throw new OciError("--cgroup: the container has no cgroups of its own");
     if (opts.pidfdSocket) throw new OciError("--pidfd-socket is not supported yet");
     const preserveFds = parsePreserveFds(opts.preserveFds);
-    const verdict = await planExec(ctx, c.state, command, opts);
+    const verdict = await planExec(ctx, c, command, opts);
     const info = verdict.container!;
     // runc's checkTerminal.
     const detach = opts.detach === true;
@@ -131,11 +131,13 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
   await execForeground(ctx, pid, master);
 }
 
-/** The core's exec plan for the bundle's config.json and the flags, or the --process file. */
-async function planExec(ctx: Context, state: ContainerState, command: string[], opts: ExecOptions): Promise<Verdict> {
+/** The core's exec plan for the config.json create stored and the flags, or the --process file. */
+async function planExec(ctx: Context, c: Container & { state: ContainerState }, command: string[], opts: ExecOptions): Promise<Verdict> {
+  const state = c.state;
   const execFlags = opts.process ? undefined : flagsOf(command, opts);
   const processJson = opts.process ? readProcessFile(opts.process) : undefined;
-  const { config } = readBundleConfig(state.bundle);
+  // The container as it was created: never the bundle again, which may have changed since.
+  const config = readStoredConfig(c);
   const { askCore, coreCompiled } = await import("../core/load.ts");
   await coreCompiled();
   const { callerFacts, cgroupFacts } = await import("../facts.ts");

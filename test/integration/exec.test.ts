@@ -287,4 +287,19 @@ test("-t with --console-socket and -d: the pty master goes to the socket, the pr
   oci("delete", "--force", id);
 });
 
+test("exec uses the container as created: a bundle config.json edited after create changes nothing", () => {
+  const b = t.bundle(["sleep", "100"], { "/process/env": ["PATH=/bin", "WHICH=created"], "/process/user": { uid: 0, gid: 0 } });
+  assert.is(oci("run", "-d", "--bundle", b, "ex-stored").code, 0);
+  const file = join(b, "config.json");
+  const edited = JSON.parse(readFileSync(file, "utf8"));
+  edited.process.env = ["PATH=/bin", "WHICH=edited"];
+  edited.process.user = { uid: 1234, gid: 1234 };
+  edited.linux.seccomp = denyMkdir;
+  writeFileSync(file, JSON.stringify(edited));
+  const r = oci("exec", "ex-stored", "sh", "-c", "echo $WHICH $(id -u); mkdir /dev/shm/made && echo mkdir-ok");
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, "created 0\nmkdir-ok\n");
+  assert.is(oci("delete", "--force", "ex-stored").code, 0);
+});
+
 test.run();
