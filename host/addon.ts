@@ -4,6 +4,11 @@
 /** console: the pty master when the plan has a CONSOLE op (process.terminal). */
 export interface InitReady { pid: number; sync: number; console?: number; listener?: number }
 export interface InitFailure { op: number; errno: number }
+/** Called while spawnInit runs; each returns 0 or the errno to fail the op with. onHooks: at
+ * OP_CREATE_HOOKS, with the init's pid. onListener: a NOTIFY filter's listener (the callee's to
+ * close), taken from the process (pid) that loaded it, which goes on at once: hand it to the
+ * agent now (a failure kills that process, which could wait on the agent forever). */
+export interface SpawnCallbacks { onHooks?: (pid: number) => number; onListener?: (fd: number, pid: number) => number }
 /** What the init wrote to exec.fifo when it failed after start: a startContainer hook (hook:
  * op is its index among them) or a plan op (op is its index in the plan). */
 export interface StartFailure { hook: boolean; op: number; errno: number; code: number; signal: number; stdout: Uint8Array; stderr: Uint8Array }
@@ -15,7 +20,7 @@ export interface NotifyForwarded { ready: string | null; errno: number; step: st
 export interface Addon {
   /** Clone the init and run the plan up to WAIT_START. fds 0-2 are inherited; fds
    * 3..3+preserveFds-1 cross into the container; fifoFd is the exec.fifo opened O_RDWR. */
-  spawnInit(plan: Uint8Array, fifoFd: number, preserveFds: number, mapTools?: MapTools, onHooks?: (pid: number) => number): InitReady | InitFailure;
+  spawnInit(plan: Uint8Array, fifoFd: number, preserveFds: number, mapTools?: MapTools, callbacks?: SpawnCallbacks): InitReady | InitFailure;
   /** Run one hook and wait for it (docs/formats.md §5): exactly args and env, stdin's text on
    * its stdin, in cwd; nsPid: placed in that process's namespaces first. errno and step: it did
    * not start ("setns", "fork", "exec", "pipe"); stdout and stderr: their last 64 KiB. */

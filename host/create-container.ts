@@ -176,8 +176,20 @@ async function createWith(ctx: Context, id: string, opts: CreateOptions, preserv
     // O_RDWR: the init blocks in read() until start writes a byte (the open itself never blocks).
     fifoFd = openSync(fifo, constants.O_RDWR | constants.O_CLOEXEC);
     // The activation fds come first (3..), then the --preserve-fds ones, as in runc.
-    const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds, mapTools(process.geteuid?.() ?? 0), onHooks);
+    // A NOTIFY filter's listener goes to the agent the moment it is taken (ops.ts, OP_SECCOMP).
+    let listenerFailure: unknown;
+    const onListener = (fd: number, pid: number) => {
+      try {
+        sendSeccompListener(info, id, bundle, pid, fd);
+        return 0;
+      } catch (err) {
+        listenerFailure = err;
+        return ECANCELED;
+      }
+    };
+    const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds, mapTools(process.geteuid?.() ?? 0), { onHooks, onListener });
     mark("create: init ready");
+    if (listenerFailure) throw listenerFailure;
     if ("errno" in result) throw new OciError(hookFailure ?? describeInitFailure(verdict.init!, result.op, result.errno, addon().strerror));
     spawned = result;
     if (cgroups) await cgroupsJoined(cgroups, verdict);

@@ -283,6 +283,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
       return 0;
     }
     case OP_MOUNT: return op_mount(c.root, op);
+    case OP_PRIVATE_PARENT: return op_private_parent(op.arg[0].str);
     case OP_MKTARGET: return op_mktarget(c.root, op);
     case OP_MOUNT_SETATTR: return op_mount_setattr(c.root, op);
     case OP_TMPCOPYUP: return op_tmpcopyup(c.root, op);

@@ -67,20 +67,36 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     if (t.Get("newuidmap").IsString()) tools.newuidmap = t.Get("newuidmap").As<Napi::String>().Utf8Value();
     if (t.Get("newgidmap").IsString()) tools.newgidmap = t.Get("newgidmap").As<Napi::String>().Utf8Value();
   }
-  // Optional 5th argument: onHooks(pid) for OP_CREATE_HOOKS, called while the init waits;
-  // it returns 0 or the errno to fail the op with. A throw fails the op too, and stays pending.
-  HooksCallback on_hooks;
-  Napi::Function hooks_fn;
-  if (info.Length() > 4 && info[4].IsFunction()) {
-    hooks_fn = info[4].As<Napi::Function>();
-    on_hooks = [&env, &hooks_fn](int pid) -> int {
-      if (env.IsExceptionPending()) return ECANCELED;
-      Napi::Value v = hooks_fn.Call({Napi::Number::New(env, pid)});
-      if (env.IsExceptionPending() || !v.IsNumber()) return ECANCELED;
-      return v.As<Napi::Number>().Int32Value();
-    };
+  // Optional 5th argument: {onHooks(pid), onListener(fd, pid)}, called while the init waits
+  // (OP_CREATE_HOOKS) or as soon as a listener is taken (OP_SECCOMP notify 2: the fd is the
+  // callee's); each returns 0 or the errno to fail the op with. A throw fails the op too.
+  SpawnCallbacks callbacks;
+  Napi::Function hooks_fn, listener_fn;
+  if (info.Length() > 4 && info[4].IsObject()) {
+    Napi::Object cb = info[4].As<Napi::Object>();
+    if (cb.Get("onHooks").IsFunction()) {
+      hooks_fn = cb.Get("onHooks").As<Napi::Function>();
+      callbacks.on_hooks = [&env, &hooks_fn](int pid) -> int {
+        if (env.IsExceptionPending()) return ECANCELED;
+        Napi::Value v = hooks_fn.Call({Napi::Number::New(env, pid)});
+        if (env.IsExceptionPending() || !v.IsNumber()) return ECANCELED;
+        return v.As<Napi::Number>().Int32Value();
+      };
+    }
+    if (cb.Get("onListener").IsFunction()) {
+      listener_fn = cb.Get("onListener").As<Napi::Function>();
+      callbacks.on_listener = [&env, &listener_fn](int fd, int pid) -> int {
+        if (env.IsExceptionPending()) {
+          close(fd);
+          return ECANCELED;
+        }
+        Napi::Value v = listener_fn.Call({Napi::Number::New(env, fd), Napi::Number::New(env, pid)});
+        if (env.IsExceptionPending() || !v.IsNumber()) return ECANCELED;
+        return v.As<Napi::Number>().Int32Value();
+      };
+    }
   }
-  SpawnResult r = spawn_init(plan, fifo, preserve, tools, on_hooks);
+  SpawnResult r = spawn_init(plan, fifo, preserve, tools, callbacks);
   if (env.IsExceptionPending()) return env.Undefined();
   Napi::Object out = Napi::Object::New(env);
   if (r.ready) {

@@ -72,6 +72,21 @@ int op_mount(int root, const PlanOp& op) {
   return do_mount(src, dst, op.arg[2].str, flags, op.arg[4].str);
 }
 
+int op_private_parent(const char* path) {
+  // EINVAL: not a mount point; go up a component (path is absolute and clean).
+  char buf[4096];
+  size_t n = raw_strlen(path);
+  if (n >= sizeof buf) return ENAMETOOLONG;
+  for (size_t i = 0; i <= n; i++) buf[i] = path[i];
+  for (;;) {
+    long r = rsys(SYS_mount, nullptr, buf, nullptr, MS_PRIVATE, nullptr);
+    if (r != -EINVAL || (n == 1 && buf[0] == '/')) return err_of(r);
+    while (n > 1 && buf[n - 1] != '/') n--;
+    if (n > 1) n--;  // drop the slash too, but keep "/"
+    buf[n] = 0;
+  }
+}
+
 int op_mktarget(int root, const PlanOp& op) {
   bool file = op.arg[1].num == MKTARGET_FILE;
   if (op.arg[1].num == MKTARGET_LIKE_SOURCE) {

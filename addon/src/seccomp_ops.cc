@@ -18,9 +18,17 @@ int op_seccomp(int sync, int index, const PlanOp& op) {
   long fd = rsys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, op.arg[0].num, &prog);
   if (fd < 0) return err_of(fd);
   if (!op.arg[2].num) return 0;
-  // NEW_LISTENER: the host hands the listener to the agent at listenerPath. The write below
-  // is subject to the filter already; the core refuses NOTIFY on write for that reason.
-  int err = sync < 0 ? EPROTO : -sync_send_fd(sync, SYNC_SECCOMP_LISTENER, index, (int)fd);
+  if (sync < 0) return EPROTO;
+  // NEW_LISTENER: the host hands the listener to the agent at listenerPath. Everything from here
+  // on is subject to the filter already (ops.ts, OP_SECCOMP).
+  if (op.arg[2].num == 2) {
+    SyncMsg m = {SYNC_SECCOMP_LISTENER, index, 0, (int32_t)fd};
+    long w;
+    do w = rsys(SYS_write, sync, &m, sizeof m);
+    while (w == -EINTR);
+    return w < 0 ? err_of(w) : w == (long)sizeof m ? 0 : EPROTO;
+  }
+  int err = -sync_send_fd(sync, SYNC_SECCOMP_LISTENER, index, (int)fd);
   raw_close((int)fd);
   return err;
 }

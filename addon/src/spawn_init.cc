@@ -131,10 +131,16 @@ int move_device(const PreparedPlan& plan, int op, int pid) {
 
 // Follows the messages of the child (and, after FORK_INIT, of the intermediate and the init,
 // in either order) until READY, ERROR or EOF; reaps whatever exited, each pid once.
-SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& tools, const HooksCallback& on_hooks) {
+SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& tools, const SpawnCallbacks& callbacks) {
   int init = plan.fork_index < 0 ? child : 0;
   bool child_reaped = false;
-  SyncMsg held = {0, 0, 0, 0};  // the init's READY/ERROR/IDMAP_TREE, held until its pid is known
+  // The init's messages that came before its pid (PID, from the intermediate): taken in order
+  // once it is known. The init waits for an answer to most, so at most a few are ever here.
+  SyncMsg held[4] = {};
+  int n_held = 0;
+  auto hold = [&held, &n_held](const SyncMsg& msg) {
+    if (n_held < 4) held[n_held++] = msg;
+  };
   int console = -1;             // the pty master the init sent (OP_CONSOLE)
   int listener = -1;            // the seccomp listener it sent (OP_SECCOMP with notify)
   auto failed_closing = [&console, &listener](int op, int err) {
@@ -145,13 +151,14 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
   for (;;) {
     int passed = -1;
     SyncMsg m;
-    if (held.kind && init) {
-      m = held;
-      held.kind = 0;
+    if (n_held > 0 && init) {
+      m = held[0];
+      for (int i = 1; i < n_held; i++) held[i - 1] = held[i];
+      n_held--;
     } else if (int r = sync_recv_fd(fd, &m, &passed); r <= 0) {
       // EOF: without WAIT_START the sync fd closes at execve; otherwise the child died.
       close(fd);
-      if (r == 0 && plan.wait_index < 0 && init && !held.kind) return {true, init, -1, 0, 0, console, listener};
+      if (r == 0 && plan.wait_index < 0 && init && n_held == 0) return {true, init, -1, 0, 0, console, listener};
       if (init && init != child) kill(init, SIGKILL), reap(init);
       if (!child_reaped) kill(child, SIGKILL), reap(child);
       return failed_closing(-1, r < 0 ? -r : ECHILD);
@@ -164,6 +171,36 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
     if (m.kind == SYNC_SECCOMP_LISTENER && passed >= 0) {
       if (listener >= 0) close(listener);
       listener = passed;
+      continue;
+    }
+    if (m.kind == SYNC_SECCOMP_LISTENER && m.value > 0) {
+      // Its fd number (notify 2): taken from the sender, which does not wait for us.
+      int sender = m.op > plan.fork_index ? init : child;
+      if (!sender) {
+        hold(m);  // the init's, before its pid came: taken once PID names it
+        continue;
+      }
+      int pidfd = (int)syscall(SYS_pidfd_open, sender, 0);
+      int taken = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, m.value, 0);
+      int err = taken < 0 ? errno : 0;
+      if (pidfd >= 0) close(pidfd);
+      if (taken < 0) {
+        close(fd);
+        if (init && init != child) kill(init, SIGKILL), reap(init);
+        if (!child_reaped) kill(child, SIGKILL), reap(child);
+        return failed_closing(m.op, err);
+      }
+      if (callbacks.on_listener) {
+        if (int lost = callbacks.on_listener(taken, sender)) {
+          close(fd);
+          if (init && init != child) kill(init, SIGKILL), reap(init);
+          if (!child_reaped) kill(child, SIGKILL), reap(child);
+          return failed_closing(m.op, lost);
+        }
+      } else {
+        if (listener >= 0) close(listener);
+        listener = taken;
+      }
       continue;
     }
     if (passed >= 0) close(passed);  // an fd nobody asked for
@@ -180,7 +217,7 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
     }
     bool from_init = m.kind == SYNC_READY || m.op > plan.fork_index;
     if (from_init && !init) {
-      held = m;
+      hold(m);
       continue;
     }
     if (m.kind == SYNC_IDMAP_TREE) {
@@ -195,7 +232,7 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
     }
     if (m.kind == SYNC_HOOKS) {
       // Only the init sends it (the op comes after FORK_INIT), so init is its pid.
-      sync_send(fd, SYNC_HOOKS_DONE, m.op, on_hooks ? on_hooks(init) : ENOSYS, 0);
+      sync_send(fd, SYNC_HOOKS_DONE, m.op, callbacks.on_hooks ? callbacks.on_hooks(init) : ENOSYS, 0);
       continue;
     }
     if (m.kind == SYNC_NET_DEVICE) {
@@ -277,7 +314,7 @@ long clone_init(const PreparedPlan& plan, ChildSetup* setup, int min_fd) {
   return syscall(SYS_clone, (unsigned long)plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
 }
 
-SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools, const HooksCallback& on_hooks) {
+SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools, const SpawnCallbacks& callbacks) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return failed(-1, errno);
   sv[0] = above(sv[0], 3 + preserve_fds);
@@ -299,5 +336,5 @@ SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, 
     close(sv[0]);
     return failed(-1, err);
   }
-  return follow(plan, sv[0], (int)pid, tools, on_hooks);
+  return follow(plan, sv[0], (int)pid, tools, callbacks);
 }

@@ -22,5 +22,14 @@ struct MapTools {
 // OP_CREATE_HOOKS: called with the init's pid while it waits; returns 0 or the errno to fail
 // the op with.
 using HooksCallback = std::function<int(int init_pid)>;
+// OP_SECCOMP with notify 2: called with the listener (the callee's to close) and the sender's
+// pid as soon as it is taken, so the agent has it before the sender makes another syscall; 0, or
+// an errno: the agent did not get it, and the sender (which may wait on it forever) is killed.
+using ListenerCallback = std::function<int(int listener, int pid)>;
 
-SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools, const HooksCallback& on_hooks);
+struct SpawnCallbacks {
+  HooksCallback on_hooks;
+  ListenerCallback on_listener;
+};
+
+SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools, const SpawnCallbacks& callbacks);

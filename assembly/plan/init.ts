@@ -5,7 +5,7 @@ import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
 import { PlanWriter } from "./writer";
 import {
   OP_ROOTFS, OP_MOUNT, OP_PIVOT_ROOT, OP_MOVE_ROOT, OP_MASK_PATH, OP_READONLY_PATH, OP_SETHOSTNAME,
-  OP_SETDOMAINNAME, OP_WAIT_START, OP_SESSION_KEYRING, OP_CONSOLE, WHERE_PROPAGATION,
+  OP_SETDOMAINNAME, OP_WAIT_START, OP_SESSION_KEYRING, OP_CONSOLE, OP_PRIVATE_PARENT, WHERE_PROPAGATION,
 } from "./ops";
 import { MS_BIND, MS_REC, MS_SLAVE, MS_REMOUNT, MS_RDONLY } from "./mount-flags";
 import { CLONE_NEWNS, propagationFlag } from "../config/linux";
@@ -49,10 +49,13 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   if (req.newKeyring) w.op(OP_SESSION_KEYRING, "SESSION_KEYRING", "", "join a new session keyring").s("name", "_ses." + req.id);
 
   const rootfs = rootfsPath(c, req);
-  // The container's mounts must not propagate back to the host.
-  const rootProp = c.linux.rootfsPropagation.length > 0 ? <u64>propagationFlag(c.linux.rootfsPropagation) : MS_SLAVE;
-  w.op(OP_MOUNT, "MOUNT", c.linux.rootfsPropagation.length > 0 ? "/linux/rootfsPropagation" : "", "set propagation of \"/\"")
-    .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", rootProp | MS_REC).s("data", "").where(WHERE_PROPAGATION);
+  // The container's mounts must not propagate back to the host: recursively slave by default;
+  // a rootfsPropagation is applied as given (runc's prepareRoot), and again to the new root.
+  const given = c.linux.rootfsPropagation.length > 0;
+  const rootProp: u64 = given ? <u64>propagationFlag(c.linux.rootfsPropagation) : MS_SLAVE | MS_REC;
+  w.op(OP_MOUNT, "MOUNT", given ? "/linux/rootfsPropagation" : "", "set propagation of \"/\"")
+    .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", rootProp).s("data", "").where(WHERE_PROPAGATION);
+  w.op(OP_PRIVATE_PARENT, "PRIVATE_PARENT", "/root/path", "make the mount holding \"" + rootfs + "\" private").s("path", rootfs);
   // pivot_root needs the rootfs to be a mount point.
   w.op(OP_MOUNT, "MOUNT", "/root/path", "bind \"" + rootfs + "\" on itself")
     .s("source", rootfs).s("target", rootfs).s("fstype", "").mountFlags("flags", MS_BIND | MS_REC).s("data", "").where(0);
@@ -66,6 +69,11 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   if (req.noPivot) w.op(OP_MOVE_ROOT, "MOVE_ROOT", "/root/path", "move \"" + rootfs + "\" to / (--no-pivot)").s("rootfs", rootfs);
   else w.op(OP_PIVOT_ROOT, "PIVOT_ROOT", "/root/path", "pivot_root to \"" + rootfs + "\"").s("rootfs", rootfs);
 
+  // On the new root (runc's prepareRootfs end); private is what PRIVATE_PARENT made it already.
+  if (given && c.linux.rootfsPropagation != "private") {
+    w.op(OP_MOUNT, "MOUNT", "/linux/rootfsPropagation", "set propagation of the new \"/\"")
+      .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", rootProp).s("data", "").where(WHERE_PROPAGATION);
+  }
   // The console comes from the container's own devpts, so after the pivot; /dev/console is
   // bound before the root turns read-only.
   if (c.process.present && c.process.terminal) {

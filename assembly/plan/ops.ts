@@ -70,8 +70,13 @@ export const OP_MOUNT_IDMAP: u16 = 36; // args: str source, str target, u64 recu
 export const OP_APPARMOR: u16 = 37; // args: str profile
 export const OP_SELINUX_EXEC_LABEL: u16 = 38; // args: str label
 // seccomp(SECCOMP_SET_MODE_FILTER, flags) with the core's cBPF program, one struct sock_filter
-// per word (code | jt << 16 | jf << 24 | k << 32). notify 1: flags has NEW_LISTENER, and the
-// listener fd goes to the host (sync SECCOMP_LISTENER) for the agent at listenerPath.
+// per word (code | jt << 16 | jf << 24 | k << 32). notify: flags has NEW_LISTENER, and the
+// listener goes to the host (sync SECCOMP_LISTENER) for the agent at listenerPath. notify 2
+// (a root host): only its fd number, in one write(2) (never notified: the core refuses NOTIFY on
+// write); the host takes the fd with pidfd_getfd and hands it to the agent before it reads
+// anything else from us, and we neither wait nor close it (close-on-exec), so no syscall of ours
+// can wait on an agent that has no listener yet. notify 1 (not root: pidfd_getfd needs ptrace
+// rights over us): the fd itself (SCM_RIGHTS), then closed.
 export const OP_SECCOMP: u16 = 39; // args: u64 flags, list word program, u64 notify
 // After setns into a user namespace (runc's nsexec does the same): setgroups(0) where the
 // namespace allows it, then setresgid and setresuid to 0, so the init is root there (its ids
@@ -117,6 +122,10 @@ export const OP_START_HOOK: u16 = 47; // args: str path, list str argv, list str
 // 0-2 that are not /dev/null and not owned by uid yet are fchown'ed to it (group unchanged),
 // EINVAL and EPERM ignored, as runc's fixStdioPermissions.
 export const OP_CHOWN_STDIO: u16 = 48; // args: u64 uid
+// The mount that holds path (the nearest mount point at or above it) made private, as runc's
+// rootfsParentMountPrivate: the rootfs's bind on itself is then a private mount, and pivot_root
+// accepts it whatever propagation "/" was given (the kernel refuses a shared parent).
+export const OP_PRIVATE_PARENT: u16 = 49; // args: str path
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

@@ -91,7 +91,19 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
     if ((!detach || !info.terminal) && opts.consoleSocket) throw new OciError("cannot use console socket if ocirun will not detach or allocate tty");
 
     const { addon } = await import("../addon.ts");
-    const result = addon().spawnInit(verdict.exec!, -1, preserveFds);
+    // A NOTIFY filter's listener goes to the agent the moment it is taken (ops.ts, OP_SECCOMP).
+    let listenerFailure: unknown;
+    const onListener = (fd: number) => {
+      try {
+        sendSeccompListener(info, id, c.state.bundle, c.state.pid, fd, status);
+        return 0;
+      } catch (err) {
+        listenerFailure = err;
+        return 125; // ECANCELED
+      }
+    };
+    const result = addon().spawnInit(verdict.exec!, -1, preserveFds, undefined, { onListener });
+    if (listenerFailure) throw listenerFailure;
     if ("errno" in result) {
       const { describeInitFailure } = await import("../init-failure.ts");
       throw new OciError(describeInitFailure(verdict.exec!, result.op, result.errno, addon().strerror));

@@ -11,6 +11,7 @@ import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sleepSync, waitFor } from "../util/wait.ts";
+import { alive, signal, processesMentioning, removeCgroups } from "./host-processes.ts";
 
 export interface Result {
   code: number;
@@ -176,58 +177,4 @@ export class Dockerd {
       }
     }
   }
-}
-
-function alive(pid: number): boolean {
-  if (!pid) return false;
-  try {
-    // A zombie (not yet reaped) counts as gone.
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {}
-}
-
-/** Pids whose command line contains `text` (this test's unique directory): its own processes. */
-function processesMentioning(text: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      if (cmdline.includes(text) && alive(Number(name))) out.push(Number(name));
-    } catch {}
-  }
-  return out;
-}
-
-/** rmdir, deepest first, of `parent` in every cgroup hierarchy (empty ones only: a cgroup with a
- * process in it refuses, and stays). */
-function removeCgroups(parent: string): void {
-  const remove = (dir: string) => {
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(dir, e);
-      try {
-        if (statSync(p).isDirectory()) remove(p);
-      } catch {}
-    }
-    try {
-      rmdirSync(dir);
-    } catch {}
-  };
-  const base = "/sys/fs/cgroup";
-  const hierarchies = existsSync(join(base, "cgroup.controllers")) ? [base] : readdirSync(base).map((d) => join(base, d));
-  for (const h of hierarchies) if (existsSync(join(h, parent))) remove(join(h, parent));
 }

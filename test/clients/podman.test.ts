@@ -18,7 +18,8 @@ import { join, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { repo } from "../util/ocirun.ts";
 import { waitFor } from "../util/wait.ts";
-import { Podman, podmanAvailability, processesMentioning, type HookRecord, type Result } from "./podman.ts";
+import { Podman, podmanAvailability, type HookRecord, type Result } from "./podman.ts";
+import { processesMentioning } from "./host-processes.ts";
 
 // A full name: short names would go through registries.conf and the alias cache.
 const image = "localhost/ocirun-test-busybox:latest";

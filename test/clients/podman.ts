@@ -15,6 +15,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rea
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { sleepSync, waitFor } from "../util/wait.ts";
+import { alive, signal, processesMentioning, processesInCgroups, thawCgroups, removeCgroups } from "./host-processes.ts";
 
 export interface Result {
   code: number;
@@ -289,93 +290,4 @@ export class Podman {
       }
     }
   }
-}
-
-export function alive(pid: number): boolean {
-  if (!pid) return false;
-  try {
-    // A zombie (not yet reaped) counts as gone.
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {}
-}
-
-/** Pids whose command line contains `text` (a unique directory or a container id). */
-export function processesMentioning(text: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      if (cmdline.includes(text) && alive(Number(name))) out.push(Number(name));
-    } catch {}
-  }
-  return out;
-}
-
-/** Every cgroup hierarchy's directory for `parent` (v2: one; v1: one per mounted hierarchy). */
-function cgroupDirs(parent: string): string[] {
-  const base = "/sys/fs/cgroup";
-  const hierarchies = existsSync(join(base, "cgroup.controllers")) ? [base] : readdirSync(base).map((d) => join(base, d));
-  return hierarchies.map((h) => join(h, parent)).filter((d) => existsSync(d));
-}
-
-/** `dir` and the directories below it, deepest first. */
-function subtree(dir: string): string[] {
-  const out: string[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const p = join(dir, e);
-    try {
-      if (statSync(p).isDirectory()) out.push(...subtree(p));
-    } catch {}
-  }
-  out.push(dir);
-  return out;
-}
-
-/** The live processes in any cgroup under `parent`. */
-function processesInCgroups(parent: string): number[] {
-  const pids = new Set<number>();
-  for (const dir of cgroupDirs(parent))
-    for (const d of subtree(dir)) {
-      try {
-        for (const line of readFileSync(join(d, "cgroup.procs"), "utf8").split("\n")) if (line && alive(Number(line))) pids.add(Number(line));
-      } catch {}
-    }
-  return [...pids];
-}
-
-function thawCgroups(parent: string): void {
-  for (const dir of cgroupDirs(parent))
-    for (const d of subtree(dir)) {
-      for (const [file, value] of [["freezer.state", "THAWED"], ["cgroup.freeze", "0"]]) {
-        try {
-          if (existsSync(join(d, file))) writeFileSync(join(d, file), value);
-        } catch {}
-      }
-    }
-}
-
-/** rmdir, deepest first, of `parent` in every cgroup hierarchy (empty ones only: a cgroup with a
- * process in it refuses, and stays). */
-function removeCgroups(parent: string): void {
-  for (const dir of cgroupDirs(parent))
-    for (const d of subtree(dir)) {
-      try {
-        rmdirSync(d);
-      } catch {}
-    }
 }

@@ -166,4 +166,22 @@ test("NOTIFY with no agent listening: create fails naming listenerPath, and leav
   assert.is(left.stdout.trim(), "");
 });
 
+test("NOTIFY on the syscalls the runtime itself makes (close, read, openat, execve, sendmsg...): no deadlock", async () => {
+  const sock = join(t.dir, "agent-all.sock");
+  const out = join(t.dir, "agent-all.out");
+  // Nothing denied (nr 100000): every notification continues. The agent takes one listener.
+  const agent = spawn("python3", [join(repo, "test/fixtures/seccomp-agent.py"), sock, out, "100000", "1"], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    await waitFor(() => existsSync(sock), 5000);
+    const names = ["close", "read", "openat", "execve", "execveat", "sendto", "sendmsg", "recvfrom", "recvmsg", "fcntl", "prctl", "mkdirat"];
+    const profile = { ...deny(names, "SCMP_ACT_NOTIFY"), listenerPath: sock };
+    const r = run("grep -c ^Seccomp: /proc/self/status; echo done", profile);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout, "1\ndone\n");
+    assert.ok(readFileSync(out, "utf8").split("\n").some((l) => l.startsWith("nr=")), "the agent answered the container's syscalls");
+  } finally {
+    agent.kill();
+  }
+});
+
 test.run();

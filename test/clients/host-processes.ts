@@ -1,0 +1,93 @@
+// Processes and cgroups of the engine tests' own (test/clients): finding what a private
+// dockerd or podman left behind, by its unique directory or its cgroup parent, and removing it.
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export function alive(pid: number): boolean {
+  if (!pid) return false;
+  try {
+    // A zombie (not yet reaped) counts as gone.
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {}
+}
+
+/** Pids whose command line contains `text` (a unique directory or a container id). */
+export function processesMentioning(text: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
+      if (cmdline.includes(text) && alive(Number(name))) out.push(Number(name));
+    } catch {}
+  }
+  return out;
+}
+
+/** Every cgroup hierarchy's directory for `parent` (v2: one; v1: one per mounted hierarchy). */
+export function cgroupDirs(parent: string): string[] {
+  const base = "/sys/fs/cgroup";
+  const hierarchies = existsSync(join(base, "cgroup.controllers")) ? [base] : readdirSync(base).map((d) => join(base, d));
+  return hierarchies.map((h) => join(h, parent)).filter((d) => existsSync(d));
+}
+
+/** `dir` and the directories below it, deepest first. */
+export function subtree(dir: string): string[] {
+  const out: string[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e);
+    try {
+      if (statSync(p).isDirectory()) out.push(...subtree(p));
+    } catch {}
+  }
+  out.push(dir);
+  return out;
+}
+
+/** The live processes in any cgroup under `parent`. */
+export function processesInCgroups(parent: string): number[] {
+  const pids = new Set<number>();
+  for (const dir of cgroupDirs(parent))
+    for (const d of subtree(dir)) {
+      try {
+        for (const line of readFileSync(join(d, "cgroup.procs"), "utf8").split("\n")) if (line && alive(Number(line))) pids.add(Number(line));
+      } catch {}
+    }
+  return [...pids];
+}
+
+export function thawCgroups(parent: string): void {
+  for (const dir of cgroupDirs(parent))
+    for (const d of subtree(dir)) {
+      for (const [file, value] of [["freezer.state", "THAWED"], ["cgroup.freeze", "0"]]) {
+        try {
+          if (existsSync(join(d, file))) writeFileSync(join(d, file), value);
+        } catch {}
+      }
+    }
+}
+
+/** rmdir, deepest first, of `parent` in every cgroup hierarchy (empty ones only: a cgroup with a
+ * process in it refuses, and stays). */
+export function removeCgroups(parent: string): void {
+  for (const dir of cgroupDirs(parent))
+    for (const d of subtree(dir)) {
+      try {
+        rmdirSync(d);
+      } catch {}
+    }
+}
