@@ -12,7 +12,7 @@ import {
   closeContainer, type Container, type ContainerState, openContainer, readCgroupRecord, removeContainer, type Status, statusOf,
 } from "../store.ts";
 import { cgroupManager } from "../cgroups/manager.ts";
-import { hookState, readStoredHooks } from "../hooks/hooks.ts";
+import { hookContainerOf, hookState, readStoredHooks } from "../hooks/hooks.ts";
 
 const SIGKILL = 9;
 const KILL_TIMEOUT_MS = 10_000; // runc polls for 10 s too
@@ -63,9 +63,7 @@ export async function destroyContainer(c: Container & { state: ContainerState },
   // After the container is gone, before delete returns; a failure is only a warning.
   if (hooks.poststop?.length) {
     const { runHooksWarning } = await import("../hooks/run-hooks.ts");
-    const s = c.state;
-    const state = hookState({ ociVersion: s.ociVersion, id: s.id, bundle: s.bundle, annotations: s.annotations }, "stopped");
-    runHooksWarning(hooks.poststop, state, { cwd: s.bundle }, warn);
+    runHooksWarning(hooks.poststop, hookState(hookContainerOf(c.state), "stopped"), { cwd: c.state.bundle }, warn);
   }
 }
 

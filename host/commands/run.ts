@@ -30,7 +30,7 @@ export function register(program: Command, ctx: Context): void {
       try {
         const host = process.env.NOTIFY_SOCKET;
         notify = host ? NotifySocket.listen(container.dir, host) : undefined;
-        releaseInit(ctx, container as Container & { state: ContainerState });
+        releaseInit(container as Container & { state: ContainerState });
       } catch (err) {
         notify?.close();
         // Our child, not reaped: the pid is still the init's.

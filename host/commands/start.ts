@@ -7,7 +7,7 @@ import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
 import { addon } from "../addon.ts";
 import { closeContainer, type Container, type ContainerState, execFifoPath, mustOpenContainer, readInitPlan, statusOf } from "../store.ts";
-import { hookState, readStoredHooks, type Hook } from "../hooks/hooks.ts";
+import { hookContainerOf, hookState, readStoredHooks, type Hook } from "../hooks/hooks.ts";
 import { hookFailure, runHooks } from "../hooks/run-hooks.ts";
 import { describeInitFailure } from "../init-failure.ts";
 
@@ -27,7 +27,7 @@ export function register(program: ProgramDef, ctx: Context): void {
         // READY= and pass it on. Without it nothing more is loaded.
         const host = process.env.NOTIFY_SOCKET;
         if (host) notify = (await import("../notify-socket.ts")).NotifySocket.listen(c.dir, host);
-        releaseInit(ctx, c);
+        releaseInit(c);
         ctx.log.debug(`start ${id}: released pid ${c.state.pid}`);
       } catch (err) {
         notify?.close();
@@ -43,7 +43,7 @@ export function register(program: ProgramDef, ctx: Context): void {
 /** Let a created container's init go on to execve (also used by `run`); a failure on its way
  * there (a startContainer hook, a late op) or of a poststart hook fails start, and the
  * container is stopped. */
-export function releaseInit(ctx: Context, c: Container & { state: ContainerState }): void {
+export function releaseInit(c: Container & { state: ContainerState }): void {
   const fifo = execFifoPath(c.dir);
   const r = addon().startInit(fifo);
   if (r.errno === 2) throw new OciError("cannot start a container that is not created: running");
@@ -55,7 +55,7 @@ export function releaseInit(ctx: Context, c: Container & { state: ContainerState
   if (!hooks.poststart?.length) return;
   const s = c.state;
   try {
-    runHooks(hooks.poststart, hookState({ ociVersion: s.ociVersion, id: s.id, bundle: s.bundle, annotations: s.annotations }, "running", s.pid), { cwd: s.bundle });
+    runHooks(hooks.poststart, hookState(hookContainerOf(s), "running", s.pid), { cwd: s.bundle });
   } catch (err) {
     // runtime-spec 1.3: a failed poststart hook stops the container.
     try { process.kill(s.pid, "SIGKILL"); } catch {}
@@ -63,11 +63,14 @@ export function releaseInit(ctx: Context, c: Container & { state: ContainerState
   }
 }
 
+const ETIMEDOUT = 110; // a START_HOOK record's errno when the hook's timeout killed it
+
 /** The init's record of what failed after start, as one line. */
 function startFailure(dir: string, f: import("../addon.ts").StartFailure, startHooks: Hook[]): string {
   const hook = f.hook ? startHooks[f.op] : undefined;
   if (hook) {
-    return hookFailure(hook, { errno: f.errno === 110 ? 0 : f.errno, step: "exec", code: f.code, signal: f.signal, timedOut: f.errno === 110, stdout: f.stdout, stderr: f.stderr });
+    const timedOut = f.errno === ETIMEDOUT;
+    return hookFailure(hook, { errno: timedOut ? 0 : f.errno, step: "exec", code: f.code, signal: f.signal, timedOut, stdout: f.stdout, stderr: f.stderr });
   }
   return describeInitFailure(readInitPlan(dir), f.op, f.errno, addon().strerror);
 }

@@ -31,6 +31,11 @@ export interface HookContainer {
 
 const FILE = "hooks.json";
 
+/** What the state JSON needs of a stored container. */
+export function hookContainerOf(s: HookContainer): HookContainer {
+  return { ociVersion: s.ociVersion, id: s.id, bundle: s.bundle, annotations: s.annotations };
+}
+
 export function parseHooksSection(bytes: Uint8Array | undefined): Hooks {
   return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as Hooks) : {};
 }

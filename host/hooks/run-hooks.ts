@@ -47,7 +47,7 @@ export function runHook(hook: Hook, state: string, place: HookPlace): string | u
     timeoutMs: (hook.timeout ?? 0) * 1000, ...(place.nsPid ? { nsPid: place.nsPid } : {}),
   });
   if (r.errno === 0 && !r.timedOut && r.code === 0) return undefined;
-  return hookFailure(hook, { ...r, step: r.step });
+  return hookFailure(hook, r);
 }
 
 export function hookFailure(hook: Hook, r: HookOutcome): string {
