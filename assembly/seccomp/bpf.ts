@@ -9,6 +9,7 @@ export const BPF_JMP_JA: u16 = 0x05;
 export const BPF_JEQ_K: u16 = 0x15;
 export const BPF_JGT_K: u16 = 0x25;
 export const BPF_JGE_K: u16 = 0x35;
+export const BPF_JSET_K: u16 = 0x45;
 export const BPF_RET_K: u16 = 0x06;
 
 // The kernel's limit on a filter's length (BPF_MAXINSNS).

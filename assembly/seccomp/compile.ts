@@ -6,7 +6,7 @@
 //   that syscall's argument checks.
 import { Seccomp, SeccompRule, SeccompArg } from "../config/model";
 import { ACT_ERRNO, ACT_TRACE } from "../config/seccomp";
-import { BackwardProgram, BPF_JEQ_K, BPF_JGT_K, BPF_JGE_K } from "./bpf";
+import { BackwardProgram, BPF_JEQ_K, BPF_JGT_K, BPF_JGE_K, BPF_JSET_K } from "./bpf";
 import { syscallIndex, syscallNumberAt, syscallNumber, auditArch, ARCH_X86_64, ARCH_X86, ARCH_X32, ARCH_ARM } from "./syscall-table";
 import { MULTIPLEXED_NAMES, MULTIPLEXED_CALLS, MULTIPLEXED_VIA, SYSCALL_COUNT } from "./syscalls.gen";
 
@@ -14,6 +14,9 @@ import { MULTIPLEXED_NAMES, MULTIPLEXED_CALLS, MULTIPLEXED_VIA, SYSCALL_COUNT } 
 const RET_BY_ACTION: u32[] = [0x00000000, 0x80000000, 0x00000000, 0x00030000, 0x00050000, 0x7ff00000, 0x7fff0000, 0x7ffc0000, 0x7fc00000];
 const EPERM: u32 = 1;
 const RET_KILL_THREAD: u32 = 0;
+const RET_ENOSYS: u32 = 0x00050000 | 38; // SECCOMP_RET_ERRNO | ENOSYS
+const ACT_ALLOW: i32 = 6;
+const ACT_LOG: i32 = 7;
 const X32_SYSCALL_BIT: u32 = 0x40000000;
 // seccomp_data: nr at 0, arch at 4, args[i] at 16 + 8i (low word first on little-endian arches).
 const DATA_NR: u32 = 0;
@@ -77,6 +80,7 @@ export function compileSeccomp(s: Seccomp, arches: i32[]): CompiledFilter {
     indexes.push(ix);
   }
   const defaultRet = actionRet(s.defaultAction, s.defaultErrnoRet);
+  const stub = enosysStub(s, defaultRet);
   const p = new BackwardProgram();
   // One section per audit arch, in arch order, so built last first. x32 shares the x86_64
   // audit arch: its numbers carry the x32 bit and sit in the same search. Without x32 in the
@@ -89,11 +93,13 @@ export function compileSeccomp(s: Seccomp, arches: i32[]): CompiledFilter {
     if (a == ARCH_X32 && arches.includes(ARCH_X86_64)) continue;
     const tables: i32[] = [a];
     if (a == ARCH_X86_64 && hasX32) tables.push(ARCH_X32);
-    const search = searchRanges(p, ranges(s, indexes, tables, defaultRet));
+    const search = searchRanges(p, ranges(s, indexes, tables, defaultRet, stub ? stubBounds(s, indexes, tables) : null));
     let entry = search;
     if (a == ARCH_X86_64 && !hasX32) {
       const minusOne = p.jump(BPF_JEQ_K, 0xffffffff, p.sharedRet(defaultRet), p.sharedRet(RET_KILL_THREAD));
-      entry = p.jump(BPF_JGE_K, X32_SYSCALL_BIT, minusOne, search);
+      // runc's stub sends what lacks the x32 bit, but is above 2^30, to ENOSYS before the filter.
+      const above = stub ? p.jump(BPF_JSET_K, X32_SYSCALL_BIT, minusOne, p.sharedRet(RET_ENOSYS)) : minusOne;
+      entry = p.jump(BPF_JGE_K, X32_SYSCALL_BIT, above, search);
     }
     p.fallTo(entry);
     audits.unshift(auditArch(a));
@@ -242,21 +248,85 @@ function addRule(v: SyscallVerdict, all: SeccompArg[], ret: u32): void {
   for (let i = 0; i < args.length; i++) v.conditionals.push(new Conditional(ret, [args[i]]));
 }
 
-/** The number line cut into ranges; neighbours with the same plain `ret` merged. */
-function ranges(s: Seccomp, indexes: i32[][], tables: i32[], defaultRet: u32): Range[] {
+/** runc's -ENOSYS stub (runc >= 1.0.0-rc93), which runc puts in front of libseccomp's filter:
+ * a syscall number above the highest one the profile names for the arch (x32's counted apart)
+ * gets ENOSYS instead of the default action, so libc falls back from syscalls newer than the
+ * profile (clone3, close_range, faccessat2...). Not where the default lets syscalls through
+ * (ALLOW, LOG, TRACE) or is ENOSYS already. Here it is folded into each section's ranges. */
+function enosysStub(s: Seccomp, defaultRet: u32): bool {
+  if (s.defaultAction == ACT_ALLOW || s.defaultAction == ACT_LOG || s.defaultAction == ACT_TRACE) return false;
+  return defaultRet != RET_ENOSYS;
+}
+
+/** The highest numbers a section names: plain ones, and x32's (with the x32 bit) on x86_64. */
+class StubBounds {
+  plainMax: i64 = -1;
+  x32Max: i64 = -1;
+  constructor(public x86: bool) {}
+
+  /** What a number no rule names gets. */
+  retAt(n: u64, defaultRet: u32): u32 {
+    const max = this.x86 && n >= X32_SYSCALL_BIT ? this.x32Max : this.plainMax;
+    return max >= 0 && <i64>n > max ? RET_ENOSYS : defaultRet;
+  }
+}
+
+/** The numbers from..to-1, which no rule names: the default, or ENOSYS past the bounds. */
+function gap(rs: Range[], from: u64, to: u64, defaultRet: u32, b: StubBounds | null): void {
+  if (from >= to) return;
+  if (!b) {
+    append(rs, new Range(<u32>from, defaultRet, null));
+    return;
+  }
+  const cuts: u64[] = [from];
+  const edges: i64[] = [b.plainMax + 1, b.x86 ? <i64>X32_SYSCALL_BIT : -1, b.x32Max + 1];
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i];
+    if (e > <i64>from && e < <i64>to && !cuts.includes(<u64>e)) cuts.push(<u64>e);
+  }
+  cuts.sort((x: u64, y: u64): i32 => (x < y ? -1 : x > y ? 1 : 0));
+  for (let i = 0; i < cuts.length; i++) append(rs, new Range(<u32>cuts[i], b.retAt(cuts[i], defaultRet), null));
+}
+
+/** A section's bounds: every name of every rule counts, those with the default's action too
+ * (runc's findLastSyscalls reads the whole profile). */
+function stubBounds(s: Seccomp, indexes: i32[][], tables: i32[]): StubBounds {
+  const b = new StubBounds(tables[0] == ARCH_X86_64);
+  for (let r = 0; r < indexes.length; r++) {
+    for (let n = 0; n < indexes[r].length; n++) {
+      if (indexes[r][n] < 0) continue;
+      for (let t = 0; t < tables.length; t++) {
+        // libseccomp resolves x86's socket and SysV IPC calls to its pseudo numbers (they go
+        // through socketcall and ipc), so runc's stub leaves them out.
+        if (tables[t] == ARCH_X86 && multiplexedEntry(indexes[r][n]) >= 0) continue;
+        const nr = <i64>syscallNumberAt(tables[t], indexes[r][n]);
+        if (nr < 0) continue;
+        if (tables[t] == ARCH_X32) b.x32Max = max(b.x32Max, nr);
+        else b.plainMax = max(b.plainMax, nr);
+      }
+    }
+  }
+  return b;
+}
+
+/** The number line cut into ranges; neighbours with the same plain `ret` merged. bounds: runc's
+ * ENOSYS stub's, when it applies. */
+function ranges(s: Seccomp, indexes: i32[][], tables: i32[], defaultRet: u32, bounds: StubBounds | null): Range[] {
   const list = verdicts(s, indexes, tables, defaultRet);
   const rs: Range[] = [];
-  let next: u32 = 0; // the first number no range covers yet
+  let next: u64 = 0; // the first number no range covers yet
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
+    // Past the stub's bound (x86's socketcall and ipc, which the bound leaves out): the stub's.
+    if (bounds && bounds.retAt(<u64>v.nr, defaultRet) == RET_ENOSYS) continue;
     const fallback = v.unconditional >= 0 ? <u32>v.unconditional : defaultRet;
     // An unconditional rule beats the conditional ones.
     const plain = v.unconditional >= 0 || v.conditionals.length == 0;
-    if (v.nr > next) append(rs, new Range(next, defaultRet, null));
+    gap(rs, next, <u64>v.nr, defaultRet, bounds);
     append(rs, new Range(v.nr, fallback, plain ? null : v));
-    next = v.nr + 1;
+    next = <u64>v.nr + 1;
   }
-  append(rs, new Range(next, defaultRet, null));
+  gap(rs, next, 0x100000000, defaultRet, bounds);
   return rs;
 }
 

@@ -2,7 +2,11 @@
  * libseccomp-export: the referee for ocirun's seccomp compiler. It builds a filter with
  * libseccomp the way runc drives it (through libseccomp-golang) from an OCI linux.seccomp
  * object and writes libseccomp's own BPF export to stdout: struct sock_filter, 8 bytes per
- * instruction, host byte order. runc's patchbpf (its -ENOSYS stub) is not applied.
+ * instruction, host byte order. runc's patchbpf (its -ENOSYS stub) is not applied here; with
+ * --last-syscalls it prints instead, for each arch of the filter, what that stub is built from:
+ * "<scmp arch token> <largest syscall number the profile names there>" (every rule's names,
+ * those with the default's action too, resolved with seccomp_syscall_resolve_name_arch; arches
+ * where none resolves are left out), and test/util/libseccomp-referee.ts applies the stub.
  *
  * Build: gcc -O1 -o libseccomp-export libseccomp-export.c -lseccomp
  * (test/util/libseccomp-referee.ts builds it once per test run and writes its input.)
@@ -143,6 +147,41 @@ static enum scmp_compare parse_op(const char *name)
 	return _SCMP_CMP_MIN;
 }
 
+/* What --last-syscalls reads: the filter's arches and every rule's name. */
+static uint32_t arch_tokens[16];
+static int n_arch_tokens;
+static char *rule_names[8192];
+static int n_rule_names;
+
+static void note_arch(uint32_t token)
+{
+	int i;
+
+	for (i = 0; i < n_arch_tokens; i++)
+		if (arch_tokens[i] == token)
+			return;
+	if (n_arch_tokens < 16)
+		arch_tokens[n_arch_tokens++] = token;
+}
+
+static void print_last_syscalls(void)
+{
+	int a, n;
+
+	for (a = 0; a < n_arch_tokens; a++) {
+		int last = 0;
+
+		for (n = 0; n < n_rule_names; n++) {
+			int nr = seccomp_syscall_resolve_name_arch(arch_tokens[a], rule_names[n]);
+
+			if (nr > last)
+				last = nr;
+		}
+		if (last > 0)
+			printf("%u %d\n", arch_tokens[a], last);
+	}
+}
+
 static void add_arch(scmp_filter_ctx ctx, const char *name)
 {
 	char lower[32];
@@ -162,6 +201,7 @@ static void add_arch(scmp_filter_ctx ctx, const char *name)
 	rc = seccomp_arch_add(ctx, token);
 	if (rc != 0 && rc != -EEXIST)
 		die("seccomp_arch_add(%s): %s", name, strerror(-rc));
+	note_arch(token);
 }
 
 static void set_flag(scmp_filter_ctx ctx, const char *name)
@@ -192,6 +232,8 @@ static void add_rule(scmp_filter_ctx ctx, uint32_t def)
 	uint32_t action;
 
 	name = next_word("syscall name");
+	if (n_rule_names < 8192)
+		rule_names[n_rule_names++] = strdup(name);
 	act = next_word("action");
 	err = parse_int(next_word("errno"), "errno");
 	nargs = parse_int(next_word("argument count"), "argument count");
@@ -247,8 +289,11 @@ int main(int argc, char *argv[])
 		printf("%u.%u.%u\n", v->major, v->minor, v->micro);
 		return 0;
 	}
-	if (argc != 1)
-		die("usage: libseccomp-export [--version] < profile-lines");
+	int last_syscalls = argc == 2 && strcmp(argv[1], "--last-syscalls") == 0;
+
+	if (argc != 1 && !last_syscalls)
+		die("usage: libseccomp-export [--version | --last-syscalls] < profile-lines");
+	note_arch(seccomp_arch_native());
 	rc = seccomp_api_set(6);
 	if (rc != 0)
 		die("seccomp_api_set(6): %s", strerror(-rc));
@@ -302,6 +347,11 @@ int main(int argc, char *argv[])
 		die("reading stdin: %s", strerror(errno));
 	if (ctx == NULL)
 		die("no default line");
+	if (last_syscalls) {
+		print_last_syscalls();
+		seccomp_release(ctx);
+		return 0;
+	}
 	rc = seccomp_export_bpf(ctx, 1);
 	if (rc != 0)
 		die("seccomp_export_bpf: %s", strerror(-rc));

@@ -106,3 +106,42 @@ export function libseccompVersion(): string {
 
 /** The program as {code, jt, jf, k} records. */
 export const instructions = (bytes: Uint8Array): CInsn[] => decodeCbpf(bytes);
+
+const SCMP_ARCH_X32 = 0x4000003e;
+const AUDIT_ARCH_X86_64 = 0xc000003e;
+const X32_BIT = 0x40000000;
+const RET_ENOSYS = 0x00050000 | 38;
+
+/** runc's -ENOSYS stub (libcontainer/seccomp/patchbpf), which runc puts in front of libseccomp's
+ * program, as a function of a syscall record: its ret, or undefined where the record falls
+ * through to the program. Built from what libseccomp resolves (--last-syscalls). */
+export function runcEnosysStub(seccomp: OciSeccomp): (data: { nr: number; arch: number }) => number | undefined {
+  const defaultIsEnosys = seccomp.defaultAction === "SCMP_ACT_ERRNO" && seccomp.defaultErrnoRet === 38;
+  if (defaultIsEnosys || ["SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE"].includes(seccomp.defaultAction)) return () => undefined;
+  const r = spawnSync(refereeBinary(), ["--last-syscalls"], { input: refereeInput(seccomp), encoding: "utf8", timeout: 10_000, killSignal: "SIGKILL" });
+  if (r.status !== 0) throw new Error(r.stderr.trim() || `libseccomp-export --last-syscalls exited with ${r.status}`);
+  // Per audit arch: the largest number, and on x86_64 x32's apart.
+  const last = new Map<number, { plain?: number; x32?: number }>();
+  for (const line of r.stdout.trim().split("\n").filter(Boolean)) {
+    const [token, nr] = line.split(" ").map(Number);
+    const audit = token === SCMP_ARCH_X32 ? AUDIT_ARCH_X86_64 : token;
+    const entry = last.get(audit) ?? {};
+    if (token === SCMP_ARCH_X32) entry.x32 = nr;
+    else entry.plain = nr;
+    last.set(audit, entry);
+  }
+  return ({ nr, arch }) => {
+    const e = last.get(arch >>> 0);
+    if (!e) return undefined;
+    const n = nr >>> 0;
+    let limit: number | undefined;
+    if ((arch >>> 0) === AUDIT_ARCH_X86_64) {
+      const x32 = (n & X32_BIT) !== 0;
+      // Only one of the two in the filter: the other's numbers fall through.
+      limit = x32 ? e.x32 : e.plain;
+    } else {
+      limit = e.plain;
+    }
+    return limit !== undefined && n > limit ? RET_ENOSYS : undefined;
+  };
+}
