@@ -35,6 +35,7 @@ struct Child {
   int root = -1;              // the container root for in-root resolution (OP_ROOTFS)
   const char* exe = nullptr;  // chosen by OP_FIND_EXEC
   bool setgroups_denied = false;  // OP_USERNS_MAPS had USERNS_DENY_SETGROUPS
+  int trampoline = -1;            // prepare_exec's sealed trampoline; 0 or more once prepared
 };
 
 [[noreturn]] void fail(Child& c, int index, int err) {
@@ -183,18 +184,35 @@ int op_chown_stdio(uint64_t uid) {
   return 0;
 }
 
-int op_exec(Child& c, int index, const PlanOp& op) {
+// What the execve needs, done before a seccomp filter is loaded (OP_SECCOMP calls it when an
+// EXEC follows), so that the filter need allow little more than execve, as runc's: every fd
+// but stdio and the preserved ones close-on-exec, and the sealed trampoline made.
+int prepare_exec(Child& c) {
+  if (c.trampoline >= 0) return 0;
   int keep_end = 3 + c.setup.preserve_fds;
-  raw_close(c.root);
-  c.root = -1;
   long r = rsys(SYS_close_range, keep_end, ~0U, CLOSE_RANGE_CLOEXEC);
   if (r < 0) return err_of(r);
   // 0-2 too: Node marks its stdio close-on-exec at start-up (uv_disable_stdio_inheritance).
   for (int fd = 0; fd < keep_end; fd++) syscall(SYS_fcntl, fd, F_SETFD, 0);
+  long t = sealed_trampoline();
+  if (t < 0) return err_of(t);
+  c.trampoline = (int)t;
+  return 0;
+}
+
+bool exec_follows(const Child& c, int index) {
+  for (size_t i = (size_t)index + 1; i < c.plan->ops.size(); i++) if (c.plan->ops[i].code == OP_EXEC) return true;
+  return false;
+}
+
+int op_exec(Child& c, int index, const PlanOp& op) {
+  raw_close(c.root);
+  c.root = -1;
+  if (int err = prepare_exec(c)) return err;
   // Whoever waits for the execve (the host on sync, or `start` on exec.fifo) hears of its
   // failure from the trampoline too; both fds are above the preserved range, and close at the
   // user's execve.
-  r = exec_via_trampoline(c.exe, op.arg[0].strs, op.arg[0].num, op.arg[1].strs, c.sync >= 0 ? c.sync : c.setup.fifo, index);
+  long r = exec_via_trampoline(c.trampoline, c.exe, op.arg[0].strs, op.arg[0].num, op.arg[1].strs, c.sync >= 0 ? c.sync : c.setup.fifo, index);
   if (c.sync >= 0) return err_of(r);
   char e[24];
   const char* parts[] = {"ocirun: exec ", c.exe, ": errno ", raw_itoa(-r, e), "\n", nullptr};
@@ -326,7 +344,11 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_PERSONALITY: return op_personality(op);
     case OP_MEMORY_POLICY: return op_memory_policy(op);
     case OP_CPU_AFFINITY: return op_cpu_affinity(op);
-    case OP_SECCOMP: return op_seccomp(c.sync, index, op);
+    case OP_SECCOMP: {
+      if (exec_follows(c, index))
+        if (int err = prepare_exec(c)) return err;
+      return op_seccomp(c.sync, index, op);
+    }
     default: return ENOSYS;  // unreachable: the reader rejects unknown opcodes
   }
 }

@@ -184,4 +184,14 @@ test("NOTIFY on the syscalls the runtime itself makes (close, read, openat, exec
   }
 });
 
+test("a default-deny allow-list that has execve but not close_range, memfd_create or execveat still runs the program (issue 12: the runtime needs only execve)", () => {
+  const missing = ["close_range", "execveat", "memfd_create"];
+  const trimmed = { ...podman, syscalls: podman.syscalls.map((r: { names: string[] }) => ({ ...r, names: r.names.filter((n) => !missing.includes(n)) })).filter((r: { names: string[] }) => r.names.length > 0) };
+  for (const nnp of [true, false]) {
+    const r = run("echo ran", trimmed, { "/process/noNewPrivileges": nnp });
+    assert.is(r.code, 0, `noNewPrivileges ${nnp}: ${r.stderr}`);
+    assert.is(r.stdout, "ran\n");
+  }
+});
+
 test.run();
