@@ -148,6 +148,13 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
     if (listener >= 0) close(listener);
     return failed(op, err);
   };
+  // Ends the spawn: the sync socket closed, whatever of ours still lives killed and reaped.
+  auto kill_all_failed = [&](int op, int err) {
+    close(fd);
+    if (init && init != child) kill(init, SIGKILL), reap(init);
+    if (!child_reaped) kill(child, SIGKILL), reap(child);
+    return failed_closing(op, err);
+  };
   for (;;) {
     int passed = -1;
     SyncMsg m;
@@ -157,11 +164,11 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
       n_held--;
     } else if (int r = sync_recv_fd(fd, &m, &passed); r <= 0) {
       // EOF: without WAIT_START the sync fd closes at execve; otherwise the child died.
-      close(fd);
-      if (r == 0 && plan.wait_index < 0 && init && n_held == 0) return {true, init, -1, 0, 0, console, listener};
-      if (init && init != child) kill(init, SIGKILL), reap(init);
-      if (!child_reaped) kill(child, SIGKILL), reap(child);
-      return failed_closing(-1, r < 0 ? -r : ECHILD);
+      if (r == 0 && plan.wait_index < 0 && init && n_held == 0) {
+        close(fd);
+        return {true, init, -1, 0, 0, console, listener};
+      }
+      return kill_all_failed(-1, r < 0 ? -r : ECHILD);
     }
     if (m.kind == SYNC_CONSOLE && passed >= 0) {
       if (console >= 0) close(console);
@@ -184,19 +191,9 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
       int taken = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, m.value, 0);
       int err = taken < 0 ? errno : 0;
       if (pidfd >= 0) close(pidfd);
-      if (taken < 0) {
-        close(fd);
-        if (init && init != child) kill(init, SIGKILL), reap(init);
-        if (!child_reaped) kill(child, SIGKILL), reap(child);
-        return failed_closing(m.op, err);
-      }
+      if (taken < 0) return kill_all_failed(m.op, err);
       if (callbacks.on_listener) {
-        if (int lost = callbacks.on_listener(taken, sender)) {
-          close(fd);
-          if (init && init != child) kill(init, SIGKILL), reap(init);
-          if (!child_reaped) kill(child, SIGKILL), reap(child);
-          return failed_closing(m.op, lost);
-        }
+        if (int lost = callbacks.on_listener(taken, sender)) return kill_all_failed(m.op, lost);
       } else {
         if (listener >= 0) close(listener);
         listener = taken;
