@@ -1,4 +1,5 @@
-// The host's half of an idmapped bind (OP_MOUNT_IDMAP): runc's mountFd, run by the parent.
+// The host's half of an idmapped bind, or of a plain one in a user namespace (OP_MOUNT_IDMAP):
+// runc's mountFd, run by the parent.
 // linux/mount.h, not sys/mount.h: glibc 2.36 clashes with it.
 #include "idmap_tree.h"
 
@@ -84,7 +85,7 @@ long clone_tree(const void* arg) {
   long tree = r < 0 ? r
                     : rsys(SYS_open_tree, AT_FDCWD, t->op->arg[0].str,
                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((rec & IDMAP_TREE) ? AT_RECURSIVE : 0));
-  if (tree < 0) return tree;
+  if (tree < 0 || (rec & IDMAP_PLAIN)) return tree;
   struct mount_attr attr = {};
   attr.attr_set = MOUNT_ATTR_IDMAP;
   attr.userns_fd = (uint64_t)t->userns;
@@ -99,9 +100,12 @@ int build_idmapped_tree(const PlanOp& op, int pid, int* tree) {
   char p[24];
   raw_itoa(pid, p);
   int userns = -1, mntns = -1;
-  // No maps of the mount's own: the user namespace the init is in (the container's).
+  // No maps of the mount's own: the user namespace the init is in (the container's); a plain
+  // clone (IDMAP_PLAIN) needs none.
   bool own_maps = op.arg[3].str[0] || op.arg[4].str[0];
-  int err = own_maps ? make_userns(op.arg[3].str, op.arg[4].str, &userns) : open_proc(p, "ns/user", O_RDONLY, &userns);
+  int err = (op.arg[2].num & IDMAP_PLAIN) ? 0
+            : own_maps                     ? make_userns(op.arg[3].str, op.arg[4].str, &userns)
+                                           : open_proc(p, "ns/user", O_RDONLY, &userns);
   if (!err) err = open_proc(p, "ns/mnt", O_RDONLY, &mntns);
   TreeRequest request = {mntns, userns, &op};
   if (!err) err = fd_from_child(clone_tree, &request, tree);

@@ -1,12 +1,14 @@
-// Recursive mount attributes, and the init's half of an idmapped bind (it moves the tree the
-// host built into place). The core decides every bit; this file only makes the calls.
+// Recursive mount attributes, and the init's half of an idmapped bind, or of a plain one in a
+// user namespace (it moves the tree the host built into place). The core decides every bit; this file only makes the calls.
 // linux/mount.h, not sys/mount.h: glibc 2.36 clashes with it.
 #include "mount_attr_ops.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <linux/mount.h>
 
 #include "in_root.h"
+#include "ops.gen.h"
 #include "raw.h"
 #include "sync_msg.h"
 
@@ -30,6 +32,16 @@ int op_mount_idmap(int root, int sync, int index, const PlanOp& op) {
   if (m.err || tree < 0) {
     raw_close(tree);
     return m.err ? m.err : EPROTO;
+  }
+  // IDMAP_MAKE_TARGET: the mount point as the tree is, a directory or a file.
+  if (op.arg[2].num & IDMAP_MAKE_TARGET) {
+    struct stat st;
+    long s = rsys(SYS_fstat, tree, &st);
+    int err = s < 0 ? err_of(s) : root_mkdir_all(root, op.arg[1].str, !S_ISDIR(st.st_mode));
+    if (err) {
+      raw_close(tree);
+      return err;
+    }
   }
   RootPath t;
   long r = -root_open(root, op.arg[1].str, 0, 0, &t);

@@ -8,7 +8,7 @@ import { childPointer, indexPointer } from "../json/value";
 import { PlanWriter } from "./writer";
 import {
   OP_MOUNT, OP_MKTARGET, OP_SYMLINK, OP_MOUNT_SETATTR, OP_MOUNT_IDMAP, OP_TMPCOPYUP, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, WHERE_REAL_DIR, MKTARGET_DIR, MKTARGET_REAL_DIR,
-  MKTARGET_LIKE_SOURCE, IDMAP_TREE, IDMAP_RECURSIVE,
+  MKTARGET_LIKE_SOURCE, IDMAP_TREE, IDMAP_RECURSIVE, IDMAP_PLAIN, IDMAP_MAKE_TARGET,
 } from "./ops";
 import {
   mountOption, mountAttrNames, OPTION_SET, OPTION_CLEAR, OPTION_PROPAGATION, OPTION_UNSUPPORTED, OPTION_RECURSIVE_SET,
@@ -84,8 +84,8 @@ function planMount(m: Mount, c: Config, req: Request, cgroups: CgroupDir[], w: P
   }
   if (hostPath.length > 0) {
     opts.flags |= MS_BIND | MS_REC;
-    planBind(m, dest, hostPath, opts, req, w, d);
-  } else if (isBindMount(m)) planBind(m, dest, m.source, opts, req, w, d);
+    planBind(m, dest, hostPath, opts, c, req, w, d);
+  } else if (isBindMount(m)) planBind(m, dest, m.source, opts, c, req, w, d);
   else if (m.type == "cgroup" || m.type == "cgroup2") planCgroupMount(m, dest, opts, c, req, cgroups, w);
   else {
     if (m.type.length == 0) d.error(E_REQUIRED, childPointer(m.pointer, "type"), "is required for a mount that is not a bind mount");
@@ -162,13 +162,24 @@ function userNamespaceBindSource(m: Mount, c: Config, req: Request): string {
   return "";
 }
 
-function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptions, req: Request, w: PlanWriter, d: Diagnostics): void {
+function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptions, c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
   if (sourceArg.length == 0) { d.error(E_REQUIRED, childPointer(m.pointer, "source"), "is required for a bind mount"); return; }
   // A relative bind source is relative to the bundle, as with runc (which runs in the bundle dir).
   const source = resolvePath(req.bundle, sourceArg);
   const bindFlags = opts.flags & (MS_BIND | MS_REC);
+  const idmapped = m.uidMappings.length > 0 || opts.idmap >= 0;
+  // In a user namespace the init resolves paths as the container's root, which may not reach
+  // the source (a 0700 directory on the way): a root host clones it for the init, as runc opens
+  // bind sources before the user namespace exists.
+  if (!idmapped && req.euid == 0 && inUserNamespace(c)) {
+    w.op(OP_MOUNT_IDMAP, "MOUNT_IDMAP", m.pointer, "bind \"" + source + "\" on \"" + dest + "\", opened by the host")
+      .s("source", source).s("target", dest).n("recursive", ((bindFlags & MS_REC) != 0 ? IDMAP_TREE : 0) | IDMAP_PLAIN | IDMAP_MAKE_TARGET)
+      .s("uidmap", "").s("gidmap", "");
+    remountBind(m, dest, opts, w);
+    return;
+  }
   w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_LIKE_SOURCE).s("source", source);
-  if (m.uidMappings.length > 0 || opts.idmap >= 0) {
+  if (idmapped) {
     // The host builds the tree, and only a root of the host's user namespace can (like runc).
     if (req.euid != 0) d.error(E_UNSUPPORTED, m.pointer, "idmapped mounts need ocirun to run as root: only the host's root may idmap a mount");
     // Without maps of its own the mount takes the container's user namespace ("" maps; the
@@ -182,7 +193,11 @@ function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptio
     w.op(OP_MOUNT, "MOUNT", m.pointer, "bind \"" + source + "\" on \"" + dest + "\"")
       .s("source", source).s("target", dest).s("fstype", "").mountFlags("flags", bindFlags | MS_BIND).s("data", "").where(WHERE_TARGET_IN_ROOT);
   }
-  // A bind ignores every other flag: they take effect by a remount of the bind.
+  remountBind(m, dest, opts, w);
+}
+
+/** A bind ignores every other flag: they take effect by a remount of the bind. */
+function remountBind(m: Mount, dest: string, opts: ResolvedOptions, w: PlanWriter): void {
   const rest = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
   if (rest != 0) {
     w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"" + dest + "\"")

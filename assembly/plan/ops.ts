@@ -142,6 +142,8 @@ export const MKTARGET_REAL_DIR: u64 = 4; // a directory; an existing one must no
 // OP_MOUNT_IDMAP "recursive" bits.
 export const IDMAP_TREE: u64 = 1; // rbind: the clone takes the submounts too
 export const IDMAP_RECURSIVE: u64 = 2; // ridmap: the submounts are idmapped too
+export const IDMAP_PLAIN: u64 = 4; // no idmapping: the host's clone of the source only (a bind whose source the container's user namespace may not reach, as runc's mount fds)
+export const IDMAP_MAKE_TARGET: u64 = 8; // the init makes the mount point, a file or a directory as the tree is (no MKTARGET: it could not stat the source)
 
 // OP_USERNS_MAPS "how" bits. None: the host writes both maps itself (it is root).
 export const USERNS_NEWUIDMAP: u64 = 1; // run newuidmap <pid> <uidmap words> (shadow's setuid helper)

@@ -175,4 +175,26 @@ test("the plan shows the op: the container's user namespace as empty maps, or th
   assert.match(r.stdout, new RegExp(`MOUNT_IDMAP source="${src}" target="/j" recursive=0 uidmap="0 101000 10\\\\n" gidmap="0 101000 10\\\\n"\\s+<- /mounts/8`));
 });
 
+test("a plain bind whose source the container's root cannot reach (under a 0700 directory): the host opens it, as runc", () => {
+  const locked = mkdtempSync(join(tmpdir(), "ocirun-locked-"));
+  try {
+    chmodSync(locked, 0o700);
+    const inner = join(locked, "inner");
+    mkdirSync(inner, { mode: 0o755 });
+    writeFileSync(join(inner, "f"), "inside\n", { mode: 0o644 });
+    writeFileSync(join(locked, "file"), "a file\n", { mode: 0o644 });
+    // The mount points exist: the container's root may not create them in this rootfs.
+    mkdirSync(join(t.rootfs, "q"), { recursive: true });
+    writeFileSync(join(t.rootfs, "qf"), "");
+    const out = sh("cat /q/f; cat /qf", {
+      ...userns,
+      "/mounts/7": { destination: "/q", type: "bind", source: inner, options: ["rbind", "ro"] },
+      "/mounts/8": { destination: "/qf", type: "bind", source: join(locked, "file"), options: ["bind"] },
+    });
+    assert.equal(out, ["inside", "a file"]);
+  } finally {
+    rmSync(locked, { recursive: true, force: true });
+  }
+});
+
 test.run();
