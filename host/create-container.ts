@@ -65,7 +65,8 @@ function planOrThrow(ctx: Context, facts: HostFacts, config: Uint8Array): Verdic
   return verdict;
 }
 
-/** errno the host answers OP_CREATE_HOOKS with when a hook failed: the op fails with it. */
+/** errno a spawnInit callback answers with when its work failed (a hook, handing over a
+ * listener): the op fails with it, and the caller reports the reason it kept. */
 const ECANCELED = 125;
 
 /** OP_CREATE_HOOKS, while the init waits before pivot_root: prestart and createRuntime here,
@@ -175,21 +176,11 @@ async function createWith(ctx: Context, id: string, opts: CreateOptions, preserv
     if (errno !== 0) throw new OciError(`mkfifo ${fifo}: ${addon().strerror(errno).toLowerCase()}`);
     // O_RDWR: the init blocks in read() until start writes a byte (the open itself never blocks).
     fifoFd = openSync(fifo, constants.O_RDWR | constants.O_CLOEXEC);
+    const handoff = listenerHandoff((fd, pid) => sendSeccompListener(info, id, bundle, pid, fd));
     // The activation fds come first (3..), then the --preserve-fds ones, as in runc.
-    // A NOTIFY filter's listener goes to the agent the moment it is taken (ops.ts, OP_SECCOMP).
-    let listenerFailure: unknown;
-    const onListener = (fd: number, pid: number) => {
-      try {
-        sendSeccompListener(info, id, bundle, pid, fd);
-        return 0;
-      } catch (err) {
-        listenerFailure = err;
-        return ECANCELED;
-      }
-    };
-    const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds, mapTools(process.geteuid?.() ?? 0), { onHooks, onListener });
+    const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds, mapTools(process.geteuid?.() ?? 0), { onHooks, onListener: handoff.onListener });
     mark("create: init ready");
-    if (listenerFailure) throw listenerFailure;
+    handoff.rethrow();
     if ("errno" in result) throw new OciError(hookFailure ?? describeInitFailure(verdict.init!, result.op, result.errno, addon().strerror));
     spawned = result;
     if (cgroups) await cgroupsJoined(cgroups, verdict);
@@ -275,6 +266,26 @@ async function limitCgroups(cgroups: CgroupManager, section: CgroupSection): Pro
 function cgroupSection(verdict: Verdict): CgroupSection | undefined {
   const bytes = verdict.sections.cgroup;
   return bytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined;
+}
+
+/** spawnInit's onListener: a NOTIFY filter's listener goes to the agent the moment it is taken
+ * (ops.ts, OP_SECCOMP); a failure to send it fails the spawn, and rethrow() throws it after. */
+export function listenerHandoff(send: (fd: number, pid: number) => void) {
+  let failure: unknown;
+  return {
+    onListener(fd: number, pid: number): number {
+      try {
+        send(fd, pid);
+        return 0;
+      } catch (err) {
+        failure = err;
+        return ECANCELED;
+      }
+    },
+    rethrow(): void {
+      if (failure) throw failure;
+    },
+  };
 }
 
 /** SCMP_ACT_NOTIFY: the container process state (runtime-spec config-linux.md) with the

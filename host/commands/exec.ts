@@ -10,7 +10,7 @@ import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError, describeError } from "../errors.ts";
 import type { ExecFlags, Verdict } from "../core/protocol.ts";
-import { MAX_CONFIG_BYTES, parsePreserveFds, sendSeccompListener } from "../create-container.ts";
+import { MAX_CONFIG_BYTES, listenerHandoff, parsePreserveFds, sendSeccompListener } from "../create-container.ts";
 import { closeContainer, mustOpenContainer, readStoredConfig, statusOf, writePidFile, type Container, type ContainerState } from "../store.ts";
 import { isLive } from "../proc.ts";
 
@@ -91,19 +91,9 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
     if ((!detach || !info.terminal) && opts.consoleSocket) throw new OciError("cannot use console socket if ocirun will not detach or allocate tty");
 
     const { addon } = await import("../addon.ts");
-    // A NOTIFY filter's listener goes to the agent the moment it is taken (ops.ts, OP_SECCOMP).
-    let listenerFailure: unknown;
-    const onListener = (fd: number) => {
-      try {
-        sendSeccompListener(info, id, c.state.bundle, c.state.pid, fd, status);
-        return 0;
-      } catch (err) {
-        listenerFailure = err;
-        return 125; // ECANCELED
-      }
-    };
-    const result = addon().spawnInit(verdict.exec!, -1, preserveFds, undefined, { onListener });
-    if (listenerFailure) throw listenerFailure;
+    const handoff = listenerHandoff((fd) => sendSeccompListener(info, id, c.state.bundle, c.state.pid, fd, status));
+    const result = addon().spawnInit(verdict.exec!, -1, preserveFds, undefined, { onListener: handoff.onListener });
+    handoff.rethrow();
     if ("errno" in result) {
       const { describeInitFailure } = await import("../init-failure.ts");
       throw new OciError(describeInitFailure(verdict.exec!, result.op, result.errno, addon().strerror));
