@@ -41,6 +41,8 @@ export class Request {
   notifySocket: string = "";
   /** op exec: the container's init, as the host sees it (its /proc/<pid>/ns/* are joined). */
   initPid: u32 = 0;
+  // exec: the host's pidfd for that init, opened and checked against its start time (-1: none).
+  initPidfd: i32 = -1;
   /** op exec: `exec --process`'s file (one line of JSON), which replaces config.json's process. */
   process: string = "";
   /** op exec: the command line's changes to config.json's process (one line of JSON). */
@@ -121,6 +123,9 @@ export function parseRequest(input: Uint8Array): Request {
     } else if (key == "init-pid") {
       if (!isPid(value)) { r.error = "init-pid must be a positive integer: \"" + value + "\""; return r; }
       r.initPid = <u32>parseInt(value);
+    } else if (key == "init-pidfd") {
+      if (!isCount(value)) { r.error = "init-pidfd must be a file descriptor number: \"" + value + "\""; return r; }
+      r.initPidfd = <i32>parseInt(value);
     } else if (key == "process") r.process = value;
     else if (key == "exec-flags") r.execFlags = value;
     else if (key == "exec-cgroups") r.execCgroups = value;

@@ -19,8 +19,9 @@ export interface NotifyForwarded { ready: string | null; errno: number; step: st
 
 export interface Addon {
   /** Clone the init and run the plan up to WAIT_START. fds 0-2 are inherited; fds
-   * 3..3+preserveFds-1 cross into the container; fifoFd is the exec.fifo opened O_RDWR. */
-  spawnInit(plan: Uint8Array, fifoFd: number, preserveFds: number, mapTools?: MapTools, callbacks?: SpawnCallbacks): InitReady | InitFailure;
+   * 3..3+preserveFds-1 cross into the container; fifoFd is the exec.fifo opened O_RDWR;
+   * initPidfd (exec): the container init's pidfd, which the plan's SETNS_PIDFD ops name. */
+  spawnInit(plan: Uint8Array, fifoFd: number, preserveFds: number, mapTools?: MapTools, callbacks?: SpawnCallbacks, initPidfd?: number): InitReady | InitFailure;
   /** Run one hook and wait for it (docs/formats.md §5): exactly args and env, stdin's text on
    * its stdin, in cwd; nsPid: placed in that process's namespaces first. errno and step: it did
    * not start ("setns", "fork", "exec", "pipe"); stdout and stderr: their last 64 KiB. */
@@ -38,6 +39,8 @@ export interface Addon {
   /** A child that only waits to be killed (abortInit(pid, -1)): it keeps a new systemd scope
    * alive until the init is in its cgroup. Dies with this process; holds no fds. pid or -errno. */
   holdProcess(): number;
+  /** pidfd_open(2): a close-on-exec pidfd for pid, or -errno. */
+  pidfdOpen(pid: number): number;
   /** Wait for a child of this process to exit, off the JS thread. */
   waitExit(pid: number): Promise<{ code: number; signal: number }>;
   /** flock(2); returns 0 or an errno. */

@@ -282,6 +282,7 @@ int run_op(Child& c, int index, const PlanOp& op) {
       raw_close((int)fd);
       return err_of(r);
     }
+    case OP_SETNS_PIDFD: return err_of(rsys(SYS_setns, op.arg[0].num, op.arg[1].num));
     case OP_UNSHARE: return err_of(rsys(SYS_unshare, op.arg[0].num));
     case OP_CGROUP_JOIN: return op_cgroup_join(c, index);
     case OP_CREATE_HOOKS: return op_create_hooks(c, index);
@@ -363,16 +364,19 @@ void reset_signals() {
 }
 
 // The child starts with a copy of every fd of the JS process (its state-dir lock, files,
-// epoll...). Keep only stdio, the preserved fds, sync and the fifo, so the waiting init holds
-// no host file or lock and nothing else can cross into the container.
-void close_all_but(int keep_end, int a, int b) {
-  if (a > b) {
-    int t = a;
-    a = b;
-    b = t;
-  }
+// epoll...). Keep only stdio, the preserved fds, sync, the fifo and the init's pidfd, so the
+// waiting init holds no host file or lock and nothing else can cross into the container.
+void close_all_but(int keep_end, int a, int b, int c) {
+  int keeps[3] = {a, b, c};
+  for (int i = 0; i < 3; i++)  // sorted ascending
+    for (int j = i + 1; j < 3; j++)
+      if (keeps[j] < keeps[i]) {
+        int t = keeps[i];
+        keeps[i] = keeps[j];
+        keeps[j] = t;
+      }
   int from = keep_end;
-  for (int keep : {a, b}) {
+  for (int keep : keeps) {
     if (keep < from) continue;
     if (keep > from) syscall(SYS_close_range, from, keep - 1, 0);
     from = keep + 1;
@@ -385,7 +389,7 @@ void close_all_but(int keep_end, int a, int b) {
 void run_init_child(const PreparedPlan& plan, const ChildSetup& setup) {
   Child c{&plan, setup, setup.sync};
   raw_close(setup.host_end);
-  close_all_but(3 + setup.preserve_fds, setup.sync, setup.fifo);
+  close_all_but(3 + setup.preserve_fds, setup.sync, setup.fifo, setup.init_pidfd);
   reset_signals();
   syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -8,6 +8,7 @@ struct ChildSetup {
   int fifo;          // exec.fifo, O_RDWR, read at WAIT_START
   int preserve_fds;  // fds 3..3+n-1 cross into the container
   int cap_last_cap;  // /proc/sys/kernel/cap_last_cap, read before the clone
+  int init_pidfd;    // exec: the container init's pidfd (OP_SETNS_PIDFD), else -1
   bool born_in_cgroup = false;  // cloned into OP_CGROUP_JOIN's clone_into (CLONE_INTO_CGROUP)
 };
 

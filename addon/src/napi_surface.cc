@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,7 +97,10 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
       };
     }
   }
-  SpawnResult r = spawn_init(plan, fifo, preserve, tools, callbacks);
+  // Optional 6th argument: exec's pidfd of the container's init, kept open in the child for
+  // OP_SETNS_PIDFD.
+  int init_pidfd = info.Length() > 5 && info[5].IsNumber() ? int_at(info, 5) : -1;
+  SpawnResult r = spawn_init(plan, fifo, preserve, tools, callbacks, init_pidfd);
   if (env.IsExceptionPending()) return env.Undefined();
   Napi::Object out = Napi::Object::New(env);
   if (r.ready) {
@@ -247,6 +251,14 @@ Napi::Value Flock(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, r < 0 ? errno : 0);
 }
 
+// pidfd_open(2) (close-on-exec, as every pidfd): the fd or -errno.
+Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!int_args(info, 0, 1, "pidfdOpen")) return env.Undefined();
+  long fd = syscall(SYS_pidfd_open, int_at(info, 0), 0);
+  return Napi::Number::New(env, fd < 0 ? -errno : (double)fd);
+}
+
 Napi::Value HoldProcess(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), hold_process()); }
 
 Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
@@ -375,6 +387,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("waitExit", Napi::Function::New(env, WaitExitFn, "waitExit"));
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("holdProcess", Napi::Function::New(env, HoldProcess, "holdProcess"));
   exports.Set("strerror", Napi::Function::New(env, Strerror, "strerror"));
   exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram, "attachDeviceProgram"));

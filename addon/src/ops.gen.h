@@ -50,6 +50,7 @@
 #define OP_START_HOOK 47 /* str path, list str argv, list str envp, u64 timeout, str state_head, str state_tail, u64 index */
 #define OP_CHOWN_STDIO 48 /* u64 uid */
 #define OP_PRIVATE_PARENT 49 /* str path */
+#define OP_SETNS_PIDFD 50 /* u64 pidfd, u64 nstype */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -118,6 +119,7 @@ static inline const char* op_name(unsigned code) {
     case 47: return "START_HOOK";
     case 48: return "CHOWN_STDIO";
     case 49: return "PRIVATE_PARENT";
+    case 50: return "SETNS_PIDFD";
     default: return "?";
   }
 }
@@ -174,6 +176,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 47: return "sSSussu";
     case 48: return "u";
     case 49: return "s";
+    case 50: return "uu";
     default: return 0;
   }
 }

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -144,8 +145,120 @@ int op_pivot_root(int* root, const char* rootfs) {
   return r < 0 ? err_of(r) : reopen_root(root);
 }
 
+namespace {
+
+// Decodes mountinfo's octal escapes (\040 for a space) in place.
+void unescape_mountinfo(char* s) {
+  char* out = s;
+  for (char* in = s; *in; in++) {
+    if (in[0] == '\\' && in[1] >= '0' && in[1] <= '7' && in[2] >= '0' && in[2] <= '7' && in[3] >= '0' && in[3] <= '7') {
+      *out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
+      in += 3;
+    } else {
+      *out++ = *in;
+    }
+  }
+  *out = 0;
+}
+
+// Whether path is dir or below it.
+bool path_under(const char* path, const char* dir) {
+  size_t n = raw_strlen(dir);
+  while (n > 1 && dir[n - 1] == '/') n--;
+  for (size_t i = 0; i < n; i++)
+    if (path[i] != dir[i]) return false;
+  return path[n] == 0 || path[n] == '/' || n == 1;
+}
+
+// Splits the next space-separated field off *line (NUL-terminating it); "" at the end.
+char* next_field(char** line) {
+  char* s = *line;
+  while (*s == ' ') s++;
+  char* e = s;
+  while (*e && *e != ' ') e++;
+  if (*e) *e++ = 0;
+  *line = e;
+  return s;
+}
+
+// Reads all of /proc/self/mountinfo into an anonymous mapping (*len bytes, NUL-terminated).
+int read_mountinfo(char** buf, size_t* cap, size_t* len) {
+  long fd = rsys(SYS_openat, AT_FDCWD, "/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return err_of(fd);
+  *cap = 1 << 20;
+  *len = 0;
+  long m = rsys(SYS_mmap, 0, *cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m < 0 && m > -4096) { raw_close((int)fd); return err_of(m); }
+  *buf = (char*)m;
+  for (;;) {
+    if (*len + 1 >= *cap) {
+      long g = rsys(SYS_mremap, *buf, *cap, *cap * 2, MREMAP_MAYMOVE);
+      if (g < 0 && g > -4096) { raw_close((int)fd); return err_of(g); }
+      *buf = (char*)g;
+      *cap *= 2;
+    }
+    long n = rsys(SYS_read, fd, *buf + *len, *cap - *len - 1);
+    if (n < 0) { raw_close((int)fd); return err_of(n); }
+    if (n == 0) break;
+    *len += (size_t)n;
+  }
+  raw_close((int)fd);
+  (*buf)[*len] = 0;
+  return 0;
+}
+
+// Every full (root "/") proc and sysfs mount outside the rootfs is detached, or covered with a
+// tmpfs where the kernel will not detach it (locked in a user namespace): otherwise a process in
+// a nested user namespace may mount a fresh proc, the kernel counting the host's as visible.
+int hide_host_proc_sysfs(const char* rootfs) {
+  char* buf;
+  size_t cap, len;
+  int err = read_mountinfo(&buf, &cap, &len);
+  if (err) return err;
+  // Pass 1 keeps, in place, the mount points to act on: each line becomes its NUL-terminated
+  // mount point or an empty string (all read before /proc itself goes).
+  for (char* line = buf; line < buf + len;) {
+    char* end = line;
+    while (*end && *end != '\n') end++;
+    *end = 0;
+    char* next = end + 1;
+    char* rest = line;
+    for (int i = 0; i < 3; i++) next_field(&rest);
+    char* mroot = next_field(&rest);
+    char* point = next_field(&rest);
+    const char* fstype = "";
+    for (char* f = next_field(&rest); *f; f = next_field(&rest))
+      if (f[0] == '-' && f[1] == 0) { fstype = next_field(&rest); break; }
+    bool full = mroot[0] == '/' && mroot[1] == 0;
+    bool pseudo = !__builtin_strcmp(fstype, "proc") || !__builtin_strcmp(fstype, "sysfs");
+    if (full && pseudo) {
+      unescape_mountinfo(point);
+      if (path_under(point, rootfs)) point = end;  // empty: skip
+    } else {
+      point = end;
+    }
+    __builtin_memmove(line, point, raw_strlen(point) + 1);
+    for (char* z = line + raw_strlen(line) + 1; z < next; z++) *z = 0;
+    line = next;
+  }
+  for (char* p = buf; !err && p < buf + len; p += raw_strlen(p) + 1) {
+    if (!*p) continue;
+    // Slave first so that the detach does not propagate to the host.
+    long r = rsys(SYS_mount, 0, p, 0, MS_SLAVE | MS_REC, 0);
+    if (r == -ENOENT) continue;  // under a mount detached already
+    if (r >= 0) r = rsys(SYS_umount2, p, MNT_DETACH);
+    if (r == -EINVAL || r == -EPERM) r = rsys(SYS_mount, "tmpfs", p, "tmpfs", 0, 0);
+    if (r < 0 && r != -ENOENT) err = err_of(r);
+  }
+  rsys(SYS_munmap, buf, cap);
+  return err;
+}
+
+}  // namespace
+
 // --no-pivot: for roots where pivot_root is impossible (a ramfs root).
 int op_move_root(int* root, const char* rootfs) {
+  if (int err = hide_host_proc_sysfs(rootfs)) return err;
   long r = rsys(SYS_chdir, rootfs);
   if (r >= 0) r = rsys(SYS_mount, rootfs, "/", 0, MS_MOVE, 0);
   if (r >= 0) r = rsys(SYS_chroot, ".");

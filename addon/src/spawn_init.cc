@@ -311,12 +311,12 @@ long clone_init(const PreparedPlan& plan, ChildSetup* setup, int min_fd) {
   return syscall(SYS_clone, (unsigned long)plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
 }
 
-SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools, const SpawnCallbacks& callbacks) {
+SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools, const SpawnCallbacks& callbacks, int init_pidfd) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return failed(-1, errno);
   sv[0] = above(sv[0], 3 + preserve_fds);
   sv[1] = above(sv[1], 3 + preserve_fds);
-  ChildSetup setup = {sv[1], sv[0], fifo_fd, preserve_fds, cap_last_cap()};
+  ChildSetup setup = {sv[1], sv[0], fifo_fd, preserve_fds, cap_last_cap(), init_pidfd};
   OomAround oom;
   if (int err = oom.before(plan)) {
     close(sv[0]);

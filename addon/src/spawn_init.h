@@ -32,4 +32,4 @@ struct SpawnCallbacks {
   ListenerCallback on_listener;
 };
 
-SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools, const SpawnCallbacks& callbacks);
+SpawnResult spawn_init(const PreparedPlan& plan, int fifo_fd, int preserve_fds, const MapTools& tools, const SpawnCallbacks& callbacks, int init_pidfd = -1);

@@ -1,6 +1,6 @@
 // planExecProcess: the recipe of a process `exec` starts in a running container (runc's setns
-// process). It joins each namespace config.json gives the container, through the init's
-// /proc/<pid>/ns/<type>, in runc's order (user first); in a user namespace it becomes root there,
+// process). It joins each namespace config.json gives the container, through the pidfd the host
+// took of the init (or, without one, its /proc/<pid>/ns/<type>), in runc's order (user first); in a user namespace it becomes root there,
 // and a pid namespace needs one more fork. The mount namespace's root is the container's root
 // filesystem (the init's pivot_root or MS_MOVE put it there), so from then on "/" and every
 // path, the cwd included, are resolved inside the container. No mounts, no hostname, no sysctls,
@@ -13,7 +13,7 @@ import { Request } from "../request";
 import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
 import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER } from "../config/linux";
 import { PlanWriter } from "./writer";
-import { OP_SETNS, OP_BECOME_ROOT, OP_FORK_INIT, OP_SESSION_KEYRING, OP_ROOTFS, OP_EXEC_CONSOLE } from "./ops";
+import { OP_SETNS, OP_SETNS_PIDFD, OP_BECOME_ROOT, OP_FORK_INIT, OP_SESSION_KEYRING, OP_ROOTFS, OP_EXEC_CONSOLE } from "./ops";
 import { JOIN_ORDER } from "./namespaces";
 import { planProcessSetup, planExec } from "./process";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
@@ -48,9 +48,14 @@ export function planExecProcess(c: Config, req: Request, w: PlanWriter, d: Diagn
     for (let i = 0; i < nss.length; i++) {
       const ns = nss[i];
       if (ns.type != JOIN_ORDER[k]) continue;
-      const path = proc + nsFile(ns.type);
-      w.op(OP_SETNS, "SETNS", ns.pointer, "join the container's " + ns.type + " namespace " + path)
-        .s("path", path).cloneFlags_("nstype", ns.flag);
+      if (req.initPidfd >= 0) {
+        w.op(OP_SETNS_PIDFD, "SETNS_PIDFD", ns.pointer, "join the container's " + ns.type + " namespace through the init's pidfd")
+          .n("pidfd", <u64>req.initPidfd).cloneFlags_("nstype", ns.flag);
+      } else {
+        const path = proc + nsFile(ns.type);
+        w.op(OP_SETNS, "SETNS", ns.pointer, "join the container's " + ns.type + " namespace " + path)
+          .s("path", path).cloneFlags_("nstype", ns.flag);
+      }
       if (ns.flag == CLONE_NEWNS) mountNs = true;
       if (ns.flag == CLONE_NEWUSER) userNs = ns.pointer;
       if (ns.flag == CLONE_NEWPID) pidNs = ns.pointer;

@@ -66,7 +66,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
 
   // The environment is built, the root not yet entered: where runc runs these hooks too.
   planCreateHooks(c, w);
-  if (req.noPivot) w.op(OP_MOVE_ROOT, "MOVE_ROOT", "/root/path", "move \"" + rootfs + "\" to / (--no-pivot)").s("rootfs", rootfs);
+  if (req.noPivot) w.op(OP_MOVE_ROOT, "MOVE_ROOT", "/root/path", "detach the host's proc and sysfs, move \"" + rootfs + "\" to / (--no-pivot)").s("rootfs", rootfs);
   else w.op(OP_PIVOT_ROOT, "PIVOT_ROOT", "/root/path", "pivot_root to \"" + rootfs + "\"").s("rootfs", rootfs);
 
   // On the new root (runc's prepareRootfs end); private is what PRIVATE_PARENT made it already.

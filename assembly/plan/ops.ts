@@ -126,6 +126,10 @@ export const OP_CHOWN_STDIO: u16 = 48; // args: u64 uid
 // rootfsParentMountPrivate: the rootfs's bind on itself is then a private mount, and pivot_root
 // accepts it whatever propagation "/" was given (the kernel refuses a shared parent).
 export const OP_PRIVATE_PARENT: u16 = 49; // args: str path
+// exec: setns(2) on the pidfd of the container's init with one CLONE_NEW* type (Linux 5.8). The
+// host opened the pidfd and then checked the process's start time against the state, so a pid
+// reused since can never be joined: setns fails with ESRCH once that init has exited.
+export const OP_SETNS_PIDFD: u16 = 50; // args: u64 pidfd, u64 nstype
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

@@ -75,6 +75,7 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
   let pid = 0;
   let master: number | undefined; // the pty master (-t)
   let listener: number | undefined; // a NOTIFY filter's listener
+  let initPidfd: number | undefined;
   try {
     const status = statusOf(c);
     if (status === "stopped") throw new OciError("cannot exec in a stopped container");
@@ -83,7 +84,8 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
     if (opts.cgroup.length > 0 && !c.state.cgroup) throw new OciError("--cgroup: the container has no cgroups of its own");
     if (opts.pidfdSocket) throw new OciError("--pidfd-socket is not supported yet");
     const preserveFds = parsePreserveFds(opts.preserveFds);
-    const verdict = await planExec(ctx, c, command, opts);
+    initPidfd = await pinInit(c.state);
+    const verdict = await planExec(ctx, c, command, opts, initPidfd);
     const info = verdict.container!;
     // runc's checkTerminal.
     const detach = opts.detach === true;
@@ -92,7 +94,7 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
 
     const { addon } = await import("../addon.ts");
     const handoff = listenerHandoff((fd) => sendSeccompListener(info, id, c.state.bundle, c.state.pid, fd, status));
-    const result = addon().spawnInit(verdict.exec!, -1, preserveFds, undefined, { onListener: handoff.onListener });
+    const result = addon().spawnInit(verdict.exec!, -1, preserveFds, undefined, { onListener: handoff.onListener }, initPidfd);
     handoff.rethrow();
     if ("errno" in result) {
       const { describeInitFailure } = await import("../init-failure.ts");
@@ -101,9 +103,9 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
     pid = result.pid;
     master = result.console;
     listener = result.listener;
-    // The namespaces were joined by /proc/<pid>/ns paths: if the init is not the same live
-    // process now, the pid may have named another one meanwhile.
-    if (!isLive(c.state.pid, c.state.pidStartTime)) throw new OciError("cannot exec in a stopped container");
+    // Without a pidfd the namespaces were joined by /proc/<pid>/ns paths: if the init is not the
+    // same live process now, the pid may have named another one meanwhile.
+    if (initPidfd === undefined && !isLive(c.state.pid, c.state.pidStartTime)) throw new OciError("cannot exec in a stopped container");
     if (listener !== undefined) {
       const fd = listener;
       listener = undefined; // closed by sendSeccompListener, sent or not
@@ -125,6 +127,7 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
     }
     throw err;
   } finally {
+    if (initPidfd !== undefined) closeSync(initPidfd);
     // Not held while the process runs: kill and delete must still work.
     closeContainer(c);
   }
@@ -133,8 +136,21 @@ async function execProcess(ctx: Context, id: string, command: string[], opts: Ex
   await execForeground(ctx, pid, master);
 }
 
+/** A pidfd for the container's init, taken and then checked to name the process create started
+ * (its start time), so that the namespaces joined through it can never be a reused pid's.
+ * undefined: the kernel has no pidfd_open (before 5.3); the /proc paths are used then. */
+async function pinInit(state: ContainerState): Promise<number | undefined> {
+  const { addon } = await import("../addon.ts");
+  const fd = addon().pidfdOpen(state.pid);
+  if (fd === -38 /* ENOSYS */) return undefined;
+  if (fd < 0 && fd !== -3 /* ESRCH */) throw new OciError(`pidfd_open ${state.pid}: ${addon().strerror(-fd).toLowerCase()}`);
+  if (fd >= 0 && isLive(state.pid, state.pidStartTime)) return fd;
+  if (fd >= 0) closeSync(fd);
+  throw new OciError("cannot exec in a stopped container");
+}
+
 /** The core's exec plan for the config.json create stored and the flags, or the --process file. */
-async function planExec(ctx: Context, c: Container & { state: ContainerState }, command: string[], opts: ExecOptions): Promise<Verdict> {
+async function planExec(ctx: Context, c: Container & { state: ContainerState }, command: string[], opts: ExecOptions, initPidfd: number | undefined): Promise<Verdict> {
   const state = c.state;
   const execFlags = opts.process ? undefined : flagsOf(command, opts);
   const processJson = opts.process ? readProcessFile(opts.process) : undefined;
@@ -146,7 +162,7 @@ async function planExec(ctx: Context, c: Container & { state: ContainerState }, 
   const { formatDiagnostic } = await import("../core/protocol.ts");
   // The process joins the container's cgroups (or --cgroup's sub-cgroups of them).
   const cgroup = state.cgroup ? { ...cgroupFacts(), execCgroups: { paths: state.cgroup.paths, sub: opts.cgroup }, initCgroup: initCgroupV2(state) } : {};
-  const verdict = askCore("exec", { ...callerFacts(state.bundle, false, state.id, true), ...cgroup, initPid: state.pid, process: processJson, execFlags }, config);
+  const verdict = askCore("exec", { ...callerFacts(state.bundle, false, state.id, true), ...cgroup, initPid: state.pid, initPidfd, process: processJson, execFlags }, config);
   // create said the config's warnings already.
   for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.debug(() => formatDiagnostic(d));
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);

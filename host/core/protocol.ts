@@ -36,6 +36,8 @@ export interface HostFacts {
   notifySocket?: string;
   /** op exec: the container's init pid as the host sees it. */
   initPid?: number;
+  /** exec: a pidfd for initPid, opened and then checked against the state's start time. */
+  initPidfd?: number;
   /** op exec: `exec --process`'s file, which replaces config.json's process (JSON text). */
   process?: string;
   /** op exec: the command line's changes to config.json's process (docs/formats.md §1). */
@@ -149,6 +151,7 @@ export function encodeRequest(op: CoreOp, facts: HostFacts, config: Uint8Array, 
   if (facts.listenFds) lines.push(`listen-fds ${facts.listenFds}`);
   if (facts.notifySocket !== undefined) lines.push(`notify-socket ${facts.notifySocket}`);
   if (facts.initPid !== undefined) lines.push(`init-pid ${facts.initPid}`);
+  if (facts.initPidfd !== undefined) lines.push(`init-pidfd ${facts.initPidfd}`);
   // One line each: JSON's line breaks outside strings are spaces, and none can be inside one.
   if (facts.process !== undefined) lines.push(`process ${facts.process.replace(/[\r\n]/g, " ")}`);
   if (facts.execFlags !== undefined) lines.push(`exec-flags ${JSON.stringify(facts.execFlags)}`);

@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorMessage, ocirun, ocirunCommand, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
@@ -300,6 +300,62 @@ test("exec uses the container as created: a bundle config.json edited after crea
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, "created 0\nmkdir-ok\n");
   assert.is(oci("delete", "--force", "ex-stored").code, 0);
+});
+
+
+/** The targets of pid's open fds ([] once it is gone). */
+function fdTargets(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ""; } });
+  } catch {
+    return [];
+  }
+}
+
+/** A process in the host's namespaces (but a uts namespace of its own) at exactly pid, made by
+ * setting ns_last_pid just before a fork; undefined if other forks kept taking it. */
+function processAtPid(pid: number): number | undefined {
+  for (let i = 0; i < 200; i++) {
+    const r = spawnSync("sh", ["-c", `echo ${pid - 1} > /proc/sys/kernel/ns_last_pid; unshare -u sleep 30 >/dev/null 2>&1 & echo $!`], { encoding: "utf8" });
+    const got = Number(r.stdout.trim());
+    if (got === pid) return got;
+    try { process.kill(got, "SIGKILL"); } catch {}
+  }
+  return undefined;
+}
+
+test("exec racing a reused pid: once exec has checked the init, a process that takes its pid is never joined", async () => {
+  // A stored config near the 4 MiB limit makes exec's planning long enough to act in.
+  const { id, pid } = sleeper({ "/annotations": { pad: "x".repeat(3_500_000) } });
+  // A path only a process in the host's mount namespace can write.
+  const mark = join(t.dir, `escaped-${id}`);
+  const [cmd, ...pre] = ocirunCommand();
+  const child = spawn(cmd, [...pre, "--root", root, "exec", id, "sh", "-c", `echo escaped > ${mark}`], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (b) => (stderr += b));
+  const exited = new Promise<number>((res) => child.on("exit", (code) => res(code ?? -1)));
+  // exec holds the container's lock from before it checks the init until the process runs:
+  // stop it in between, once it has decided which process it joins.
+  const dir = join(root, id);
+  const deadline = Date.now() + 10_000;
+  while (!fdTargets(child.pid!).includes(dir) && Date.now() < deadline) {}
+  const start = Date.now();
+  while (Date.now() - start < 15) {}
+  process.kill(child.pid!, "SIGSTOP");
+  process.kill(pid, "SIGKILL");
+  assert.ok(waitFor(() => !existsSync(`/proc/${pid}`), 5000), "the init is reaped");
+  const imposter = processAtPid(pid);
+  try {
+    assert.ok(imposter, `a process took pid ${pid}`);
+    process.kill(child.pid!, "SIGCONT");
+    const code = await exited;
+    assert.is(code, 255, stderr);
+    assert.match(stderr, /stopped|no such process/);
+    assert.not.ok(existsSync(mark), "the exec'd process ran in the host's mount namespace");
+  } finally {
+    if (imposter) process.kill(imposter, "SIGKILL");
+    oci("delete", "-f", id);
+  }
 });
 
 test.run();

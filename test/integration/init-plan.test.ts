@@ -196,6 +196,19 @@ test("root.readonly, pivot_root and --no-pivot", () => {
   assert.is(sh(`ls /bin/busybox; pwd; ls ${t.dir} 2>&1 | grep -o 'No such file'`, {}, ["--no-pivot"]), "/bin/busybox\n/\nNo such file\n");
 });
 
+test("--no-pivot hides the host's proc and sysfs: a nested user namespace cannot mount a fresh proc", () => {
+  // With the host's /proc still reachable behind the moved root, the kernel would count it as a
+  // fully visible proc and allow the mount (runc's no_pivot.bats).
+  const caps = ["CAP_SYS_ADMIN", "CAP_SETFCAP", "CAP_SETUID", "CAP_SETGID"];
+  const script = "unshare -mrpf sh -c 'mount -t proc none /proc && echo mounted' 2>&1; echo done";
+  const patches = { "/process/capabilities/bounding": caps, "/process/capabilities/effective": caps, "/process/capabilities/permitted": caps, "/root/readonly": false };
+  // The same script with pivot_root is the control: the mount is refused there too.
+  assert.match(sh(script, patches), /permission denied/i);
+  const out = sh(script, patches, ["--no-pivot"]);
+  assert.not.match(out, "mounted");
+  assert.match(out, /permission denied/i);
+});
+
 test("hostname, user, groups, umask, cwd, env", () => {
   const out = sh("hostname; id -u; id -g; id -G; umask; pwd; echo $FOO", {
     "/hostname": "box1",

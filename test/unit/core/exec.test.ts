@@ -34,6 +34,18 @@ test("joins each namespace of the config through the init's /proc/<pid>/ns, user
   for (const name of ["MOUNT", "PIVOT_ROOT", "SETHOSTNAME", "WAIT_START", "UNSHARE", "USERNS_MAPS", "MASK_PATH"]) assert.not.ok(opNames(ops).includes(name), name);
 });
 
+test("with the host's pidfd of the init, each namespace is joined through it, in the same order", () => {
+  const c = baseConfig();
+  c.linux.namespaces = [{ type: "pid" }, { type: "mount" }, { type: "user" }, { type: "network" }];
+  c.linux.uidMappings = c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  const { v, ops } = execPlan(c, { initPidfd: 7, execFlags: { args: ["sh"] } });
+  assert.ok(v.ok, errorsOf(v).join("; "));
+  const joins = ops.filter((l) => l.startsWith("SETNS"));
+  assert.equal(joins.map((l) => /nstype=(\S+)/.exec(l)![1]), ["CLONE_NEWUSER", "CLONE_NEWNET", "CLONE_NEWPID", "CLONE_NEWNS"]);
+  for (const l of joins) assert.ok(l.startsWith("SETNS_PIDFD pidfd=7 "), l);
+  assert.not.ok(ops.some((l) => l.includes("/proc/")), "no /proc/<pid> path is opened");
+});
+
 test("without a pid or user namespace: no fork, no BECOME_ROOT; no mount namespace is refused", () => {
   const c = baseConfig();
   c.linux.namespaces = [{ type: "mount" }, { type: "uts" }];
