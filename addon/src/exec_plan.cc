@@ -15,14 +15,12 @@
 #include "ops.gen.h"
 #include "raw.h"
 #include "console.h"
-#include "exec_trampoline.h"
+#include "init_program.h"
 #include "mount_attr_ops.h"
 #include "net_device.h"
 #include "proc_title.h"
 #include "process_ops.h"
 #include "rootfs_ops.h"
-#include "seccomp_ops.h"
-#include "start_hook.h"
 #include "sync_msg.h"
 #include "tmpcopyup.h"
 
@@ -33,22 +31,13 @@ struct Child {
   ChildSetup setup;
   int sync;                   // -1 once released: errors then go to fd 2
   int root = -1;              // the container root for in-root resolution (OP_ROOTFS)
-  const char* exe = nullptr;  // chosen by OP_FIND_EXEC
   bool setgroups_denied = false;  // OP_USERNS_MAPS had USERNS_DENY_SETGROUPS
-  int trampoline = -1;            // prepare_exec's sealed trampoline; 0 or more once prepared
 };
 
 [[noreturn]] void fail(Child& c, int index, int err) {
   if (c.sync >= 0) {
     sync_send(c.sync, SYNC_ERROR, index, err, 0);
     raw_exit(1);
-  }
-  // After start nobody reads the sync socket: `start` reads exec.fifo until the init execs or
-  // exits (a hook's own record is written already), and the container's stderr says it too.
-  if (c.setup.fifo >= 0) {
-    if (err == ECANCELED) raw_exit(1);  // a startContainer hook: its record says it all
-    SyncMsg m = {SYNC_ERROR, index, err, 0};
-    rsys(SYS_write, c.setup.fifo, &m, sizeof m);
   }
   char i[24], e[24];
   unsigned code = index >= 0 ? c.plan->ops[index].code : 0;
@@ -60,43 +49,6 @@ struct Child {
 
 void set_name(const char* name) { syscall(SYS_prctl, PR_SET_NAME, name, 0, 0, 0); }
 
-int op_cap_bounding(Child& c, uint64_t keep) {
-  for (int cap = 0; cap <= c.setup.cap_last_cap && cap < 64; cap++) {
-    if (keep >> cap & 1) continue;
-    long r = rsys(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0);
-    if (r < 0) return err_of(r);
-  }
-  return 0;
-}
-
-int op_user(Child& c, const PlanOp& op) {
-  uint64_t uid = op.arg[0].num, gid = op.arg[1].num;
-  long r = rsys(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0);
-  // Where setgroups is denied (a rootless map) the groups cannot be dropped: runc skips it too.
-  bool keep_groups = c.setgroups_denied && op.arg[2].num == 0;
-  if (r >= 0 && !keep_groups) r = rsys(SYS_setgroups, op.arg[2].num, op.arg[2].ids);
-  if (r >= 0) r = rsys(SYS_setresgid, gid, gid, gid);
-  if (r >= 0) r = rsys(SYS_setresuid, uid, uid, uid);
-  if (r >= 0) r = rsys(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0);
-  // A credential change clears PDEATHSIG and may reset dumpable: re-arm both until start.
-  if (r >= 0 && c.sync >= 0) r = rsys(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (r >= 0) r = rsys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
-  return err_of(r);
-}
-
-int op_caps(const PlanOp& op) {
-  uint64_t eff = op.arg[0].num, perm = op.arg[1].num, inh = op.arg[2].num, amb = op.arg[3].num;
-  struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2] = {
-      {(uint32_t)eff, (uint32_t)perm, (uint32_t)inh},
-      {(uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32)}};
-  long r = rsys(SYS_capset, &head, data);
-  if (r >= 0) r = rsys(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  for (int cap = 0; r >= 0 && cap < 64; cap++)
-    if (amb >> cap & 1) r = rsys(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
-  return err_of(r);
-}
-
 // CVE-2024-21626: a cwd outside the root (through a leaked fd) reads "(unreachable)/...".
 int op_chdir(const char* path) {
   char cwd[PATH_MAX];
@@ -104,55 +56,6 @@ int op_chdir(const char* path) {
   if (r >= 0) r = rsys(SYS_getcwd, cwd, sizeof cwd);
   if (r < 0) return err_of(r);
   return cwd[0] == '/' ? 0 : EPERM;
-}
-
-int op_find_exec(Child& c, const char* const* candidates) {
-  int err = ENOENT;
-  for (; *candidates; candidates++) {
-    struct stat st;
-    if (rsys(SYS_newfstatat, AT_FDCWD, *candidates, &st, 0) < 0) continue;
-    if (S_ISREG(st.st_mode) && rsys(SYS_faccessat, AT_FDCWD, *candidates, X_OK) == 0) {
-      c.exe = *candidates;
-      // A plan without WAIT_START (exec): the process must outlive `exec -d`, which returns once
-      // it runs. Disarmed here, before a late seccomp filter that might not allow prctl.
-      if (c.plan->wait_index < 0) syscall(SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0);
-      return 0;
-    }
-    err = EACCES;
-  }
-  return err;
-}
-
-void on_signal_exit(int sig) { raw_exit(128 + sig); }
-
-// While it waits for start the init may be pid 1 of a new pid namespace, which ignores
-// signals left at SIG_DFL: catch them so `kill <created-id> TERM` still ends it.
-void catch_signals() {
-  struct sigaction sa = {};
-  sa.sa_handler = on_signal_exit;
-  for (int sig = 1; sig < 65; sig++) {
-    // SIGKILL/SIGSTOP cannot be caught; the default-ignore ones stay ignored.
-    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH) continue;
-    sigaction(sig, &sa, nullptr);
-  }
-}
-
-// READY, wait for ACK (state stored), then block on exec.fifo until `start` writes a byte.
-int op_wait_start(Child& c) {
-  if (int r = sync_send(c.sync, SYNC_READY, 0, 0, 0)) return -r;
-  SyncMsg m;
-  if (sync_recv(c.sync, &m) <= 0 || m.kind != SYNC_ACK) raw_exit(1);  // host gone
-  syscall(SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0);
-  raw_close(c.sync);
-  c.sync = -1;
-  catch_signals();
-  char byte;
-  long r;
-  do r = rsys(SYS_read, c.setup.fifo, &byte, 1);
-  while (r == -EINTR);
-  if (r != 1) return r < 0 ? err_of(r) : EPIPE;
-  // Kept open until the execve closes it: `start` learns of a failure after this through it.
-  return 0;
 }
 
 // The host runs the create-time hooks while we wait (it places those that run in our
@@ -184,40 +87,42 @@ int op_chown_stdio(uint64_t uid) {
   return 0;
 }
 
-// What the execve needs, done before a seccomp filter is loaded (OP_SECCOMP calls it when an
-// EXEC follows), so that the filter need allow little more than execve, as runc's: every fd
-// but stdio and the preserved ones close-on-exec, and the sealed trampoline made.
-int prepare_exec(Child& c) {
-  if (c.trampoline >= 0) return 0;
+// The end of the runtime's binary (ops.ts, OP_EXEC_SEALED): only stdio, the preserved fds, sync,
+// the fifo and the plan cross the execve into the sealed init program, which runs the ops
+// after index.
+int op_exec_sealed(Child& c, int index) {
+  raw_close(c.root);
+  c.root = -1;
   int keep_end = 3 + c.setup.preserve_fds;
   long r = rsys(SYS_close_range, keep_end, ~0U, CLOSE_RANGE_CLOEXEC);
   if (r < 0) return err_of(r);
   // 0-2 too: Node marks its stdio close-on-exec at start-up (uv_disable_stdio_inheritance).
   for (int fd = 0; fd < keep_end; fd++) syscall(SYS_fcntl, fd, F_SETFD, 0);
-  long t = sealed_trampoline();
-  if (t < 0) return err_of(t);
-  c.trampoline = (int)t;
-  return 0;
-}
-
-bool exec_follows(const Child& c, int index) {
-  for (size_t i = (size_t)index + 1; i < c.plan->ops.size(); i++) if (c.plan->ops[i].code == OP_EXEC) return true;
-  return false;
-}
-
-int op_exec(Child& c, int index, const PlanOp& op) {
-  raw_close(c.root);
-  c.root = -1;
-  if (int err = prepare_exec(c)) return err;
-  // Whoever waits for the execve (the host on sync, or `start` on exec.fifo) hears of its
-  // failure from the trampoline too; both fds are above the preserved range, and close at the
-  // user's execve.
-  long r = exec_via_trampoline(c.trampoline, c.exe, op.arg[0].strs, op.arg[0].num, op.arg[1].strs, c.sync >= 0 ? c.sync : c.setup.fifo, index);
-  if (c.sync >= 0) return err_of(r);
-  char e[24];
-  const char* parts[] = {"ocirun: exec ", c.exe, ": errno ", raw_itoa(-r, e), "\n", nullptr};
-  raw_write_parts(2, parts);
-  raw_exit(r == -ENOENT ? 127 : 126);
+  long program = sealed_init_program();
+  if (program < 0) return err_of(program);
+  long plan = sealed_memfd("ocirun-plan", c.plan->data, c.plan->size);
+  if (plan < 0) {
+    raw_close((int)program);
+    return err_of(plan);
+  }
+  const int handed[] = {c.sync, c.setup.fifo, (int)plan};
+  for (int fd : handed)
+    if (fd >= 0) syscall(SYS_fcntl, fd, F_SETFD, 0);
+  // addon/init/init_main.cc: "sync,fifo,plan,first,preserve_fds,cap_last_cap,flags".
+  char arg[7 * 24], num[24];
+  const long fields[] = {c.sync, c.setup.fifo, plan, index + 1, c.setup.preserve_fds, c.setup.cap_last_cap, c.setgroups_denied ? 1 : 0};
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    if (i) arg[n++] = ',';
+    for (const char* p = raw_itoa(fields[i], num); *p; p++) arg[n++] = *p;
+  }
+  arg[n] = 0;
+  const char* argv[] = {"ocirun", "init", arg, nullptr};
+  const char* envp[] = {nullptr};
+  r = rsys(SYS_execveat, program, "", argv, envp, AT_EMPTY_PATH);
+  raw_close((int)program);
+  raw_close((int)plan);
+  return err_of(r);
 }
 
 // Root in the user namespace we are in, as runc's nsexec. The capabilities stay: the kernel
@@ -287,7 +192,6 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_CGROUP_JOIN: return op_cgroup_join(c, index);
     case OP_CREATE_HOOKS: return op_create_hooks(c, index);
     case OP_CHOWN_STDIO: return op_chown_stdio(op.arg[0].num);
-    case OP_START_HOOK: return run_start_hook(op, c.setup.fifo);
     case OP_FORK_INIT: return op_fork_init(c, index);
     case OP_USERNS_MAPS: return op_userns_maps(c, index);
     case OP_BECOME_ROOT: return op_become_root();
@@ -324,33 +228,16 @@ int run_op(Child& c, int index, const PlanOp& op) {
       struct rlimit64 lim = {op.arg[1].num, op.arg[2].num};
       return err_of(rsys(SYS_prlimit64, 0, op.arg[0].num, &lim, 0));
     }
-    case OP_CAP_BOUNDING: return op_cap_bounding(c, op.arg[0].num);
-    case OP_USER: return op_user(c, op);
-    case OP_CAPS: return op_caps(op);
-    case OP_NO_NEW_PRIVS: return err_of(rsys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
-    case OP_UMASK:
-      syscall(SYS_umask, op.arg[0].num & 0777);  // cannot fail
-      return 0;
     case OP_CHDIR: return op_chdir(op.arg[0].str);
-    case OP_FIND_EXEC: return op_find_exec(c, op.arg[0].strs);
-    case OP_WAIT_START: return op_wait_start(c);
-    case OP_EXEC: return op_exec(c, index, op);
     case OP_SYSCTL: return op_sysctl(c.root, op);
-    case OP_APPARMOR: return op_apparmor(c.root, op);
-    case OP_SELINUX_EXEC_LABEL: return op_selinux_exec_label(c.root, op);
+    case OP_EXEC_SEALED: return op_exec_sealed(c, index);
     case OP_OOM_SCORE_ADJ: return 0;  // done by the host around the clone (spawn_init.cc)
     case OP_TIME_OFFSETS: return op_time_offsets(op);
     case OP_SCHEDULER: return op_scheduler(op);
     case OP_IOPRIO: return op_ioprio(op);
-    case OP_PERSONALITY: return op_personality(op);
     case OP_MEMORY_POLICY: return op_memory_policy(op);
     case OP_CPU_AFFINITY: return op_cpu_affinity(op);
-    case OP_SECCOMP: {
-      if (exec_follows(c, index))
-        if (int err = prepare_exec(c)) return err;
-      return op_seccomp(c.sync, index, op);
-    }
-    default: return ENOSYS;  // unreachable: the reader rejects unknown opcodes
+    default: return ENOSYS;  // unreachable: the reader rejects unknown opcodes, and those after EXEC_SEALED
   }
 }
 

@@ -51,6 +51,7 @@
 #define OP_CHOWN_STDIO 48 /* u64 uid */
 #define OP_PRIVATE_PARENT 49 /* str path */
 #define OP_SETNS_PIDFD 50 /* u64 pidfd, u64 nstype */
+#define OP_EXEC_SEALED 51 /*  */
 
 #define WHERE_TARGET_IN_ROOT 1ULL
 #define WHERE_SOURCE_IN_ROOT 2ULL
@@ -120,6 +121,7 @@ static inline const char* op_name(unsigned code) {
     case 48: return "CHOWN_STDIO";
     case 49: return "PRIVATE_PARENT";
     case 50: return "SETNS_PIDFD";
+    case 51: return "EXEC_SEALED";
     default: return "?";
   }
 }
@@ -177,6 +179,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 48: return "u";
     case 49: return "s";
     case 50: return "uu";
+    case 51: return "";
     default: return 0;
   }
 }

@@ -10,16 +10,11 @@ const char* plan_arg_kinds(unsigned code) { return op_arg_kinds(code); }
 
 namespace {
 
-constexpr size_t kHeaderSize = 32;
-constexpr size_t kOpHeaderSize = 16;
 // The first clone may only create namespaces: anything else (CLONE_VM, CLONE_THREAD...)
 // would break the fork semantics the child relies on.
 constexpr uint32_t kCloneNamespaces = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
                                       CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | 0x80 /* CLONE_NEWTIME */;
 
-uint16_t u16_at(const uint8_t* p) { return (uint16_t)(p[0] | p[1] << 8); }
-uint32_t u32_at(const uint8_t* p) { return (uint32_t)u16_at(p) | (uint32_t)u16_at(p + 2) << 16; }
-uint64_t u64_at(const uint8_t* p) { return (uint64_t)u32_at(p) | (uint64_t)u32_at(p + 4) << 32; }
 
 struct Reader {
   const uint8_t* data;
@@ -42,14 +37,14 @@ struct Reader {
   }
 
   bool header(uint32_t* count, uint32_t* first) {
-    if (len < kHeaderSize) return fail(SIZE_MAX, "shorter than the 32-byte header");
+    if (len < kPlanHeaderSize) return fail(SIZE_MAX, "shorter than the 32-byte header");
     if (memcmp(data, "OCIP", 4) != 0) return fail(SIZE_MAX, "bad magic (want \"OCIP\")");
-    if (u32_at(data + 4) != 1) return fail(SIZE_MAX, "unsupported version " + std::to_string(u32_at(data + 4)));
-    *count = u32_at(data + 8);
-    *first = u32_at(data + 12);
-    uint64_t str_off = u32_at(data + 16), str_len = u32_at(data + 20);
-    plan->clone_flags = u32_at(data + 24);
-    if (*first < kHeaderSize || *first > len) return fail(SIZE_MAX, "first op offset out of range");
+    if (plan_u32(data + 4) != kPlanVersion) return fail(SIZE_MAX, "unsupported version " + std::to_string(plan_u32(data + 4)));
+    *count = plan_u32(data + kPlanCountAt);
+    *first = plan_u32(data + kPlanFirstOpAt);
+    uint64_t str_off = plan_u32(data + kPlanStringsAt), str_len = plan_u32(data + kPlanStringsLenAt);
+    plan->clone_flags = plan_u32(data + kPlanCloneFlagsAt);
+    if (*first < kPlanHeaderSize || *first > len) return fail(SIZE_MAX, "first op offset out of range");
     if (*count > (len - *first) / kOpHeaderSize) return fail(SIZE_MAX, "op count exceeds the plan size");
     if (str_off + str_len > len || str_len == 0 || data[str_off] != 0)
       return fail(SIZE_MAX, "string table out of range or not starting with the empty string");
@@ -66,7 +61,7 @@ struct Reader {
       // An op in ops.ts with more arguments than PlanOp holds must fail here, not overflow.
       if (a >= (size_t)kMaxArgs) return fail(i, std::string(op_name(op.code)) + " has more than kMaxArgs args");
       if (w >= argc) return fail(i, "too few args for " + std::string(op_name(op.code)));
-      uint64_t v = u64_at(words + 8 * w++);
+      uint64_t v = plan_u64(words + 8 * w++);
       char k = kinds[a];
       if (k == 'u') { op.arg[a].num = v; continue; }
       if (k == 's') {
@@ -78,7 +73,7 @@ struct Reader {
       op.arg[a].num = v;
       fixups.push_back({i, a, k == 'S' ? plan->lists.size() : k == 'U' ? plan->ids.size() : plan->words.size(), k});
       for (uint64_t e = 0; e < v; e++) {
-        uint64_t x = u64_at(words + 8 * w++);
+        uint64_t x = plan_u64(words + 8 * w++);
         if (k == 'S' && !str_ok(x)) return fail(i, "arg " + std::to_string(a) + ": bad string offset in list");
         if (k == 'U' && x > UINT32_MAX) return fail(i, "arg " + std::to_string(a) + ": id over 32 bits");
         if (k == 'S') plan->lists.push_back(&plan->strings[x]);
@@ -90,6 +85,20 @@ struct Reader {
     if (w != argc) return fail(i, "too many args for " + std::string(op_name(op.code)));
     return true;
   }
+
+  // The ops the sealed init program runs (ops.ts, OP_EXEC_SEALED); CPU_AFFINITY runs on both sides.
+  static bool sealed_op(uint16_t code) {
+    switch (code) {
+      case OP_SECCOMP: case OP_CAP_BOUNDING: case OP_USER: case OP_CAPS: case OP_NO_NEW_PRIVS: case OP_UMASK:
+      case OP_FIND_EXEC: case OP_PERSONALITY: case OP_CPU_AFFINITY: case OP_APPARMOR: case OP_SELINUX_EXEC_LABEL:
+      case OP_WAIT_START: case OP_START_HOOK: case OP_EXEC:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  int sealed_index = -1;
 
   // The ordering the executor's protocol needs (not policy: the sync messages depend on it).
   bool order(size_t i, uint16_t code, bool seen_find_exec) {
@@ -104,6 +113,14 @@ struct Reader {
       plan->wait_index = idx;
     }
     if (code == OP_EXEC && !seen_find_exec) return fail(i, "EXEC without a FIND_EXEC before it");
+    if (code == OP_EXEC_SEALED) {
+      if (sealed_index >= 0) return fail(i, "a second EXEC_SEALED");
+      sealed_index = idx;
+    } else if (sealed_index >= 0 && !sealed_op(code)) {
+      return fail(i, std::string(op_name(code)) + " after EXEC_SEALED: the sealed init program does not run it");
+    } else if (sealed_index < 0 && sealed_op(code) && code != OP_CPU_AFFINITY) {
+      return fail(i, std::string(op_name(code)) + " before EXEC_SEALED: only the sealed init program runs it");
+    }
     return true;
   }
 
@@ -116,10 +133,10 @@ struct Reader {
     for (size_t i = 0; i < count; i++) {
       if (len - pos < kOpHeaderSize) return fail(i, "op header past the end of the plan");
       const uint8_t* p = data + pos;
-      uint16_t code = u16_at(p), argc = u16_at(p + 2);
+      uint16_t code = plan_u16(p), argc = plan_u16(p + kOpArgcAt);
       const char* kinds = plan_arg_kinds(code);
       if (!kinds) return fail(i, "unknown opcode " + std::to_string(code));
-      if (!str_ok(u32_at(p + 4)) || !str_ok(u32_at(p + 8))) return fail(i, "bad source/what string offset");
+      if (!str_ok(plan_u32(p + kOpSourceAt)) || !str_ok(plan_u32(p + kOpWhatAt))) return fail(i, "bad source/what string offset");
       if ((len - pos - kOpHeaderSize) / 8 < argc) return fail(i, "args past the end of the plan");
       plan->ops[i].code = code;
       if (!args(i, kinds, p + kOpHeaderSize, argc) || !order(i, code, seen_find_exec)) return false;
@@ -139,5 +156,7 @@ struct Reader {
 
 bool read_plan(const uint8_t* data, size_t len, PreparedPlan* plan, std::string* error) {
   Reader r{data, len, plan, error, {}};
+  plan->data = data;
+  plan->size = len;
   return r.run();
 }

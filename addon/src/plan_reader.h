@@ -6,27 +6,18 @@
 #include <string>
 #include <vector>
 
-constexpr int kMaxArgs = 8;  // at least the most arguments any op in ops.ts takes (SCHEDULER: 7)
+#include "plan_format.h"
 
-// One decoded argument; which field is set depends on the op's arg kind.
-struct PlanArg {
-  uint64_t num = 0;                   // u64, or the count of a list
-  const char* str = nullptr;          // str
-  const char* const* strs = nullptr;  // list str, NULL-terminated (argv, envp, candidates)
-  const uint32_t* ids = nullptr;      // list u64, narrowed to 32 bits (gids)
-  const uint64_t* words = nullptr;    // list word (the seccomp program)
-};
-
-struct PlanOp {
-  uint16_t code = 0;
-  PlanArg arg[kMaxArgs];
-};
 
 struct PreparedPlan {
   uint32_t clone_flags = 0;
   std::vector<PlanOp> ops;
   int fork_index = -1;  // index of OP_FORK_INIT, or -1
   int wait_index = -1;  // index of OP_WAIT_START, or -1
+  // The plan's bytes as read (the caller's buffer, which outlives the spawn): OP_EXEC_SEALED
+  // hands them to the sealed init program.
+  const uint8_t* data = nullptr;
+  size_t size = 0;
   // Storage the pointers above point into.
   std::vector<char> strings;
   std::vector<const char*> lists;

@@ -3,7 +3,7 @@
 // scheduler, io priority, personality, memory policy and (exec only) CPU affinity syscalls. Raw
 // syscalls only; each returns 0 or an errno.
 #pragma once
-#include "plan_reader.h"
+#include "plan_format.h"
 
 // root: the container root fd (OP_ROOTFS; "/" after the pivot); the sysctl goes to its /proc.
 int op_sysctl(int root, const PlanOp& op);

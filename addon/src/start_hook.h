@@ -2,7 +2,7 @@
 // execve, with raw syscalls only (the process model's rule).
 #pragma once
 
-#include "plan_reader.h"
+#include "plan_format.h"
 
 // Runs op's hook and waits for it. 0 when it exits 0; otherwise it writes the failure to
 // report_fd (exec.fifo, which `start` reads: docs/formats.md §4, "after start") and returns

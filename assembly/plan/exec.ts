@@ -18,7 +18,7 @@ import { JOIN_ORDER } from "./namespaces";
 import { planProcessSetup, planExec } from "./process";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import { planOomScoreAdj, planCpuAffinity } from "./process-settings";
-import { checkLabels, planAppArmor } from "./labels";
+import { checkLabels } from "./labels";
 import { planCgroupJoin } from "./cgroup-join";
 import { execCgroupJoin } from "../cgroups/exec-join";
 
@@ -75,7 +75,6 @@ export function planExecProcess(c: Config, req: Request, w: PlanWriter, d: Diagn
   const p = c.process;
   if (!p.present || p.args.length == 0) return; // already an error: nothing to run
   if (p.terminal) w.op(OP_EXEC_CONSOLE, "EXEC_CONSOLE", "/process/terminal", "set up the terminal").n("rows", p.consoleHeight).n("cols", p.consoleWidth);
-  planAppArmor(c, w);
   planProcessSetup(c, req, w, d);
   // The final list, once in the container's cgroup: last before the seccomp filter and execve.
   planCpuAffinity(c, "final", w);

@@ -14,10 +14,10 @@ import { checkRootless } from "./rootless";
 import { planNetDevices } from "./net-devices";
 import { planMounts, planDevReadonly, isBindMount } from "./mounts";
 import { planDevices } from "./devices";
-import { planProcessSetup, planExec } from "./process";
+import { planProcessSetup, planExec, planExecSealed } from "./process";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import { planOomScoreAdj, planSysctl } from "./process-settings";
-import { checkLabels, planAppArmor } from "./labels";
+import { checkLabels } from "./labels";
 import { resolvePath, cleanPath } from "../paths";
 import { CgroupDir, cgroupDirs } from "../cgroups/path";
 import { planCreateHooks, planStartHooks } from "./hooks";
@@ -84,7 +84,6 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
     w.op(OP_MOUNT, "MOUNT", "/root/readonly", "remount \"/\" read-only")
       .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | MS_RDONLY).s("data", "").where(0);
   }
-  planAppArmor(c, w);
   // Before readonlyPaths, which usually covers /proc/sys.
   planSysctl(c, w);
   for (let i = 0; i < c.linux.readonlyPaths.length; i++) {
@@ -102,6 +101,8 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   const filter = hasProcess && c.linux.seccomp ? seccompPlace(c) : SeccompPlace.BeforeCapabilities;
   if (hasProcess) planProcessSetup(c, req, w, d);
   if (hasProcess && filter == SeccompPlace.BeforeStart) planSeccomp(c, req, w, d);
+  // Without a process there is still a wait for start, and no runtime binary should wait.
+  if (!hasProcess) planExecSealed(w);
   w.op(OP_WAIT_START, "WAIT_START", "", "wait for start");
   if (hasProcess && filter == SeccompPlace.BeforeExec) planSeccomp(c, req, w, d);
   // Under the container's credentials and filter, as the user's process will be.

@@ -21,15 +21,16 @@ export function checkLabels(c: Config, req: Request, d: Diagnostics): void {
   }
 }
 
-/** Before no_new_privs, which forbids AppArmor profile changes, and before the /proc writes
- * readonlyPaths may block (runc's place: right after the rootfs is final). */
+/** After EXEC_SEALED (the profile is taken at the next execve, which must be the user's) and
+ * before no_new_privs, which forbids AppArmor profile changes. runc writes it before the
+ * readonlyPaths: a readonlyPaths entry covering /proc/thread-self/attr now makes it fail. */
 export function planAppArmor(c: Config, w: PlanWriter): void {
   if (!c.process.present || c.process.apparmorProfile.length == 0) return;
   const p = c.process.apparmorProfile;
   w.op(OP_APPARMOR, "APPARMOR", "/process/apparmorProfile", "set apparmor profile \"" + p + "\" for exec").s("profile", p);
 }
 
-/** Before the uid and capability changes, like runc. */
+/** After EXEC_SEALED, as APPARMOR, and before the uid and capability changes, like runc. */
 export function planSelinuxExecLabel(c: Config, w: PlanWriter): void {
   if (c.process.selinuxLabel.length == 0) return;
   const l = c.process.selinuxLabel;

@@ -130,6 +130,14 @@ export const OP_PRIVATE_PARENT: u16 = 49; // args: str path
 // host opened the pidfd and then checked the process's start time against the state, so a pid
 // reused since can never be joined: setns fails with ESRCH once that init has exited.
 export const OP_SETNS_PIDFD: u16 = 50; // args: u64 pidfd, u64 nstype
+// The runtime's own binary ends here (CVE-2019-5736): the executor execs the sealed init
+// program (a small static executable it writes to a sealed memfd) with the plan in another
+// sealed memfd, and that program runs every op after this one. Those ops (and only they) are
+// the process's last steps: SECCOMP, CAP_BOUNDING, USER, CAPS, NO_NEW_PRIVS, UMASK,
+// FIND_EXEC, PERSONALITY, CPU_AFFINITY, APPARMOR, SELINUX_EXEC_LABEL, WAIT_START,
+// START_HOOK and EXEC. So the waiting init's /proc/<pid>/exe is that sealed copy, never a
+// writable host file, and the runtime's heap is gone from every waiting container.
+export const OP_EXEC_SEALED: u16 = 51; // args:
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

@@ -6,12 +6,12 @@ import { Diagnostics } from "../diagnostics";
 import { PlanWriter } from "./writer";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import {
-  OP_SETRLIMIT, OP_CAP_BOUNDING, OP_USER, OP_CAPS, OP_NO_NEW_PRIVS, OP_UMASK, OP_CHDIR, OP_CHOWN_STDIO, OP_FIND_EXEC, OP_EXEC,
+  OP_SETRLIMIT, OP_CAP_BOUNDING, OP_USER, OP_CAPS, OP_NO_NEW_PRIVS, OP_UMASK, OP_CHDIR, OP_CHOWN_STDIO, OP_FIND_EXEC, OP_EXEC, OP_EXEC_SEALED,
 } from "./ops";
 import { rlimitName } from "../config/rlimits";
 import { cleanPath } from "../paths";
 import { planSchedulingSettings, planPersonality } from "./process-settings";
-import { planSelinuxExecLabel } from "./labels";
+import { planAppArmor, planSelinuxExecLabel } from "./labels";
 import { systemdEnv } from "./systemd";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -25,12 +25,15 @@ export function planProcessSetup(c: Config, req: Request, w: PlanWriter, d: Diag
       .named("resource", <u64>r.resource, rlimitName(r.resource)).n("soft", r.soft).n("hard", r.hard);
   }
   planSchedulingSettings(c, w);
-  planSelinuxExecLabel(c, w);
   // The cwd is entered as root, before the uid change, like runc; the executor checks it is
   // inside the root afterwards.
   w.op(OP_CHDIR, "CHDIR", "/process/cwd", "change directory to \"" + p.cwd + "\"").s("path", p.cwd);
   // Its terminal (or stdio) is the user's, while root may still chown it.
   if (p.user.uid != 0) w.op(OP_CHOWN_STDIO, "CHOWN_STDIO", "/process/user/uid", "give stdio to uid " + p.user.uid.toString()).n("uid", p.user.uid);
+  planExecSealed(w);
+  // Labels the next execve takes: the user's, now that the sealed program's is done.
+  planAppArmor(c, w);
+  planSelinuxExecLabel(c, w);
   if (c.linux.seccomp && seccompPlace(c) == SeccompPlace.BeforeCapabilities) planSeccomp(c, req, w, d);
   const caps = p.capabilities;
   // Dropping from the bounding set needs CAP_SETPCAP, so it comes before the uid change.
@@ -65,4 +68,9 @@ export function executableCandidates(arg0: string, env: string[], cwd: string): 
     if (!out.includes(full)) out.push(full);
   }
   return out;
+}
+
+/** From here on the sealed init program runs the plan, not the runtime's binary (ops.ts). */
+export function planExecSealed(w: PlanWriter): void {
+  w.op(OP_EXEC_SEALED, "EXEC_SEALED", "", "exec the sealed init program, which runs the rest of the plan");
 }

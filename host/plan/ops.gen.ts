@@ -51,6 +51,7 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   48: { name: "CHOWN_STDIO", args: [{"kind":"u64","name":"uid"}] },
   49: { name: "PRIVATE_PARENT", args: [{"kind":"str","name":"path"}] },
   50: { name: "SETNS_PIDFD", args: [{"kind":"u64","name":"pidfd"},{"kind":"u64","name":"nstype"}] },
+  51: { name: "EXEC_SEALED", args: [] },
 };
 
 export const OP_SETNS = 1;
@@ -103,6 +104,7 @@ export const OP_START_HOOK = 47;
 export const OP_CHOWN_STDIO = 48;
 export const OP_PRIVATE_PARENT = 49;
 export const OP_SETNS_PIDFD = 50;
+export const OP_EXEC_SEALED = 51;
 export const WHERE_TARGET_IN_ROOT = 1;
 export const WHERE_SOURCE_IN_ROOT = 2;
 export const WHERE_PROPAGATION = 4;

@@ -2,7 +2,8 @@
 # Side-by-side benchmark of ocirun, runc and crun (where it runs) over the same busybox bundle,
 # in one run: `run` of /bin/true, the same with podman's default seccomp profile, the same with
 # cgroup limits (memory, swap, pids, cpu shares and quota: what the cgroup costs), `state` of a
-# created container, `create` + `delete --force`.
+# created container, `create` + `delete --force`; and the memory a created container's waiting
+# init holds (its PSS, from /proc/<pid>/smaps_rollup).
 # Prints medians and ratios against runc. Not a test: nothing here asserts a speed.
 # Usage (root): test/bench/lifecycle.sh [runs]   (env OCIRUN=path to the binary)
 set -euo pipefail
@@ -58,6 +59,9 @@ for entry in "${runtimes[@]}"; do
   mkdir -p "$root"
   # One container stays created for `state`.
   "$bin" --root "$root" create --bundle "$bundle" st-$name >/dev/null
+  pid=$("$bin" --root "$root" state st-$name | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).pid)')
+  pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")
+  printf '%s\t%s\n' "$name init-pss" "$pss" >> "$results"
   hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/$name.json" \
     -n "$name run" "$bin --root $root run --bundle $bundle r-$name" \
     -n "$name run+seccomp" "$bin --root $root run --bundle $seccomp rs-$name" \
@@ -79,4 +83,8 @@ node -e '
     const o = m.get("ocirun " + op), r = m.get("runc " + op), c = m.get("crun " + op);
     const f = (v) => (v === undefined || Number.isNaN(v) ? "-" : v.toFixed(2)).padStart(12);
     console.log(op.padEnd(16) + f(o) + f(r) + f(c) + f(o / r) + f(o / c));
-  }' "$results"
+  }
+  const o = m.get("ocirun init-pss"), r = m.get("runc init-pss"), c = m.get("crun init-pss");
+  const f = (v) => (v === undefined || Number.isNaN(v) ? "-" : String(v)).padStart(12);
+  const q = (v) => (v === undefined || Number.isNaN(v) ? "-" : v.toFixed(3)).padStart(12);
+  console.log("init PSS kB     " + f(o) + f(r) + f(c) + q(o / r) + q(o / c));' "$results"

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { PlanBuilder, type RawOp } from "../util/plan-builder.ts";
+import { PlanBuilder, SEALED_OPS, type RawOp } from "../util/plan-builder.ts";
 import * as O from "../../host/plan/ops.gen.ts";
 import type { Addon } from "../../host/addon.ts";
 
@@ -86,8 +86,18 @@ test("op checks: opcode, argc, string offsets, list counts", () => {
 test("protocol order: one FORK_INIT before WAIT_START, one WAIT_START, EXEC after FIND_EXEC", () => {
   rejects(guarded((b) => { b.op(O.OP_WAIT_START); b.op(O.OP_WAIT_START); }).bytes(), /second WAIT_START/);
   rejects(guarded((b) => { b.op(O.OP_FORK_INIT); b.op(O.OP_FORK_INIT); }).bytes(), /second FORK_INIT/);
-  rejects(guarded((b) => { b.op(O.OP_WAIT_START); b.op(O.OP_FORK_INIT); }).bytes(), /FORK_INIT after WAIT_START/);
+  rejects(guarded((b) => { b.op(O.OP_WAIT_START); b.raw({ code: O.OP_FORK_INIT, words: [] }); }).bytes(), /FORK_INIT after WAIT_START/);
   rejects(guarded((b) => b.op(O.OP_EXEC, ["sh"], [])).bytes(), /EXEC without a FIND_EXEC/);
+});
+
+test("EXEC_SEALED: once; only the sealed init program's ops after it, and those never before it", () => {
+  const sealed = { code: O.OP_EXEC_SEALED, words: [] };
+  rejects(guarded((b) => { b.raw(sealed); b.raw(sealed); }).bytes(), /second EXEC_SEALED/);
+  rejects(guarded((b) => { b.raw(sealed); b.op(O.OP_CHDIR, "/"); }).bytes(), /CHDIR after EXEC_SEALED/);
+  rejects(guarded((b) => b.raw({ code: O.OP_UMASK, words: [0n] })).bytes(), /UMASK before EXEC_SEALED/);
+  // CPU_AFFINITY (exec's initial and final lists) runs on both sides.
+  const both = guarded((b) => { b.op(O.OP_CPU_AFFINITY, [1]); b.raw(sealed); b.op(O.OP_CPU_AFFINITY, [1]); }).bytes();
+  assert.equal(addon.spawnInit(both, -1, 0), REFUSED);
 });
 
 // For every op of ops.gen.ts: well-typed words are accepted; a bad string offset is refused
@@ -97,10 +107,14 @@ test("the reader's arg kinds match ops.gen.ts for every opcode", () => {
   for (const [code, spec] of Object.entries(O.OPS)) {
     const words = (override = -1, value = 0n): bigint[] =>
       spec.args.flatMap(({ kind }, i) => (kind.startsWith("list") ? [1n, i === override ? value : 0n] : [i === override ? value : 0n]));
-    const plan = (ws: bigint[]) => guarded((b) => b.op(O.OP_FIND_EXEC, [""]), (b) => b.raw({ code: Number(code), words: ws } as RawOp)).bytes();
+    // Each op on its side of EXEC_SEALED.
+    const plan = (ws: bigint[]) => guarded((b) => {
+      if (SEALED_OPS.has(Number(code))) b.op(O.OP_FIND_EXEC, [""]);
+      b.raw({ code: Number(code), words: ws } as RawOp);
+    }).bytes();
     // The host does OOM_SCORE_ADJ itself before the clone (its value "" here is EINVAL), so that op
     // fails before the guard; either way the reader took the words (it would throw otherwise).
-    const refused = spec.name === "OOM_SCORE_ADJ" ? { op: 2, errno: REFUSED.errno } : REFUSED;
+    const refused = spec.name === "OOM_SCORE_ADJ" ? { op: 1, errno: REFUSED.errno } : REFUSED;
     assert.equal(addon.spawnInit(plan(words()), -1, 0), refused, `${spec.name}: well-typed words`);
     spec.args.forEach(({ kind, name }, i) => {
       const label = `${spec.name}.${name} (${kind})`;

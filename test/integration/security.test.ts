@@ -7,8 +7,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import {
-  closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync,
-  statSync, symlinkSync, writeFileSync,
+  closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync,
+  statSync, symlinkSync, writeFileSync, writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { errorMessage, ocirun, repo } from "../util/ocirun.ts";
@@ -417,12 +417,15 @@ test("ps in a started container shows the user's command as pid 1", () => {
   assert.not.match(r.stdout, "ocirun");
 });
 
-// 5 (CVE-2019-5736): the container's first execve is made from a sealed memfd trampoline, so
+// 5 (CVE-2019-5736): the container's first execve is made from the sealed init program, so
 // an entrypoint that is /proc/self/exe, or a script whose interpreter is /proc/self/exe, cannot
 // run (and then reopen) the runtime's own binary. The rootfs gets the binary's libraries, so the
 // control run shows the binary would start if the attack reached it.
+// The runtime binary the tests run: build/ocirun, or Bun running host/cli.ts.
+const runtimeBinary = () => process.env.OCIRUN_BIN ? join(repo, process.env.OCIRUN_BIN) : execFileSync("readlink", ["-f", join(repo, "node_modules/.bin/bun")], { encoding: "utf8" }).trim();
+
 test("5: entrypoint /proc/self/exe and #!/proc/self/exe do not run the runtime's binary", () => {
-  const runtime = process.env.OCIRUN_BIN ? join(repo, process.env.OCIRUN_BIN) : execFileSync("readlink", ["-f", join(repo, "node_modules/.bin/bun")], { encoding: "utf8" }).trim();
+  const runtime = runtimeBinary();
   const rootfs = rootfsCopy();
   const libs = execFileSync("ldd", [runtime], { encoding: "utf8" }).match(/\/[^\s]+/g) ?? [];
   for (const lib of libs) {
@@ -439,6 +442,36 @@ test("5: entrypoint /proc/self/exe and #!/proc/self/exe do not run the runtime's
     const r = run(args);
     assert.not.match(r.stdout, version, `${args[0]} ran the runtime's binary: ${r.stdout}`);
     assert.is.not(r.code, 0, args[0]);
+  }
+});
+
+// 5, the waiting init (CVE-2019-5736 class): between create and start the init is the sealed
+// init program, so /proc/<init>/exe (which a process exec'd into the container could keep a
+// handle on) is a sealed memfd, never the runtime's binary; once the init has exec'd the user's
+// program, that handle reopens for writing but every write is refused.
+test("5: a created container's init runs from a sealed memfd, not the runtime's binary", () => {
+  const id = newId();
+  const c = oci("create", "--bundle", t.bundle(["sleep", "30"]), id);
+  assert.is(c.code, 0, c.stderr);
+  const pid = state(id).pid;
+  assert.match(readlinkSync(`/proc/${pid}/exe`), /^\/memfd:ocirun-init/);
+  const exe = statSync(`/proc/${pid}/exe`);
+  const runtime = statSync(runtimeBinary());
+  assert.ok(exe.ino !== runtime.ino || exe.dev !== runtime.dev, "the init's exe is the runtime binary");
+  const held = openSync(`/proc/${pid}/exe`, "r");
+  try {
+    assert.is(oci("start", id).code, 0);
+    const w = openSync(`/proc/self/fd/${held}`, "r+");
+    try {
+      const byte = Buffer.alloc(1);
+      readSync(w, byte, 0, 1, 0);
+      assert.throws(() => writeSync(w, byte, 0, 1, 0), /EPERM|operation not permitted/i);
+    } finally {
+      closeSync(w);
+    }
+  } finally {
+    closeSync(held);
+    oci("delete", "--force", id);
   }
 });
 

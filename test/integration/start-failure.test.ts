@@ -13,7 +13,7 @@ const root = t.root;
 const oci = (...args: string[]) => ocirun(args, { root });
 test.after(() => t.cleanup());
 
-// execve refused, execveat allowed: the executor's own trampoline (execveat) still runs, and
+// execve refused: the filter is loaded by the sealed init program (after its own execveat), so
 // the user's program's execve is what fails.
 const noExecve = {
   "/process/noNewPrivileges": true,

@@ -15,8 +15,16 @@ export interface RawOp {
 export const PLAN_MAGIC = "OCIP";
 export const PLAN_HEADER_SIZE = 32;
 
+/** The ops only the sealed init program runs, after EXEC_SEALED (ops.ts; CPU_AFFINITY runs on
+ * both sides). */
+export const SEALED_OPS = new Set([
+  O.OP_SECCOMP, O.OP_CAP_BOUNDING, O.OP_USER, O.OP_CAPS, O.OP_NO_NEW_PRIVS, O.OP_UMASK, O.OP_FIND_EXEC, O.OP_PERSONALITY,
+  O.OP_APPARMOR, O.OP_SELINUX_EXEC_LABEL, O.OP_WAIT_START, O.OP_START_HOOK, O.OP_EXEC,
+]);
+
 export class PlanBuilder {
   private readonly ops: RawOp[] = [];
+  private sealed = false;
   private readonly strings = new Map<string, number>([["", 0]]);
   private tableSize = 1;
 
@@ -33,8 +41,10 @@ export class PlanBuilder {
     return off;
   }
 
-  /** Appends an op; args follow the op's kinds in OPS. Returns its index. */
+  /** Appends an op; args follow the op's kinds in OPS. Returns its index. The first op only the
+   * sealed init program runs gets an EXEC_SEALED before it, as the core's plans have. */
   op(code: number, ...args: PlanArg[]): number {
+    if (SEALED_OPS.has(code) && !this.sealed) this.raw({ code: O.OP_EXEC_SEALED, words: [] });
     const spec = O.OPS[code];
     if (!spec) throw new Error(`unknown opcode ${code}`);
     if (args.length !== spec.args.length) throw new Error(`${spec.name}: ${args.length} args, want ${spec.args.length}`);
@@ -55,6 +65,7 @@ export class PlanBuilder {
 
   /** Appends an op given as raw words (no checks). Returns its index. */
   raw(op: RawOp): number {
+    if (op.code === O.OP_EXEC_SEALED) this.sealed = true;
     this.ops.push(op);
     return this.ops.length - 1;
   }

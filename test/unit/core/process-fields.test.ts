@@ -74,7 +74,7 @@ test("a label the host cannot apply names the missing lsm", () => {
   assert.equal(errorsOf(v), ["/process/apparmorProfile: apparmor is not enabled on this host", "/process/selinuxLabel: selinux is not enabled on this host"]);
 });
 
-test("the apparmor profile is set before no_new_privs and the selinux label before the uid change", () => {
+test("the labels are set after EXEC_SEALED (so the user's execve takes them), apparmor before no_new_privs, selinux before the uid change", () => {
   const v = core("plan", patch(baseConfig(), {
     "/process/apparmorProfile": "unconfined", "/process/selinuxLabel": "system_u:system_r:container_t:s0", "/process/noNewPrivileges": true,
     "/process/capabilities": { bounding: [] }, "/linux/sysctl": { "kernel.shmmax": "65536" }, "/linux/namespaces": [{ type: "mount" }, { type: "ipc" }],
@@ -82,8 +82,8 @@ test("the apparmor profile is set before no_new_privs and the selinux label befo
   assert.equal(errorsOf(v), []);
   const ops = (v.text ?? "").split("\n").map((l) => /^\s*\d+ (\w+)/.exec(l)?.[1]).filter(Boolean);
   const at = (op: string) => ops.indexOf(op);
-  assert.ok(at("APPARMOR") > at("PIVOT_ROOT") && at("APPARMOR") < at("SYSCTL") && at("SYSCTL") < at("NO_NEW_PRIVS"), ops.join(" "));
-  assert.ok(at("SELINUX_EXEC_LABEL") > 0 && at("SELINUX_EXEC_LABEL") < at("CAP_BOUNDING") && at("CAP_BOUNDING") < at("USER"), ops.join(" "));
+  assert.ok(at("EXEC_SEALED") > at("SYSCTL") && at("APPARMOR") > at("EXEC_SEALED") && at("APPARMOR") < at("NO_NEW_PRIVS"), ops.join(" "));
+  assert.ok(at("SELINUX_EXEC_LABEL") > at("EXEC_SEALED") && at("SELINUX_EXEC_LABEL") < at("CAP_BOUNDING") && at("CAP_BOUNDING") < at("USER"), ops.join(" "));
 });
 
 test.run();
