@@ -28,8 +28,8 @@ function containerJson(c: Config, req: Request): string {
 /** The agent that gets an SCMP_ACT_NOTIFY filter's listener, when the plan has one. */
 function seccompListenerJson(c: Config): string {
   const s = c.linux.seccomp;
-  if (!s || !c.process.present || !usesNotify(s!)) return "";
-  return ",\"seccompListener\":{\"path\":" + quote(s!.listenerPath) + ",\"metadata\":" + quote(s!.listenerMetadata) + "}";
+  if (!s || !c.process.present || !usesNotify(s)) return "";
+  return ",\"seccompListener\":{\"path\":" + quote(s.listenerPath) + ",\"metadata\":" + quote(s.listenerMetadata) + "}";
 }
 
 function answer(req: Request): Verdict {
@@ -62,7 +62,7 @@ function answer(req: Request): Verdict {
   v.section(req.op == "exec" ? "exec" : "init", w.finish());
   if ((req.op == "plan" || req.op == "exec") && req.text) v.sectionText("text", w.text());
   if (req.op == "plan") v.sectionText("hooks", hooksJson(config.hooks));
-  if (req.op == "plan" && cgroup) v.sectionText("cgroup", cgroupJson(cgroup!));
+  if (req.op == "plan" && cgroup) v.sectionText("cgroup", cgroupJson(cgroup));
   return v;
 }
 

@@ -17,6 +17,7 @@ import { mark } from "./trace.ts";
 import { makeNotifyDir, notifySocketPath } from "./notify-socket.ts";
 import type { CgroupManager, CgroupSection } from "./cgroups/manager.ts";
 import type { SystemdBus } from "./cgroups/systemd-bus.ts";
+import { O_CLOEXEC } from "./open-flags.ts";
 import {
   containerDir, createContainerDir, execFifoPath, removeContainer, validateId, writeCgroupRecord, writePidFile, writeState,
   writeInitPlan, writeStoredConfig, nowRfc3339Nano, type Container,
@@ -175,7 +176,7 @@ async function createWith(ctx: Context, id: string, opts: CreateOptions, preserv
     const errno = addon().mkfifo(fifo, 0o600);
     if (errno !== 0) throw new OciError(`mkfifo ${fifo}: ${addon().strerror(errno).toLowerCase()}`);
     // O_RDWR: the init blocks in read() until start writes a byte (the open itself never blocks).
-    fifoFd = openSync(fifo, constants.O_RDWR | constants.O_CLOEXEC);
+    fifoFd = openSync(fifo, constants.O_RDWR | O_CLOEXEC);
     const handoff = listenerHandoff((fd, pid) => sendSeccompListener(info, id, bundle, pid, fd));
     // The activation fds come first (3..), then the --preserve-fds ones, as in runc.
     const result = addon().spawnInit(verdict.init!, fifoFd, (systemd.listenFds ?? 0) + preserveFds, mapTools(process.geteuid?.() ?? 0), { onHooks, onListener: handoff.onListener });
@@ -237,7 +238,7 @@ async function plannedCgroups(facts: HostFacts, verdict: Verdict, bus: SystemdBu
     return undefined;
   }
   if (!section || Object.keys(section.paths).length === 0) return undefined;
-  const { cgroupManager } = await import("./cgroups/manager.ts");
+  const { cgroupManager } = await import("./cgroups/open-manager.ts");
   const state = { driver: bus ? "systemd" as const : "cgroupfs" as const, mode: facts.cgroup, paths: section.paths, created: [], unit: section.systemd?.unit };
   return cgroupManager(state, bus ? { bus, plan: section.systemd } : undefined);
 }

@@ -38,7 +38,10 @@ export class Logger {
 
   private record(level: Level, msg: string): void {
     const line = formatRecord(this.opts.format, level, msg, new Date()) + "\n";
-    if (!this.opts.file) return writeAll(2, line);
+    if (!this.opts.file) {
+      writeAll(2, line);
+      return;
+    }
     try {
       if (this.fd < 0) this.fd = openSync(this.opts.file, "a", 0o644);
       writeAll(this.fd, line);

@@ -6,10 +6,10 @@
 // instead of the runtime's heap. No C library (freestanding.cc): raw syscalls, no allocation
 // but one anonymous mapping.
 //
-// argv: "ocirun", "init", "sync,fifo,plan,first,preserve_fds,cap_last_cap,flags": the sync socket (-1: none),
-// exec.fifo (-1: none), the plan's memfd, the index of the first op to run, and the executor's
-// facts (flags bit 0: setgroups is denied in the user namespace). All three fds arrive without
-// close-on-exec and get it back here, so that the user's execve closes them.
+// argv: "ocirun", "init", "sync,fifo,plan,first,preserve_fds,cap_last_cap": the sync socket
+// (-1: none), exec.fifo (-1: none), the plan's memfd, the index of the first op to run, and two
+// facts the executor read. All three fds arrive without close-on-exec and get it back here, so
+// that the user's execve closes them.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -120,15 +120,14 @@ int decode(const uint8_t* data, size_t len, uint32_t first, Arena& arena, InitSt
 extern "C" [[noreturn]] void init_main(long* sp) {
   long argc = sp[0];
   char** argv = (char**)(sp + 1);
-  long f[7];
-  if (argc < 3 || !parse_fields(argv[2], f, 7)) raw_exit(1);
+  long f[6];
+  if (argc < 3 || !parse_fields(argv[2], f, 6)) raw_exit(1);
   InitState st;
   st.sync = (int)f[0];
   st.fifo = (int)f[1];
   int plan_fd = (int)f[2];
   st.preserve_fds = (int)f[4];
   st.cap_last_cap = (int)f[5];
-  st.setgroups_denied = (f[6] & 1) != 0;
   // The execve made us dumpable again and named us after the memfd; our cmdline reads
   // "ocirun init", as the executor's child did, once the numbers are read.
   syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);

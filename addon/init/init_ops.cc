@@ -31,9 +31,7 @@ int op_cap_bounding(InitState& st, uint64_t keep) {
 int op_user(InitState& st, const PlanOp& op) {
   uint64_t uid = op.arg[0].num, gid = op.arg[1].num;
   long r = rsys(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0);
-  // Where setgroups is denied (a rootless map) the groups cannot be dropped: runc skips it too.
-  bool keep_groups = st.setgroups_denied && op.arg[2].num == 0;
-  if (r >= 0 && !keep_groups) r = rsys(SYS_setgroups, op.arg[2].num, op.arg[2].ids);
+  if (r >= 0 && !op.arg[3].num) r = rsys(SYS_setgroups, op.arg[2].num, op.arg[2].ids);
   if (r >= 0) r = rsys(SYS_setresgid, gid, gid, gid);
   if (r >= 0) r = rsys(SYS_setresuid, uid, uid, uid);
   if (r >= 0) r = rsys(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0);

@@ -9,7 +9,6 @@ struct InitState {
   int fifo = -1;              // exec.fifo: read at WAIT_START, failures after it written there
   int preserve_fds = 0;
   int cap_last_cap = 0;
-  bool setgroups_denied = false;  // setgroups is "deny" in the user namespace: keep the groups
   int root = -1;                  // "/", the container's root, for the LSM /proc writes
   const char* exe = nullptr;      // chosen by FIND_EXEC
   const PlanOp* ops = nullptr;    // ops [first, first + count) of the plan

@@ -31,7 +31,6 @@ struct Child {
   ChildSetup setup;
   int sync;                   // -1 once released: errors then go to fd 2
   int root = -1;              // the container root for in-root resolution (OP_ROOTFS)
-  bool setgroups_denied = false;  // OP_USERNS_MAPS had USERNS_DENY_SETGROUPS
 };
 
 [[noreturn]] void fail(Child& c, int index, int err) {
@@ -108,9 +107,9 @@ int op_exec_sealed(Child& c, int index) {
   const int handed[] = {c.sync, c.setup.fifo, (int)plan};
   for (int fd : handed)
     if (fd >= 0) syscall(SYS_fcntl, fd, F_SETFD, 0);
-  // addon/init/init_main.cc: "sync,fifo,plan,first,preserve_fds,cap_last_cap,flags".
-  char arg[7 * 24], num[24];
-  const long fields[] = {c.sync, c.setup.fifo, plan, index + 1, c.setup.preserve_fds, c.setup.cap_last_cap, c.setgroups_denied ? 1 : 0};
+  // addon/init/init_main.cc: "sync,fifo,plan,first,preserve_fds,cap_last_cap".
+  char arg[6 * 24], num[24];
+  const long fields[] = {c.sync, c.setup.fifo, plan, index + 1, c.setup.preserve_fds, c.setup.cap_last_cap};
   size_t n = 0;
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
     if (i) arg[n++] = ',';
@@ -146,7 +145,6 @@ int op_userns_maps(Child& c, int index) {
   SyncMsg m;
   if (sync_recv(c.sync, &m) <= 0 || m.kind != SYNC_MAPS_DONE) raw_exit(1);  // host gone
   if (m.err) return m.err;
-  c.setgroups_denied = (c.plan->ops[index].arg[2].num & USERNS_DENY_SETGROUPS) != 0;
   return become_root();
 }
 
@@ -215,8 +213,8 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_SYMLINK: return op_symlink(c.root, op);
     case OP_PIVOT_ROOT: return op_pivot_root(&c.root, op.arg[0].str);
     case OP_MOVE_ROOT: return op_move_root(&c.root, op.arg[0].str);
-    case OP_MASK_PATH: return op_mask_path(c.root, op.arg[0].str);
-    case OP_READONLY_PATH: return op_readonly_path(c.root, op.arg[0].str);
+    case OP_MASK_PATH: return op_mask_path(c.root, op.arg[0].str, op.arg[1].num != 0);
+    case OP_READONLY_PATH: return op_readonly_path(c.root, op.arg[0].str, op.arg[1].num != 0);
     case OP_SESSION_KEYRING: {
       // KEYCTL_JOIN_SESSION_KEYRING; a kernel without keys (ENOSYS) has nothing to isolate.
       long r = rsys(SYS_keyctl, 1, (long)op.arg[0].str, 0, 0, 0);

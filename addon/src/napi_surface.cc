@@ -69,7 +69,7 @@ Napi::Value SpawnInit(const Napi::CallbackInfo& info) {
     if (t.Get("newgidmap").IsString()) tools.newgidmap = t.Get("newgidmap").As<Napi::String>().Utf8Value();
   }
   // Optional 5th argument: {onHooks(pid), onListener(fd, pid)}, called while the init waits
-  // (OP_CREATE_HOOKS) or as soon as a listener is taken (OP_SECCOMP notify 2: the fd is the
+  // (OP_CREATE_HOOKS) or as soon as a listener is taken (OP_SECCOMP with notify: the fd is the
   // callee's); each returns 0 or the errno to fail the op with. A throw fails the op too.
   SpawnCallbacks callbacks;
   Napi::Function hooks_fn, listener_fn;

@@ -11,13 +11,13 @@
 #define OP_SYMLINK 8 /* str linktarget, str linkpath */
 #define OP_PIVOT_ROOT 9 /* str rootfs */
 #define OP_MOVE_ROOT 10 /* str rootfs */
-#define OP_MASK_PATH 11 /* str path */
-#define OP_READONLY_PATH 12 /* str path */
+#define OP_MASK_PATH 11 /* str path, u64 missing_ok */
+#define OP_READONLY_PATH 12 /* str path, u64 missing_ok */
 #define OP_SETHOSTNAME 13 /* str name */
 #define OP_SETDOMAINNAME 14 /* str name */
 #define OP_SETRLIMIT 15 /* u64 resource, u64 soft, u64 hard */
 #define OP_CAP_BOUNDING 16 /* u64 keep */
-#define OP_USER 17 /* u64 uid, u64 gid, list u64 groups */
+#define OP_USER 17 /* u64 uid, u64 gid, list u64 groups, u64 keep_groups */
 #define OP_CAPS 18 /* u64 effective, u64 permitted, u64 inheritable, u64 ambient */
 #define OP_NO_NEW_PRIVS 19 /*  */
 #define OP_UMASK 20 /* u64 mask */
@@ -139,13 +139,13 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 8: return "ss";
     case 9: return "s";
     case 10: return "s";
-    case 11: return "s";
-    case 12: return "s";
+    case 11: return "su";
+    case 12: return "su";
     case 13: return "s";
     case 14: return "s";
     case 15: return "uuu";
     case 16: return "u";
-    case 17: return "uuU";
+    case 17: return "uuUu";
     case 18: return "uuuu";
     case 19: return "";
     case 20: return "u";

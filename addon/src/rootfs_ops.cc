@@ -268,10 +268,10 @@ int op_move_root(int* root, const char* rootfs) {
 
 // Masks with a read-only tmpfs (directories) or the container's /dev/null, after checking
 // that it is the real 1:3 device (CVE-2025-31133: a symlinked /dev/null).
-int op_mask_path(int root, const char* path) {
+int op_mask_path(int root, const char* path, bool missing_ok) {
   RootPath p, null;
   int err = root_open(root, path, O_NOFOLLOW, 0, &p);
-  if (err) return err == ENOENT ? 0 : err;
+  if (err) return err == ENOENT && missing_ok ? 0 : err;
   struct stat st;
   if (long r = rsys(SYS_fstat, p.fd, &st); r < 0) return err_of(r);
   if (S_ISDIR(st.st_mode)) return do_mount("tmpfs", p.proc, "tmpfs", MS_RDONLY, nullptr);
@@ -282,10 +282,10 @@ int op_mask_path(int root, const char* path) {
   return do_mount(null.proc, p.proc, nullptr, MS_BIND, nullptr);
 }
 
-int op_readonly_path(int root, const char* path) {
+int op_readonly_path(int root, const char* path, bool missing_ok) {
   RootPath p, top;
   int err = root_open(root, path, 0, 0, &p);
-  if (err) return err == ENOENT ? 0 : err;
+  if (err) return err == ENOENT && missing_ok ? 0 : err;
   if ((err = do_mount(p.proc, p.proc, nullptr, MS_BIND | MS_REC, nullptr))) return err;
   // Reopen: p.fd still names the covered mount, not the bind just stacked on it.
   if ((err = root_open(root, path, 0, 0, &top))) return err;

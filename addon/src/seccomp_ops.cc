@@ -19,16 +19,11 @@ int op_seccomp(int sync, int index, const PlanOp& op) {
   if (fd < 0) return err_of(fd);
   if (!op.arg[2].num) return 0;
   if (sync < 0) return EPROTO;
-  // NEW_LISTENER: the host hands the listener to the agent at listenerPath. Everything from here
-  // on is subject to the filter already (ops.ts, OP_SECCOMP).
-  if (op.arg[2].num == 2) {
-    SyncMsg m = {SYNC_SECCOMP_LISTENER, index, 0, (int32_t)fd};
-    long w;
-    do w = rsys(SYS_write, sync, &m, sizeof m);
-    while (w == -EINTR);
-    return w < 0 ? err_of(w) : w == (long)sizeof m ? 0 : EPROTO;
-  }
-  int err = -sync_send_fd(sync, SYNC_SECCOMP_LISTENER, index, (int)fd);
-  raw_close((int)fd);
-  return err;
+  // NEW_LISTENER: the host takes it by its number and hands it to the agent at listenerPath.
+  // Everything from here on is subject to the filter already (ops.ts, OP_SECCOMP).
+  SyncMsg m = {SYNC_SECCOMP_LISTENER, index, 0, (int32_t)fd};
+  long w;
+  do w = rsys(SYS_write, sync, &m, sizeof m);
+  while (w == -EINTR);
+  return w < 0 ? err_of(w) : w == (long)sizeof m ? 0 : EPROTO;
 }

@@ -175,13 +175,8 @@ SpawnResult follow(const PreparedPlan& plan, int fd, int child, const MapTools& 
       console = passed;
       continue;
     }
-    if (m.kind == SYNC_SECCOMP_LISTENER && passed >= 0) {
-      if (listener >= 0) close(listener);
-      listener = passed;
-      continue;
-    }
     if (m.kind == SYNC_SECCOMP_LISTENER && m.value > 0) {
-      // Its fd number (notify 2): taken from the sender, which does not wait for us.
+      // Its fd number: taken from the sender, which does not wait for us.
       int sender = m.op > plan.fork_index ? init : child;
       if (!sender) {
         hold(m);  // the init's, before its pid came: taken once PID names it

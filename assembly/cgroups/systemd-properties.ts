@@ -119,7 +119,7 @@ function cpuset(out: UnitProperty[], name: string, list: string, version: u32): 
   const words = parseCpuList(list.trim(), 0xfffff);
   if (words === null) return; // the config's own check names it
   const bytes: u32[] = [];
-  for (let k = 0; k < words!.length * 4; k++) bytes.push((words![k >> 2] >> ((<u32>k & 3) * 8)) & 0xff);
+  for (let k = 0; k < words.length * 4; k++) bytes.push((words[k >> 2] >> ((<u32>k & 3) * 8)) & 0xff);
   while (bytes.length > 0 && bytes[bytes.length - 1] == 0) bytes.pop();
   if (bytes.length == 0) return;
   let json = "[";

@@ -63,7 +63,7 @@ export function systemdUnit(c: Config, req: Request, d: Diagnostics | null): Sys
     if (d) d.error(E_RANGE, POINTER, quote(unit) + " is not a valid systemd unit name: " + problem);
     return null;
   }
-  return new SystemdUnit(slice, unit, name, (expanded == "/" ? "" : expanded!) + "/" + unit);
+  return new SystemdUnit(slice, unit, name, (expanded == "/" ? "" : expanded) + "/" + unit);
 }
 
 /** runc's ExpandSlice: "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice", "-.slice" -> "/";

@@ -1,4 +1,4 @@
-// /mounts: destination, source, type, options. Option semantics live in plan/mount-options.ts.
+// /mounts: destination, source, type, options. What the options do is plan/mounts.ts and plan/mount-flags.ts.
 import { JsonValue, JsonKind, childPointer, indexPointer } from "../json/value";
 import { Diagnostics, W_RELATIVE_PATH, E_EMPTY } from "../diagnostics";
 import { Mount } from "./model";
@@ -28,4 +28,11 @@ export function parseMounts(arr: JsonValue, ptr: string, d: Diagnostics): Mount[
     out.push(m);
   }
   return out;
+}
+
+/** A bind mount: type "bind", or a "bind"/"rbind" option (runc's reading). */
+export function isBindMount(m: Mount): bool {
+  if (m.type == "bind") return true;
+  for (let i = 0; i < m.options.length; i++) if (m.options[i] == "bind" || m.options[i] == "rbind") return true;
+  return false;
 }

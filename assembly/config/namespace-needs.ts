@@ -5,7 +5,7 @@ import { Diagnostics, E_NEEDS_NAMESPACE, E_CONFLICT } from "../diagnostics";
 import { Config, Mount } from "./model";
 import { CLONE_NEWTIME, CLONE_NEWNET, CLONE_NEWUSER } from "./linux";
 import { checkSysctlNamespaces } from "./sysctl";
-import { isBindMount } from "../plan/mounts";
+import { isBindMount } from "./mounts";
 
 export function checkNamespaceNeeds(c: Config, d: Diagnostics): void {
   if (!c.linux.namespacesValid) return;

@@ -12,7 +12,8 @@ import { CLONE_NEWNS, propagationFlag } from "../config/linux";
 import { planNamespaces, inUserNamespace } from "./namespaces";
 import { checkRootless } from "./rootless";
 import { planNetDevices } from "./net-devices";
-import { planMounts, planDevReadonly, isBindMount } from "./mounts";
+import { planMounts, planDevReadonly } from "./mounts";
+import { isBindMount } from "../config/mounts";
 import { planDevices } from "./devices";
 import { planProcessSetup, planExec, planExecSealed } from "./process";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
@@ -88,11 +89,11 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   planSysctl(c, w);
   for (let i = 0; i < c.linux.readonlyPaths.length; i++) {
     const p = cleanPath(c.linux.readonlyPaths[i]);
-    w.op(OP_READONLY_PATH, "READONLY_PATH", "/linux/readonlyPaths/" + i.toString(), "make \"" + p + "\" read-only").s("path", p);
+    w.op(OP_READONLY_PATH, "READONLY_PATH", "/linux/readonlyPaths/" + i.toString(), "make \"" + p + "\" read-only").s("path", p).n("missing_ok", <u64>1);
   }
   for (let i = 0; i < c.linux.maskedPaths.length; i++) {
     const p = cleanPath(c.linux.maskedPaths[i]);
-    w.op(OP_MASK_PATH, "MASK_PATH", "/linux/maskedPaths/" + i.toString(), "mask \"" + p + "\"").s("path", p);
+    w.op(OP_MASK_PATH, "MASK_PATH", "/linux/maskedPaths/" + i.toString(), "mask \"" + p + "\"").s("path", p).n("missing_ok", <u64>1);
   }
   if (c.hasHostname) w.op(OP_SETHOSTNAME, "SETHOSTNAME", "/hostname", "set hostname \"" + c.hostname + "\"").s("name", c.hostname);
   if (c.hasDomainname) w.op(OP_SETDOMAINNAME, "SETDOMAINNAME", "/domainname", "set domainname \"" + c.domainname + "\"").s("name", c.domainname);

@@ -2,6 +2,7 @@
 // a recursive attribute or filesystem data; binds are remounted for their flags (or idmapped);
 // cgroup mounts follow the host mode.
 import { Config, Mount } from "../config/model";
+import { isBindMount } from "../config/mounts";
 import { Request } from "../request";
 import { Diagnostics, E_UNSUPPORTED, E_REQUIRED, E_CONFLICT } from "../diagnostics";
 import { childPointer, indexPointer } from "../json/value";
@@ -56,12 +57,6 @@ function resolveOptions(m: Mount, d: Diagnostics): ResolvedOptions {
     else if (opt.kind == OPTION_UNSUPPORTED) d.error(E_UNSUPPORTED, indexPointer(optPtr, m.optionIndices[i]), "mount option \"" + name + "\" is not supported yet");
   }
   return r;
-}
-
-export function isBindMount(m: Mount): bool {
-  if (m.type == "bind") return true;
-  for (let i = 0; i < m.options.length; i++) if (m.options[i] == "bind" || m.options[i] == "rbind") return true;
-  return false;
 }
 
 /** cgroups: the container's cgroup directories (a cgroup mount shows them as its root). */
@@ -220,7 +215,7 @@ function planCgroupMount(m: Mount, dest: string, opts: ResolvedOptions, c: Confi
   if (req.cgroup == "v2" || req.cgroup == "none" || req.cgroupV1.length == 0) {
     const own = dirOf(cgroups, "");
     // In a user namespace the kernel may refuse a fresh cgroup2 mount (EBUSY under nsdelegate).
-    if (own && (!ownNs || inUserNamespace(c))) planCgroupBind(m, own!, dest, flags, w);
+    if (own && (!ownNs || inUserNamespace(c))) planCgroupBind(m, own, dest, flags, w);
     else {
       w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup2\" on \"" + dest + "\"")
         .s("source", "cgroup2").s("target", dest).s("fstype", "cgroup2").mountFlags("flags", flags).s("data", "").where(WHERE_TARGET_IN_ROOT);
@@ -235,7 +230,7 @@ function planCgroupMount(m: Mount, dest: string, opts: ResolvedOptions, c: Confi
     const sub = joinPath(dest, h.dir);
     w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + sub).s("target", sub).n("kind", MKTARGET_DIR).s("source", "");
     const own = dirOf(cgroups, h.dir);
-    if (own && bind) planCgroupBind(m, own!, sub, flags, w);
+    if (own && bind) planCgroupBind(m, own, sub, flags, w);
     else {
       w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup\" (" + h.options + ") on \"" + sub + "\"")
         .s("source", "cgroup").s("target", sub).s("fstype", "cgroup").mountFlags("flags", flags).s("data", h.options).where(WHERE_TARGET_IN_ROOT);

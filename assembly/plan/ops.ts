@@ -1,5 +1,5 @@
 // The only source of plan opcodes. scripts/gen-ops.mjs turns the lines below into
-// addon/src/ops.gen.h and host/plan/ops.gen.ts; test/unit/core/ops.test.ts fails if they drift.
+// addon/src/ops.gen.h and host/plan/ops.gen.ts; test/unit/core/interface.test.ts fails if they drift.
 // Line format (parsed by the generator):
 //   export const OP_NAME: u16 = N; // args: kind name, kind name, ...
 // Arg kinds: str (u64 offset into the string table), u64, list (u64 count n, then n u64 words;
@@ -18,13 +18,17 @@ export const OP_MKNOD: u16 = 7; // args: str target, u64 mode, u64 major, u64 mi
 export const OP_SYMLINK: u16 = 8; // args: str linktarget, str linkpath
 export const OP_PIVOT_ROOT: u16 = 9; // args: str rootfs
 export const OP_MOVE_ROOT: u16 = 10; // args: str rootfs
-export const OP_MASK_PATH: u16 = 11; // args: str path
-export const OP_READONLY_PATH: u16 = 12; // args: str path
+// missing_ok: a path the rootfs lacks is skipped (runc's reading of maskedPaths and
+// readonlyPaths), else it fails the op with ENOENT.
+export const OP_MASK_PATH: u16 = 11; // args: str path, u64 missing_ok
+export const OP_READONLY_PATH: u16 = 12; // args: str path, u64 missing_ok
 export const OP_SETHOSTNAME: u16 = 13; // args: str name
 export const OP_SETDOMAINNAME: u16 = 14; // args: str name
 export const OP_SETRLIMIT: u16 = 15; // args: u64 resource, u64 soft, u64 hard
 export const OP_CAP_BOUNDING: u16 = 16; // args: u64 keep
-export const OP_USER: u16 = 17; // args: u64 uid, u64 gid, list u64 groups
+// keep_groups: setgroups(2) is not called (the user namespace's setgroups is "deny", as a
+// rootless caller's own-gid map makes it, and no groups are asked for): the groups stay.
+export const OP_USER: u16 = 17; // args: u64 uid, u64 gid, list u64 groups, u64 keep_groups
 export const OP_CAPS: u16 = 18; // args: u64 effective, u64 permitted, u64 inheritable, u64 ambient
 export const OP_NO_NEW_PRIVS: u16 = 19; // args:
 export const OP_UMASK: u16 = 20; // args: u64 mask
@@ -70,13 +74,13 @@ export const OP_MOUNT_IDMAP: u16 = 36; // args: str source, str target, u64 recu
 export const OP_APPARMOR: u16 = 37; // args: str profile
 export const OP_SELINUX_EXEC_LABEL: u16 = 38; // args: str label
 // seccomp(SECCOMP_SET_MODE_FILTER, flags) with the core's cBPF program, one struct sock_filter
-// per word (code | jt << 16 | jf << 24 | k << 32). notify: flags has NEW_LISTENER, and the
-// listener goes to the host (sync SECCOMP_LISTENER) for the agent at listenerPath. notify 2
-// (a root host): only its fd number, in one write(2) (never notified: the core refuses NOTIFY on
-// write); the host takes the fd with pidfd_getfd and hands it to the agent before it reads
-// anything else from us, and we neither wait nor close it (close-on-exec), so no syscall of ours
-// can wait on an agent that has no listener yet. notify 1 (not root: pidfd_getfd needs ptrace
-// rights over us): the fd itself (SCM_RIGHTS), then closed.
+// per word (code | jt << 16 | jf << 24 | k << 32). notify 1: flags has NEW_LISTENER, and the
+// listener goes to the host (sync SECCOMP_LISTENER) for the agent at listenerPath: only its fd
+// number, in one write(2) (never notified: the core refuses NOTIFY on write); the host takes the
+// fd with pidfd_getfd and hands it to the agent before it reads anything else from us, and we
+// neither wait nor close it (close-on-exec), so no syscall of ours can wait on an agent that has
+// no listener yet. A rootless host may take it too: after EXEC_SEALED our memory belongs to the
+// container's user namespace, which that host owns (the ptrace check pidfd_getfd makes).
 export const OP_SECCOMP: u16 = 39; // args: u64 flags, list word program, u64 notify
 // After setns into a user namespace (runc's nsexec does the same): setgroups(0) where the
 // namespace allows it, then setresgid and setresuid to 0, so the init is root there (its ids

@@ -6,12 +6,14 @@ import { Diagnostics } from "../diagnostics";
 import { PlanWriter } from "./writer";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import {
-  OP_SETRLIMIT, OP_CAP_BOUNDING, OP_USER, OP_CAPS, OP_NO_NEW_PRIVS, OP_UMASK, OP_CHDIR, OP_CHOWN_STDIO, OP_FIND_EXEC, OP_EXEC, OP_EXEC_SEALED,
+  OP_SETRLIMIT, OP_CAP_BOUNDING, OP_USER, OP_CAPS, OP_NO_NEW_PRIVS, OP_UMASK, OP_CHDIR, OP_CHOWN_STDIO, OP_FIND_EXEC, OP_EXEC, OP_EXEC_SEALED, USERNS_DENY_SETGROUPS,
 } from "./ops";
 import { rlimitName } from "../config/rlimits";
 import { cleanPath } from "../paths";
 import { planSchedulingSettings, planPersonality } from "./process-settings";
 import { planAppArmor, planSelinuxExecLabel } from "./labels";
+import { idMapsHow } from "./rootless";
+import { inUserNamespace } from "./namespaces";
 import { systemdEnv } from "./systemd";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -39,7 +41,8 @@ export function planProcessSetup(c: Config, req: Request, w: PlanWriter, d: Diag
   // Dropping from the bounding set needs CAP_SETPCAP, so it comes before the uid change.
   if (caps.present) w.op(OP_CAP_BOUNDING, "CAP_BOUNDING", "/process/capabilities/bounding", "limit the capability bounding set").caps("keep", caps.bounding);
   w.op(OP_USER, "USER", "/process/user", "set user " + p.user.uid.toString() + ":" + p.user.gid.toString())
-    .n("uid", p.user.uid).n("gid", p.user.gid).numList("groups", p.user.additionalGids);
+    .n("uid", p.user.uid).n("gid", p.user.gid).numList("groups", p.user.additionalGids)
+    .n("keep_groups", keepsGroups(c, req) ? <u64>1 : <u64>0);
   if (caps.present) {
     w.op(OP_CAPS, "CAPS", "/process/capabilities", "set capabilities")
       .caps("effective", caps.effective).caps("permitted", caps.permitted).caps("inheritable", caps.inheritable).caps("ambient", caps.ambient);
@@ -73,4 +76,10 @@ export function executableCandidates(arg0: string, env: string[], cwd: string): 
 /** From here on the sealed init program runs the plan, not the runtime's binary (ops.ts). */
 export function planExecSealed(w: PlanWriter): void {
   w.op(OP_EXEC_SEALED, "EXEC_SEALED", "", "exec the sealed init program, which runs the rest of the plan");
+}
+
+/** USER's keep_groups: where the user namespace's setgroups is "deny" (idMapsHow) setgroups(2)
+ * fails, so with no groups asked for the process keeps its own, as runc does. */
+function keepsGroups(c: Config, req: Request): bool {
+  return inUserNamespace(c) && (idMapsHow(c, req) & USERNS_DENY_SETGROUPS) != 0 && c.process.user.additionalGids.length == 0;
 }

@@ -67,7 +67,7 @@ export function planSeccomp(c: Config, req: Request, w: PlanWriter, d: Diagnosti
   // WAIT_KILLABLE_RECV is about the listener: without one the kernel refuses it.
   else flags &= ~FLAG_WAIT_KILLABLE_RECV;
   w.op(OP_SECCOMP, "SECCOMP", "/linux/seccomp", "load the seccomp filter")
-    .n("flags", flags).u64List("program", f.words).n("notify", notify ? (req.euid == 0 ? 2 : 1) : 0);
+    .n("flags", flags).u64List("program", f.words).n("notify", notify ? 1 : 0);
 }
 
 function warnUnknownNames(s: Seccomp, unknown: string[], d: Diagnostics): void {

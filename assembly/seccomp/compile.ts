@@ -175,7 +175,7 @@ function verdicts(s: Seccomp, indexes: i32[][], tables: i32[], defaultRet: u32):
         const nr = syscallNumberAt(arch, index);
         if (nr >= 0) {
           const v = vs.at(<u32>nr, arch);
-          if (v) addRule(v!, rule.args, ret);
+          if (v) addRule(v, rule.args, ret);
         }
         if (arch == ARCH_X86) addMultiplexed(vs, index, rule.args, ret);
       }
@@ -195,7 +195,7 @@ function addMultiplexed(vs: Verdicts, index: i32, args: SeccompArg[], ret: u32):
   const muxed: SeccompArg[] = [new SeccompArg(0, <u64>MULTIPLEXED_CALLS[i], 0, CMP_EQ)];
   for (let k = 0; k < args.length; k++) if (args[k].index != 0) muxed.push(args[k]);
   const v = vs.at(<u32>via, ARCH_X86);
-  if (v) addRule(v!, muxed, ret);
+  if (v) addRule(v, muxed, ret);
 }
 
 /** A MASKED_EQ whose mask is 0 in every word the arch compares always holds; libseccomp

@@ -133,14 +133,14 @@ function flagValue(flag: Flag, s: string, d: Diagnostics): JsonValue | null {
     const t = unsignedText(s);
     if (t === null) { d.error(E_TYPE, ptr, "invalid value " + quoteText(s) + ": not an unsigned integer"); return null; }
     if (t == "") { d.error(E_RANGE, ptr, "invalid value " + quoteText(s) + ": out of range"); return null; }
-    return numberValue(t!);
+    return numberValue(t);
   }
   const t = signedText(s);
   if (t === null) { d.error(E_TYPE, ptr, "invalid value " + quoteText(s) + ": not an integer"); return null; }
   if (t == "") { d.error(E_RANGE, ptr, "invalid value " + quoteText(s) + ": out of range"); return null; }
   // runc sets the blkio weight only when it is not 0.
   if (flag.name == "blkio-weight" && t == "0") return null;
-  return numberValue(t!);
+  return numberValue(t);
 }
 
 function quoteText(s: string): string {
@@ -167,10 +167,10 @@ function signedText(s: string): string | null {
   const digits = neg || s.startsWith("+") ? s.substring(1) : s;
   const mag = unsignedText(digits);
   if (mag === null || mag == "") return mag;
-  const m = U64.parseInt(mag!);
+  const m = U64.parseInt(mag);
   if (m > (neg ? (<u64>1) << 63 : <u64>I64.MAX_VALUE)) return "";
   if (m == 0) return "0";
-  return neg ? "-" + mag! : mag!;
+  return neg ? "-" + mag : mag;
 }
 
 /** go-units' RAMInBytes (v0.5, runc 1.2+), with "-1" for unlimited as runc reads it: a decimal

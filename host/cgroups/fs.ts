@@ -2,6 +2,7 @@
 // and v2 managers; nothing here knows a controller.
 import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { O_CLOEXEC } from "../open-flags.ts";
 
 export const CGROUP_ROOT = "/sys/fs/cgroup";
 
@@ -20,7 +21,7 @@ export function errnoText(err: unknown): string {
 /** One write(2) of value to an existing cgroup file (O_WRONLY, never O_CREAT or O_TRUNC: kernfs
  * has no other way). Throws the fs error; its code is the kernel's errno. */
 export function writeCgroupFile(path: string, value: string): void {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CLOEXEC);
+  const fd = openSync(path, constants.O_WRONLY | O_CLOEXEC);
   try {
     writeSync(fd, value);
   } finally {

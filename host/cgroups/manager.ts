@@ -4,8 +4,7 @@
 // systemd.ts over either. No file name or value is decided here: the core's verdict has them.
 import { OciError } from "../errors.ts";
 import { errnoText } from "./fs.ts";
-import type { SystemdBus, UnitProperty } from "./systemd-bus.ts";
-import type { SystemdUnitPlan } from "./systemd.ts";
+import type { UnitProperty } from "./systemd-bus.ts";
 
 /** One write of the core's cgroup section (docs/formats.md §2). */
 export interface CgroupWrite {
@@ -14,6 +13,14 @@ export interface CgroupWrite {
   value: string;
   pointer: string;
   optional?: boolean;
+}
+
+/** The core's plan for the unit (docs/formats.md §2, the cgroup section's `systemd`). */
+export interface SystemdUnitPlan {
+  unit: string;
+  slice: string;
+  properties: UnitProperty[];
+  resources: UnitProperty[];
 }
 
 /** The core's cgroup section. */
@@ -90,13 +97,4 @@ export function controllerDir(state: CgroupState, controller: string): string | 
 export function writeError(w: CgroupWrite, err: unknown): OciError {
   const where = w.pointer || "/linux/resources/devices"; // the runtime's own device rules
   return new OciError(`${where}: write ${JSON.stringify(w.value)} to ${w.file}: ${errnoText(err)}`);
-}
-
-/** systemd: create's connection and the core's unit plan (later commands need neither). */
-export async function cgroupManager(state: CgroupState, systemd?: { bus: SystemdBus; plan?: SystemdUnitPlan }): Promise<CgroupManager> {
-  const files = state.mode === "v2"
-    ? new (await import("./cgroupfs-v2.ts")).CgroupfsV2(state)
-    : new (await import("./cgroupfs-v1.ts")).CgroupfsV1(state);
-  if (state.driver !== "systemd") return files;
-  return new (await import("./systemd.ts")).SystemdCgroups(state, files, systemd?.bus, systemd?.plan);
 }

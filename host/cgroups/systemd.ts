@@ -11,17 +11,9 @@
 // as runc sets them after its init joined: the holder must not count against pids.max.
 import { addon } from "../addon.ts";
 import { OciError } from "../errors.ts";
-import { type CgroupManager, type CgroupState, type CgroupWrite, hierarchyPath } from "./manager.ts";
+import { type CgroupManager, type CgroupState, type CgroupWrite, type SystemdUnitPlan, hierarchyPath } from "./manager.ts";
 import { killAll } from "./teardown.ts";
 import { NO_SYSTEMD, SystemdBus, type UnitProperty } from "./systemd-bus.ts";
-
-/** The core's plan for the unit (docs/formats.md §2, the cgroup section's `systemd`). */
-export interface SystemdUnitPlan {
-  unit: string;
-  slice: string;
-  properties: UnitProperty[];
-  resources: UnitProperty[];
-}
 
 export class SystemdCgroups implements CgroupManager {
   readonly limitsAfterJoin = true;

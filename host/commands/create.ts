@@ -1,10 +1,10 @@
 // `create <id>`: build the container; its init waits for `start`. Exits once the init is ready.
-import type { Command } from "commander";
+import type { CommandDef, ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { createContainer, type CreateOptions } from "../create-container.ts";
 import { closeContainer } from "../store.ts";
 
-export function addCreateOptions(cmd: Command): Command {
+export function addCreateOptions(cmd: CommandDef): CommandDef {
   return cmd
     .argument("<container-id>", "the container's id")
     .option("-b, --bundle <path>", "path to the bundle directory (default: the current directory)")
@@ -15,7 +15,7 @@ export function addCreateOptions(cmd: Command): Command {
     .option("--preserve-fds <n>", "pass N more file descriptors (3 to 3+N-1) to the container");
 }
 
-export function register(program: Command, ctx: Context): void {
+export function register(program: ProgramDef, ctx: Context): void {
   addCreateOptions(program.command("create").description("create a container"))
     .action(async (id: string, opts: CreateOptions & { pivot?: boolean; newKeyring?: boolean }) => {
       const created = await createContainer(ctx, id, { ...createFlags(opts), detach: true });

@@ -11,7 +11,7 @@ import { signalProcess, waitGone } from "../proc.ts";
 import {
   closeContainer, type Container, type ContainerState, openContainer, readCgroupRecord, removeContainer, type Status, statusOf,
 } from "../store.ts";
-import { cgroupManager } from "../cgroups/manager.ts";
+import { cgroupManager } from "../cgroups/open-manager.ts";
 import { hookContainerOf, hookState, readStoredHooks } from "../hooks/hooks.ts";
 
 const SIGKILL = 9;

@@ -73,7 +73,7 @@ async function stream(
   ctx: Context, id: string, cgroup: CgroupState, intervalMs: number, read: () => Stats,
   eventJson: typeof import("../cgroups/stats-types.ts").eventJson,
 ): Promise<void> {
-  const { cgroupManager } = await import("../cgroups/manager.ts");
+  const { cgroupManager } = await import("../cgroups/open-manager.ts");
   const { watchEvents } = await import("../cgroups/events-watch.ts");
   const manager = await cgroupManager(cgroup);
   await new Promise<void>((resolve) => {

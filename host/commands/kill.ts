@@ -7,7 +7,7 @@ import { OciError } from "../errors.ts";
 import { signalProcess } from "../proc.ts";
 import { parseSignal } from "../signals.ts";
 import { closeContainer, mustOpenContainer, statusOf } from "../store.ts";
-import { cgroupManager } from "../cgroups/manager.ts";
+import { cgroupManager } from "../cgroups/open-manager.ts";
 
 const SIGKILL = 9;
 

@@ -5,7 +5,7 @@ import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
 import { closeContainer, mustOpenContainer, statusOf } from "../store.ts";
-import { cgroupManager } from "../cgroups/manager.ts";
+import { cgroupManager } from "../cgroups/open-manager.ts";
 
 export function register(program: ProgramDef, ctx: Context): void {
   program

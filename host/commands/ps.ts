@@ -38,7 +38,7 @@ async function containerPids(ctx: Context, cgroup: import("../cgroups/manager.ts
     ctx.log.debug("ps: the container has no cgroup of its own: no processes to list");
     return [];
   }
-  const { cgroupManager } = await import("../cgroups/manager.ts");
+  const { cgroupManager } = await import("../cgroups/open-manager.ts");
   try {
     return (await cgroupManager(cgroup)).pids();
   } catch (err) {

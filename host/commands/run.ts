@@ -1,6 +1,6 @@
 // `run <id>`: create + start; in the foreground, wait for the container, forward signals to it,
 // delete it (unless --keep) and exit with its status. --detach returns after start.
-import type { Command } from "commander";
+import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { createContainer, type CreateOptions } from "../create-container.ts";
 import { addCreateOptions, createFlags } from "./create.ts";
@@ -15,7 +15,7 @@ import { waitForeground } from "../foreground.ts";
 
 type RunOptions = CreateOptions & { pivot?: boolean; newKeyring?: boolean; keep?: boolean; subreaper?: boolean };
 
-export function register(program: Command, ctx: Context): void {
+export function register(program: ProgramDef, ctx: Context): void {
   addCreateOptions(program.command("run").description("create and start a container"))
     .option("-d, --detach", "detach from the container's process")
     .option("--keep", "do not delete the container after it exits")

@@ -6,8 +6,8 @@ import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
 import { goJson } from "../gojson.ts";
-import { defaultConfig } from "../spec/default-config.ts";
-import { toRootless } from "../spec/rootless.ts";
+import { defaultConfig } from "../default-config/config.ts";
+import { toRootless } from "../default-config/rootless.ts";
 
 export function register(program: ProgramDef, ctx: Context): void {
   program

@@ -61,7 +61,7 @@ export function register(program: ProgramDef, ctx: Context): void {
       if (!cgroup) throw new OciError("the container has no cgroup of its own to update (rootless without a delegated cgroup)");
       const systemdVersion = cgroup.driver === "systemd" ? await systemdVersionNow() : undefined;
       const plan = await planUpdate(ctx, c.state, cgroup, readStoredConfig(c), resources, flags, systemdVersion);
-      const { cgroupManager } = await import("../cgroups/manager.ts");
+      const { cgroupManager } = await import("../cgroups/open-manager.ts");
       const cgroups = await cgroupManager(cgroup);
       await checkUsage(cgroup, plan.update.checks);
       try {

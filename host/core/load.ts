@@ -10,10 +10,10 @@ import { mark } from "../trace.ts";
 let compiled: WebAssembly.Module | undefined;
 let compiling: Promise<void> | undefined;
 
-function coreBytes(): Uint8Array {
+function coreBytes(): Uint8Array<ArrayBuffer> {
   // Bun gives an absolute (or $bunfs) path; a bundle for Node gives one relative to itself.
   const path = corePath.startsWith("/") || corePath.startsWith("$bunfs") ? corePath : new URL(corePath, import.meta.url);
-  return readFileSync(path);
+  return readFileSync(path) as Uint8Array<ArrayBuffer>;
 }
 
 function coreModule(): WebAssembly.Module {

@@ -17,6 +17,7 @@ import { join, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { repo } from "../util/ocirun.ts";
 import { Dockerd, dockerAvailability, type Result } from "./dockerd.ts";
+import { packageMissing, testNeeding } from "../util/needs.ts";
 
 const image = "ocirun-test-busybox";
 const wanted = process.env.OCIRUN_DOCKER_RUNTIME || "ocirun";
@@ -25,7 +26,6 @@ const ocirunBin = resolve(repo, process.env.OCIRUN_BIN || "build/ocirun");
 const runtime = wanted === "runc" ? "runc" : wanted === "ocirun" ? "ocirun" : "undertest";
 const runtimePath = wanted === "ocirun" ? ocirunBin : resolve(wanted);
 const where = dockerAvailability();
-if ("skip" in where) console.log(`  docker: skipped: ${where.skip}`);
 
 let d: Dockerd | undefined;
 let startError: unknown;
@@ -60,8 +60,7 @@ test.after(async () => {
 /** A test that needs the dockerd: skipped (counted as such) without docker.io. */
 function dockerTest(name: string, fn: (d: Dockerd) => void): void {
   const full = `docker (--runtime ${runtime}): ${name}`;
-  if ("skip" in where) return test.skip(full, () => {});
-  test(full, () => {
+  testNeeding(full, "skip" in where ? (where.pkg ? packageMissing(where.pkg, false) : where.skip) : null, () => {
     if (!d || startError) throw startError ?? new Error("no dockerd");
     fn(d);
   });

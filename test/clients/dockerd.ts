@@ -21,7 +21,8 @@ export interface Result {
 
 /** The dockerd and docker CLI of docker.io, or why there are none. The CLI is /usr/bin/docker on
  * purpose: another docker on PATH (here /usr/local/bin/docker, a Docker 28 CLI) may come first. */
-export function dockerAvailability(): { dockerd: string; docker: string } | { skip: string } {
+/** The binaries, or why there are none (pkg: the Debian package that would bring them). */
+export function dockerAvailability(): { dockerd: string; docker: string } | { skip: string; pkg?: string } {
   if (process.getuid?.() !== 0) return { skip: "not root (dockerd needs root)" };
   const onPath = (name: string) => {
     const r = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
@@ -29,8 +30,8 @@ export function dockerAvailability(): { dockerd: string; docker: string } | { sk
   };
   const dockerd = ["/usr/sbin/dockerd", "/usr/bin/dockerd"].find((p) => existsSync(p)) ?? onPath("dockerd");
   const docker = ["/usr/bin/docker"].find((p) => existsSync(p)) ?? onPath("docker");
-  if (!dockerd || !docker) return { skip: "docker.io is not installed (apt-get install docker.io)" };
-  if (!onPath("unshare")) return { skip: "unshare is missing (apt-get install util-linux)" };
+  if (!dockerd || !docker) return { skip: "docker.io is not installed (apt-get install docker.io)", pkg: "docker.io" };
+  if (!onPath("unshare")) return { skip: "unshare is missing (apt-get install util-linux)", pkg: "util-linux" };
   return { dockerd, docker };
 }
 

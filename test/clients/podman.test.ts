@@ -20,6 +20,7 @@ import { repo } from "../util/ocirun.ts";
 import { waitFor } from "../util/wait.ts";
 import { Podman, podmanAvailability, type HookRecord, type Result } from "./podman.ts";
 import { processesMentioning } from "./host-processes.ts";
+import { packageMissing, testNeeding } from "../util/needs.ts";
 
 // A full name: short names would go through registries.conf and the alias cache.
 const image = "localhost/ocirun-test-busybox:latest";
@@ -29,7 +30,6 @@ const ocirunBin = resolve(repo, process.env.OCIRUN_BIN || "build/ocirun");
 const runtime = wanted === "runc" ? "runc" : wanted === "ocirun" ? ocirunBin : resolve(wanted);
 const label = wanted === "runc" || wanted === "ocirun" ? wanted : runtime;
 const where = podmanAvailability();
-if ("skip" in where) console.log(`  podman: skipped: ${where.skip}`);
 
 let p: Podman | undefined;
 let startError: unknown;
@@ -60,8 +60,7 @@ test.after(async () => {
 /** A test that needs podman: skipped (counted as such) without it. */
 function podmanTest(name: string, fn: (p: Podman) => void): void {
   const full = `podman (--runtime ${label}): ${name}`;
-  if ("skip" in where) return test.skip(full, () => {});
-  test(full, () => {
+  testNeeding(full, "skip" in where ? (where.pkg ? packageMissing(where.pkg, false) : where.skip) : null, () => {
     if (!p || startError) throw startError ?? new Error("no podman setup");
     fn(p);
   });

@@ -24,18 +24,19 @@ export interface Result {
 }
 
 /** podman, or why there is none. conmon is a package of its own (podman depends on it). */
-export function podmanAvailability(): { podman: string } | { skip: string } {
+/** The binary, or why there is none (pkg: the Debian package that would bring it). */
+export function podmanAvailability(): { podman: string } | { skip: string; pkg?: string } {
   if (process.getuid?.() !== 0) return { skip: "not root (the tests run podman as root)" };
   const onPath = (name: string) => {
     const r = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
     return r.status === 0 ? r.stdout.trim() : undefined;
   };
   const podman = ["/usr/bin/podman"].find((p) => existsSync(p)) ?? onPath("podman");
-  if (!podman) return { skip: "podman is not installed (apt-get install podman)" };
+  if (!podman) return { skip: "podman is not installed (apt-get install podman)", pkg: "podman" };
   // The places podman 4.3 looks for conmon (containers.conf's conmon_path default), then PATH.
   const conmon = ["/usr/libexec/podman/conmon", "/usr/local/libexec/podman/conmon", "/usr/bin/conmon", "/usr/sbin/conmon"].find((p) => existsSync(p)) ?? onPath("conmon");
-  if (!conmon) return { skip: "conmon is not installed (apt-get install conmon)" };
-  if (!onPath("unshare") || !onPath("nsenter")) return { skip: "unshare or nsenter is missing (apt-get install util-linux)" };
+  if (!conmon) return { skip: "conmon is not installed (apt-get install conmon)", pkg: "conmon" };
+  if (!onPath("unshare") || !onPath("nsenter")) return { skip: "unshare or nsenter is missing (apt-get install util-linux)", pkg: "util-linux" };
   return { podman };
 }
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { baseConfig, core, patch, repo } from "../util/core";
+import { packageMissing, testNeeding } from "../util/needs.ts";
 
 const chromium = ["chromium", "chromium-browser"].find((c) => spawnSync("which", [c]).status === 0);
 const invalid = patch(baseConfig(), { "/ociVersion": "x", "/process/cwd": "relative" });
@@ -40,7 +41,7 @@ test.before(async () => {
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   port = (server.address() as { port: number }).port;
 });
-test.after(() => server?.close());
+test.after(() => { server?.close(); });
 
 /** The DOM after the page's module ran (the browser runs while this process serves it). */
 function dumpDom(url: string): Promise<string> {
@@ -64,11 +65,8 @@ function dumpDom(url: string): Promise<string> {
   });
 }
 
-if (!chromium) {
-  test.skip("ocirun/core in headless Chromium (chromium is not installed: apt-get install chromium)", () => {});
-  console.warn("browser-core: skipped, chromium is not installed (apt-get install chromium)");
-} else {
-  test("ocirun/core in headless Chromium: validate and plan as under Bun", async () => {
+{
+  testNeeding("ocirun/core in headless Chromium: validate and plan as under Bun", packageMissing("chromium", chromium !== undefined), async () => {
     // --dump-dom may return before the module's fetch of core.wasm finished on a loaded machine
     // (network time is not virtual time): load the page again, at most 3 times, until it answered.
     let dom = "";

@@ -14,6 +14,7 @@ import { TestBundles } from "../util/bundle.ts";
 import { cgroupDirsNamed, hostCgroupMode } from "../util/cgroup-host.ts";
 import { startSystemd, systemdAvailability, type Result, type Systemd } from "../util/throwaway-systemd.ts";
 import { waitFor } from "../util/wait.ts";
+import { testNeeding } from "../util/needs.ts";
 
 const t = new TestBundles();
 const root = t.root;
@@ -76,8 +77,7 @@ const gone = (unit: string) => {
   return s.LoadState === "not-found" || s.ActiveState === "inactive";
 };
 
-test("a host without systemd: runc's one error, exit 1, nothing left behind", () => {
-  if (existsSync("/run/systemd/system")) return console.log("  skipped here: this host runs systemd");
+testNeeding("a host without systemd: runc's one error, exit 1, nothing left behind", existsSync("/run/systemd/system") ? "this host runs systemd" : null, () => {
   const b = t.bundle(["true"], { "/linux/cgroupsPath": "machine.slice:ocirun-test:sd-nosd" });
   const r = ocirun(["--systemd-cgroup", "create", "--bundle", b, "sd-nosd"], { root });
   assert.is(r.code, 1);

@@ -2,7 +2,7 @@
 // for linux.cgroupsPath, every resource read back from the host and from inside, limits that
 // bite (OOM, pids, devices), a value the kernel refuses, what delete removes, kill --all, exec's
 // join, and what the container sees of its cgroups. Runs on this machine's hybrid host and, in
-// the VM, on pure cgroup v2 (test/vm/cgroup-v2.test.ts): expectations follow the host's mode.
+// the VM, on pure cgroup v2 (test/vm/run-suites.mjs): expectations follow the host's mode.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";

@@ -4,7 +4,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ocirun } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
-import { defaultConfig } from "../../host/spec/default-config.ts";
+import { defaultConfig } from "../../host/default-config/config.ts";
 
 const t = new TestBundles();
 const root = t.root;

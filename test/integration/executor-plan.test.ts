@@ -76,7 +76,7 @@ test("op checks: opcode, argc, string offsets, list counts", () => {
   rejects(guarded((b) => b.raw({ code: O.OP_ROOTFS, words: [1000n] })).bytes(), /bad string offset/);
   rejects(guarded((b) => b.raw({ code: O.OP_FIND_EXEC, words: [2n, 0n] })).bytes(), /list count/);
   rejects(guarded((b) => b.raw({ code: O.OP_FIND_EXEC, words: [(1n << 64n) - 1n] })).bytes(), /list count/);
-  rejects(guarded((b) => b.raw({ code: O.OP_USER, words: [0n, 0n, 1n, 1n << 32n] })).bytes(), /32 bits/);
+  rejects(guarded((b) => b.raw({ code: O.OP_USER, words: [0n, 0n, 1n, 1n << 32n, 0n] })).bytes(), /32 bits/);
   rejects(guarded((b) => b.raw({ code: O.OP_UMASK, words: [0n], what: 5000 })).bytes(), /source\/what/);
   // A string table whose last string lacks its NUL.
   const b = guarded((p) => p.op(O.OP_ROOTFS, "/x"));
@@ -129,7 +129,7 @@ test("the reader's arg kinds match ops.gen.ts for every opcode", () => {
 test("random corruption never crashes", () => {
   const base = guarded(
     (b) => b.op(O.OP_MOUNT, "src", "/dst", "tmpfs", 0, "size=1k", O.WHERE_TARGET_IN_ROOT),
-    (b) => b.op(O.OP_USER, 1, 2, [3, 4, 5]),
+    (b) => b.op(O.OP_USER, 1, 2, [3, 4, 5], 0),
     (b) => b.op(O.OP_FIND_EXEC, ["/bin/sh", "/usr/bin/sh"]),
     (b) => b.op(O.OP_EXEC, ["sh", "-c", "true"], ["A=b"]),
   ).bytes();

@@ -132,10 +132,10 @@ const hex = (n: bigint) => n.toString(16).padStart(16, "0");
 test("a full container: namespaces, mounts, devices, pivot, hostname, caps, exec after start", async () => {
   const out = outDir("full");
   const b = containerPlan(out);
-  b.op(O.OP_MASK_PATH, "/proc/timer_list");
-  b.op(O.OP_MASK_PATH, "/secret");
-  b.op(O.OP_MASK_PATH, "/proc/no-such-file");
-  b.op(O.OP_READONLY_PATH, "/proc/sys");
+  b.op(O.OP_MASK_PATH, "/proc/timer_list", 1);
+  b.op(O.OP_MASK_PATH, "/secret", 1);
+  b.op(O.OP_MASK_PATH, "/proc/no-such-file", 1);
+  b.op(O.OP_READONLY_PATH, "/proc/sys", 1);
   b.op(O.OP_SETHOSTNAME, "ocirun-test");
   b.op(O.OP_CHDIR, "/tmp");
   b.op(O.OP_CAP_BOUNDING, DEFAULT_CAPS);
@@ -211,9 +211,18 @@ test("MASK_PATH refuses a /dev/null that is not the 1:3 device (CVE-2025-31133)"
     const b = containerPlan(outDir("devnull-" + fake), { devices: false });
     if (fake === "symlink") b.op(O.OP_SYMLINK, "/etc/passwd", "/dev/null");
     else b.op(O.OP_MKTARGET, "/dev/null", O.MKTARGET_FILE, "");
-    const mask = b.op(O.OP_MASK_PATH, "/proc/timer_list");
+    const mask = b.op(O.OP_MASK_PATH, "/proc/timer_list", 1);
     execShell(b, "true");
     assert.equal(spawn(b).result, { op: mask, errno: E.ENODEV }, fake);
+  }
+});
+
+test("MASK_PATH and READONLY_PATH skip a missing path only when the plan says missing_ok", () => {
+  for (const code of [O.OP_MASK_PATH, O.OP_READONLY_PATH]) {
+    const b = containerPlan(outDir(`missing-${code}`));
+    const op = b.op(code, "/no/such/path", 0);
+    execShell(b, "true");
+    assert.equal(spawn(b).result, { op, errno: E.ENOENT }, String(code));
   }
 });
 
@@ -359,7 +368,7 @@ test("USER, SETRLIMIT and ambient CAPS", async () => {
   const b = containerPlan(out);
   const NET_BIND = 1n << 10n;
   b.op(O.OP_SETRLIMIT, RLIMIT_NOFILE, 1024, 2048);
-  b.op(O.OP_USER, 65534, 65534, [100, 65534]);
+  b.op(O.OP_USER, 65534, 65534, [100, 65534], 0);
   b.op(O.OP_CAPS, NET_BIND, NET_BIND, NET_BIND, NET_BIND);
   execShell(b, "grep -E '^(Uid|Gid|Groups|CapEff|CapAmb)' /proc/self/status > /out/status; ulimit -n > /out/nofile; ulimit -Hn >> /out/nofile");
   assert.equal(await run(b), { code: 0, signal: 0 });

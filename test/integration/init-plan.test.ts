@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, openSync, closeSync, readlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ocirun, repo } from "../util/ocirun.ts";
+import { ocirun, ocirunCommand, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
 import { sleepSync, waitFor } from "../util/wait.ts";
 
@@ -233,7 +233,7 @@ test("--preserve-fds passes fd 3 and nothing above it; stdio is the caller's", (
   const leak = openSync(join(t.dir, "leak"), "w"); // fd 4 in the child, not preserved
   try {
     const b = t.bundle(["sh", "-c", "echo to-fd3 >&3; ls /proc/self/fd | sort -n | tr '\\n' ' '"]);
-    const r = spawnSync(join(repo, "node_modules/.bin/bun"), [join(repo, "host/cli.ts"), "--root", root, "run", "--preserve-fds", "1", "--bundle", b, "fds"], {
+    const r = spawnSync(ocirunCommand()[0], [...ocirunCommand().slice(1), "--root", root, "run", "--preserve-fds", "1", "--bundle", b, "fds"], {
       stdio: ["ignore", "pipe", "pipe", fd3, leak], encoding: "utf8",
     });
     assert.is(r.status, 0, r.stderr);

@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { arch } from "node:os";
 import { ocirun } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
+import { testNeeding } from "../util/needs.ts";
 
 const t = new TestBundles();
 const root = t.root;
@@ -95,8 +96,7 @@ const rows: Row[] = [
 ];
 
 for (const row of rows) {
-  test(row.name, () => {
-    if (row.skip) return console.log(`  skipped: ${row.skip}`);
+  testNeeding(row.name, row.skip ?? null, () => {
     const out = sh(row.script, row.patches);
     if (row.expect instanceof RegExp) assert.match(out, row.expect);
     else row.expect(out);

@@ -5,13 +5,13 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { ocirun, repo } from "../util/ocirun.ts";
+import { ocirun, ocirunCommand, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
 import { sleepSync } from "../util/wait.ts";
 
 const t = new TestBundles();
 const root = t.root;
-const cli = [join(repo, "node_modules/.bin/bun"), join(repo, "host/cli.ts")];
+const [cliBin, ...cliPre] = ocirunCommand();
 test.after(() => t.cleanup());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -22,7 +22,7 @@ function runAsync(args: string[]): Promise<{ code: number; stderr: string }> {
   const file = join(t.dir, `stderr${++outputs}`);
   const fd = openSync(file, "w");
   return new Promise((resolve) => {
-    const p = spawn(cli[0], [cli[1], "--root", root, ...args], { stdio: ["ignore", "ignore", fd] });
+    const p = spawn(cliBin, [...cliPre, "--root", root, ...args], { stdio: ["ignore", "ignore", fd] });
     closeSync(fd);
     p.on("exit", (code) => resolve({ code: code ?? -1, stderr: readFileSync(file, "utf8") }));
   });
@@ -57,7 +57,7 @@ test("a create killed at any point leaves nothing that delete --force does not c
   const b = t.bundle(["sleep", "100"]);
   for (const delay of [5, 15, 30, 45, 60, 90, 150]) {
     const id = `killed${delay}`;
-    const p = spawn(cli[0], [cli[1], "--root", root, "create", "--bundle", b, id], { stdio: "ignore" });
+    const p = spawn(cliBin, [...cliPre, "--root", root, "create", "--bundle", b, id], { stdio: "ignore" });
     const exited = new Promise((r) => p.on("exit", r));
     await sleep(delay);
     p.kill("SIGKILL");

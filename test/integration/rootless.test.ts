@@ -4,10 +4,12 @@
 // newgidmap). The tests run as root and start the CLI as the user with setpriv.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { errorMessage, ocirun, ocirunCommand, type Result } from "../util/ocirun.ts";
+import { dirname, join } from "node:path";
+import { errorMessage, ocirun, ocirunCommand, repo, type Result } from "../util/ocirun.ts";
+import { waitFor } from "../util/wait.ts";
+import { packageMissing, testNeeding } from "../util/needs.ts";
 import { TestBundles } from "../util/bundle.ts";
 import { hostCgroupMode } from "../util/cgroup-host.ts";
 
@@ -169,16 +171,25 @@ test("the default root: $XDG_RUNTIME_DIR/ocirun for the user and for root in its
   assert.match(bad.stderr, /the path in \$XDG_RUNTIME_DIR must be writable by the user/);
 });
 
-test("ps and events of a container without a cgroup of its own (no delegated v2 subtree): nothing to list, no stats", () => {
+// Whether the user may make cgroups where the runtime it starts finds itself (as the runtime
+// decides: it owns the parent of its cgroup v2 cgroup): then a rootless container has its own.
+function callerDelegated(): boolean {
+  if (hostCgroupMode() !== "v2") return false;
+  const own = /^0::(\/.*)$/m.exec(readFileSync("/proc/self/cgroup", "utf8"))?.[1];
+  try {
+    return own !== undefined && statSync(join("/sys/fs/cgroup", dirname(own))).uid === UID;
+  } catch {
+    return false;
+  }
+}
+
+testNeeding("ps and events of a container without a cgroup of its own (no delegated v2 subtree): nothing to list, no stats", callerDelegated() ? "this host delegates a cgroup v2 subtree to the user, so the container has its own cgroup" : null, () => {
   const env = userEnv();
   const b = rootlessBundle(env, ["sleep", "60"]);
   const r = asUser(["run", "-d", "--bundle", b, "ps1"], env);
   assert.is(r.code, 0, r.stderr);
   const stateFile = join(env.XDG_RUNTIME_DIR!, "ocirun", "ps1", "state.json");
-  if (JSON.parse(readFileSync(stateFile, "utf8")).cgroup) {
-    asUser(["delete", "--force", "ps1"], env);
-    return console.log("  skipped: this host delegates a cgroup v2 subtree to the user, so the container has its own cgroup");
-  }
+  assert.not.ok(JSON.parse(readFileSync(stateFile, "utf8")).cgroup, "the container has no cgroup of its own");
   const json = asUser(["ps", "-f", "json", "ps1"], env);
   assert.equal([json.code, json.stdout, json.stderr], [0, "null\n", ""]);
   const table = asUser(["ps", "ps1"], env);
@@ -197,8 +208,9 @@ test("a config without a user namespace is refused for the user, naming /linux/n
   assert.match(r.stderr, /\/linux\/namespaces: ocirun runs as uid 1500, not root: a user namespace is required/);
 });
 
-test("a multi-range map (0 = the user, 1..65536 = its /etc/subuid range) goes through newuidmap/newgidmap", () => {
-  if (!haveUidmap()) return console.log("  (package uidmap cannot be installed: newuidmap/newgidmap tests skipped)");
+const uidmap = packageMissing("uidmap", haveUidmap());
+
+testNeeding("a multi-range map (0 = the user, 1..65536 = its /etc/subuid range) goes through newuidmap/newgidmap", uidmap, () => {
   const env = userEnv();
   const maps = {
     uidMappings: [{ containerID: 0, hostID: UID, size: 1 }, { containerID: 1, hostID: subuid, size: 65536 }],
@@ -210,8 +222,7 @@ test("a multi-range map (0 = the user, 1..65536 = its /etc/subuid range) goes th
   assert.is(words(r.stdout), `1000 1000 0 ${UID} 1 1 ${subuid} 65536 0 ${GID} 1 1 ${subgid} 65536`);
 });
 
-test("a map the user does not own is refused, naming /linux/uidMappings; nothing is left behind", () => {
-  if (!haveUidmap()) return console.log("  (package uidmap cannot be installed: newuidmap/newgidmap tests skipped)");
+testNeeding("a map the user does not own is refused, naming /linux/uidMappings; nothing is left behind", uidmap, () => {
   const env = userEnv();
   const notOwned = { uidMappings: [{ containerID: 0, hostID: UID, size: 1 }, { containerID: 1, hostID: subuid + 1_000_000, size: 65536 }] };
   const b = rootlessBundle(env, ["true"], notOwned);
@@ -240,9 +251,7 @@ test("rootless without a delegated cgroup: a limit is refused naming it; without
   assert.is(ok.code, 0, ok.stderr);
 });
 
-const delegated = hostCgroupMode() === "v2";
-if (!delegated) console.log("  skipped: a rootless container in a delegated cgroup v2 subtree (this host's cgroups are not v2)");
-(delegated ? test : test.skip)("rootless in a delegated cgroup v2 subtree: the container gets its own cgroup there, with its limits", () => {
+testNeeding("rootless in a delegated cgroup v2 subtree: the container gets its own cgroup there, with its limits", hostCgroupMode() === "v2" ? null : "this host's cgroups are not v2", () => {
   // What systemd gives a user: a subtree it owns, its shell in a leaf of it.
   const deleg = "/sys/fs/cgroup/ocirun-deleg";
   mkdirSync(join(deleg, "self"), { recursive: true });
@@ -287,6 +296,28 @@ test("hooks of a rootless container: createRuntime as the user, createContainer 
     `createContainer 0 ${ns(pid, "user")} ${ns(pid, "mnt")}`,
   ]);
   assert.is(asUser(["delete", "--force", "h1"], env).code, 0);
+});
+
+// issue 12, point 1 for a rootless caller: NOTIFY on the syscalls the runtime itself makes.
+test("NOTIFY on close, read, openat, execve... in a rootless container: the listener reaches the agent, no deadlock", async () => {
+  const env = userEnv();
+  const dir = userDir();
+  const sock = join(dir, "agent.sock");
+  const out = join(dir, "agent.out");
+  // Nothing denied (nr 100000): every notification continues.
+  const agent = spawn("python3", [join(repo, "test/fixtures/seccomp-agent.py"), sock, out, "100000", "1"], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    assert.ok(await waitFor(() => existsSync(sock), 5000), "the agent listens");
+    chownSync(sock, UID, GID);
+    const names = ["close", "read", "openat", "execve", "execveat", "sendto", "sendmsg", "recvfrom", "recvmsg", "fcntl", "prctl"];
+    const seccomp = { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names, action: "SCMP_ACT_NOTIFY" }], listenerPath: sock };
+    const b = rootlessBundle(env, ["sh", "-c", "grep -c ^Seccomp: /proc/self/status; echo done"], { seccomp });
+    const r = asUser(["run", "--bundle", b, "n1"], env);
+    assert.equal([r.code, r.stdout, r.stderr], [0, "1\ndone\n", ""]);
+    assert.ok(readFileSync(out, "utf8").split("\n").some((l) => l.startsWith("nr=")), "the agent answered the container's syscalls");
+  } finally {
+    agent.kill();
+  }
 });
 
 test.run();

@@ -11,7 +11,7 @@ import {
   statSync, symlinkSync, writeFileSync, writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { errorMessage, ocirun, repo } from "../util/ocirun.ts";
+import { errorMessage, ocirun, ocirunCommand, ocirunExecutable, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
 
 const t = new TestBundles();
@@ -28,7 +28,7 @@ const newId = () => `sec${++ids}`;
 
 /** `run` with extra fds: stdio[i] becomes fd i of the CLI, inherited without CLOEXEC. */
 function runWithFds(bundle: string, fds: (number | "ignore")[], flags: string[] = []) {
-  const r = spawnSync(join(repo, "node_modules/.bin/bun"), [join(repo, "host/cli.ts"), "--root", root, "run", ...flags, "--bundle", bundle, newId()], {
+  const r = spawnSync(ocirunCommand()[0], [...ocirunCommand().slice(1), "--root", root, "run", ...flags, "--bundle", bundle, newId()], {
     stdio: ["ignore", "pipe", "pipe", ...fds], encoding: "utf8", timeout: 30_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -139,7 +139,7 @@ test("3 (exec): --cwd /proc/self/fd/N with a leaked host dir fd does not put an 
   const dirFd = openSync(dir, "r");
   try {
     for (const n of [3, 4, 5, 6, 7, 8]) {
-      const r = spawnSync(join(repo, "node_modules/.bin/bun"), [join(repo, "host/cli.ts"), "--root", root, "exec", "--cwd", `/proc/self/fd/${n}`, id, "sh", "-c", climb], {
+      const r = spawnSync(ocirunCommand()[0], [...ocirunCommand().slice(1), "--root", root, "exec", "--cwd", `/proc/self/fd/${n}`, id, "sh", "-c", climb], {
         stdio: ["ignore", "pipe", "pipe", "ignore", dirFd, dirFd, dirFd, dirFd, dirFd], encoding: "utf8", timeout: 30_000,
       });
       assert.not.match(r.stdout, marker, `fd ${n}`);
@@ -365,9 +365,10 @@ test("18: ids that are paths are refused and create nothing outside --root", () 
   assert.equal(readdirSync(t.dir).sort(), parentBefore);
 });
 
-// The waiting init is a clone of the runtime: until its execve, /proc/<pid>/cmdline would read
-// the runtime's argv (`bun …/host/cli.ts --root <state> create --bundle <path> <id>`), which any
-// process in the container's pid namespace may read. runc's reads "runc init".
+// Until the sealed program is exec'd the init is a clone of the runtime, whose cmdline would read
+// the runtime's argv (`ocirun --root <state> create --bundle <path> <id>`), and the program's own
+// argv carries fd numbers: any process in the container's pid namespace may read it. runc's
+// reads "runc init".
 test("the created init's cmdline is `ocirun init`, its environ empty: no bundle, state root or runtime env", () => {
   const id = newId();
   const bundle = t.bundle(["true"]);
@@ -421,8 +422,7 @@ test("ps in a started container shows the user's command as pid 1", () => {
 // an entrypoint that is /proc/self/exe, or a script whose interpreter is /proc/self/exe, cannot
 // run (and then reopen) the runtime's own binary. The rootfs gets the binary's libraries, so the
 // control run shows the binary would start if the attack reached it.
-// The runtime binary the tests run: build/ocirun, or Bun running host/cli.ts.
-const runtimeBinary = () => process.env.OCIRUN_BIN ? join(repo, process.env.OCIRUN_BIN) : execFileSync("readlink", ["-f", join(repo, "node_modules/.bin/bun")], { encoding: "utf8" }).trim();
+const runtimeBinary = ocirunExecutable;
 
 test("5: entrypoint /proc/self/exe and #!/proc/self/exe do not run the runtime's binary", () => {
   const runtime = runtimeBinary();

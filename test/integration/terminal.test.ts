@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ocirun, repo, errorMessage } from "../util/ocirun.ts";
+import { ocirun, ocirunShell, repo, errorMessage } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
 import { waitFor } from "../util/wait.ts";
 
@@ -35,7 +35,7 @@ test("create --console-socket sends the pty master; the container's stdio and /d
 
 test("run in a terminal: input reaches the container, the pty takes the terminal's size, the exit code comes back", () => {
   const b = t.bundle(["sh", "-c", "stty size; read line; echo got:$line; exit 5"], { "/process/terminal": true });
-  const cmd = `stty cols 120 rows 40; ${join(repo, "node_modules/.bin/bun")} ${join(repo, "host/cli.ts")} --root ${root} run --bundle ${b} tty2; echo rc=$?`;
+  const cmd = `stty cols 120 rows 40; ${ocirunShell()} --root ${root} run --bundle ${b} tty2; echo rc=$?`;
   const r = spawnSync("sh", ["-c", `(sleep 1.5; echo hello-input) | script -qec '${cmd}' /dev/null`], { encoding: "utf8", timeout: 20_000 });
   const out = r.stdout.replace(/\r/g, "");
   assert.match(out, "40 120\n");
@@ -64,7 +64,7 @@ test("the terminal belongs to the container's user (uid 1000), for run and exec 
   assert.is(ocirun(["run", "-d", "--bundle", running, "tty-owner2"], { root }).code, 0);
   // The owner goes to a file, read back by a plain exec: this test is about the pty's owner, not
   // about the terminal output's last bytes.
-  const cmd = `${join(repo, "node_modules/.bin/bun")} ${join(repo, "host/cli.ts")} --root ${root} exec -t -u 1000:1000 tty-owner2 sh -c 'stat -c %u $(tty) > /dev/shm/owner'`;
+  const cmd = `${ocirunShell()} --root ${root} exec -t -u 1000:1000 tty-owner2 sh -c 'stat -c %u $(tty) > /dev/shm/owner'`;
   const e = spawnSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8", timeout: 20_000 });
   assert.is(e.status, 0, e.stdout);
   const owner = ocirun(["exec", "tty-owner2", "cat", "/dev/shm/owner"], { root });

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { defaultConfig } from "../../host/spec/default-config.ts";
+import { defaultConfig } from "../../host/default-config/config.ts";
 import { patch } from "./core.ts";
 import { ocirun, repo } from "./ocirun.ts";
 

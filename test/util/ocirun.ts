@@ -1,7 +1,8 @@
-// Runs the ocirun CLI as a separate process, as clients do: `bun host/cli.ts` from the work tree,
-// or the built executable when OCIRUN_BIN is set (OCIRUN_BIN=build/ocirun).
+// Runs the ocirun CLI as a separate process, as clients do: the executable users get,
+// build/ocirun (or $OCIRUN_BIN), so the embedded core, addon and bytecode are what is tested;
+// OCIRUN_FROM_SOURCE=1 runs `bun host/cli.ts` from the work tree instead, for debugging.
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,11 +25,20 @@ export interface RunOptions {
   user?: { uid: number; gid: number };
 }
 
+const fromSource = process.env.OCIRUN_FROM_SOURCE === "1";
+
 /** The command line that starts the CLI, for tests that spawn it themselves. */
 export function ocirunCommand(): string[] {
-  const bin = process.env.OCIRUN_BIN;
-  return bin ? [resolve(repo, bin)] : [join(repo, "node_modules/.bin/bun"), join(repo, "host/cli.ts")];
+  return fromSource ? [join(repo, "node_modules/.bin/bun"), join(repo, "host/cli.ts")] : [resolve(repo, process.env.OCIRUN_BIN || "build/ocirun")];
 }
+
+/** The executable file the CLI runs from: build/ocirun, or Bun's binary when from source. */
+export function ocirunExecutable(): string {
+  return fromSource ? realpathSync(join(repo, "node_modules/.bin/bun")) : resolve(repo, process.env.OCIRUN_BIN || "build/ocirun");
+}
+
+/** ocirunCommand() as one shell word list (paths here have no spaces). */
+export const ocirunShell = (): string => ocirunCommand().join(" ");
 
 export function ocirun(args: string[], opts: RunOptions = {}): Result {
   const [bin, ...pre] = ocirunCommand();

@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { baseConfig, core, coreRaw, errorsOf, warningsOf } from "../../util/core";
-import type { HostFacts } from "../../../host/core/protocol";
+import type { CoreOp, HostFacts } from "../../../host/core/protocol";
 
 const PID = 4242;
 
@@ -100,12 +100,12 @@ test("exec-flags: args replaced, env appended with the last value of a name winn
   assert.match(execLine(ops), 'argv=["id","-u"]');
   assert.equal(envOf(ops), ["PATH=/bin", "B=kept", "A=flag", "C=2"]);
   assert.ok(ops.includes('CHDIR path="/tmp"  <- /process/cwd'), ops.join("\n"));
-  assert.ok(ops.includes("USER uid=1000 gid=1001 groups=[5]  <- /process/user"), ops.join("\n"));
+  assert.ok(ops.includes("USER uid=1000 gid=1001 groups=[5] keep_groups=0  <- /process/user"), ops.join("\n"));
   // The gid alone keeps config.json's uid; with no user in config.json, runc's zeros.
   c.process.user = { uid: 7, gid: 7, additionalGids: [1] };
-  assert.ok(execPlan(c, { execFlags: { args: ["true"], gid: 9, additionalGids: [2] } }).ops.includes("USER uid=7 gid=9 groups=[1,2]  <- /process/user"));
+  assert.ok(execPlan(c, { execFlags: { args: ["true"], gid: 9, additionalGids: [2] } }).ops.includes("USER uid=7 gid=9 groups=[1,2] keep_groups=0  <- /process/user"));
   delete c.process.user;
-  assert.ok(execPlan(c, { execFlags: { args: ["true"], uid: 5 } }).ops.includes("USER uid=5 gid=0 groups=[]  <- /process/user"));
+  assert.ok(execPlan(c, { execFlags: { args: ["true"], uid: 5 } }).ops.includes("USER uid=5 gid=0 groups=[] keep_groups=0  <- /process/user"));
 });
 
 test("exec-flags: a terminal only with -t, whatever config.json says", () => {
@@ -159,7 +159,7 @@ for (const [op, facts, message] of [
   ["plan", { initPid: 5 }, "init-pid, process, exec-flags and exec-cgroups are for op exec only"],
   ["plan", { execCgroups: { paths: { "": "/c1" }, sub: [] } }, "init-pid, process, exec-flags and exec-cgroups are for op exec only"],
   ["exec", { initPid: 5, process: "{}", execFlags: { args: ["x"] } }, "process and exec-flags exclude each other"],
-] as const) {
+] as [CoreOp, Partial<HostFacts>, string][]) {
   test(`request refused: ${op} ${JSON.stringify(facts)}`, () => {
     try {
       coreRaw(op, JSON.stringify(baseConfig()), facts);

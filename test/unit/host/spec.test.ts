@@ -1,13 +1,14 @@
 // `ocirun spec` against `runc spec` (runc 1.1.5 here): the same document, key order included,
-// except for the differences ocirun means to have (see host/spec/default-config.ts).
-import { execFileSync } from "node:child_process";
+// except for the differences ocirun means to have (see host/default-config/config.ts).
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { defaultConfig } from "../../../host/spec/default-config.ts";
-import { toRootless } from "../../../host/spec/rootless.ts";
+import { defaultConfig } from "../../../host/default-config/config.ts";
+import { toRootless } from "../../../host/default-config/rootless.ts";
+import { packageMissing, testNeeding } from "../../util/needs.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ocirun-spec-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,15 +37,15 @@ function expected(runc: any): any {
   return runc;
 }
 
-test("default config matches runc spec", () => {
-  const runc = runcSpec([]);
-  if (!runc) return console.log("  (runc not installed: skipped)");
+const runcMissing = packageMissing("runc", spawnSync("sh", ["-c", "command -v runc"]).status === 0);
+
+testNeeding("default config matches runc spec", runcMissing, () => {
+  const runc = runcSpec([])!;
   assert.is(JSON.stringify(defaultConfig()), JSON.stringify(expected(runc)));
 });
 
-test("rootless config matches runc spec --rootless", () => {
-  const runc = runcSpec(["--rootless"]);
-  if (!runc) return console.log("  (runc not installed: skipped)");
+testNeeding("rootless config matches runc spec --rootless", runcMissing, () => {
+  const runc = runcSpec(["--rootless"])!;
   const ours = toRootless(defaultConfig(), process.geteuid!(), process.getegid!());
   assert.is(JSON.stringify(ours), JSON.stringify(expected(runc)));
 });

@@ -3,7 +3,7 @@
 // configure one); /sys bind-mounted from the host (sysfs cannot be mounted without owning the
 // network namespace); no uid=/gid= mount options (those ids are not mapped); no cgroup
 // resources (an unprivileged user may not own a cgroup to write them to).
-import type { Config, Mount } from "./default-config.ts";
+import type { Config, Mount } from "./config.ts";
 
 export function toRootless(config: Config, euid: number, egid: number): Config {
   const old = config.linux as { namespaces: Array<{ type: string }> } & Record<string, unknown>;
