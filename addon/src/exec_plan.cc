@@ -229,7 +229,6 @@ int run_op(Child& c, int index, const PlanOp& op) {
     case OP_CHDIR: return op_chdir(op.arg[0].str);
     case OP_SYSCTL: return op_sysctl(c.root, op);
     case OP_EXEC_SEALED: return op_exec_sealed(c, index);
-    case OP_OOM_SCORE_ADJ: return 0;  // done by the host around the clone (spawn_init.cc)
     case OP_TIME_OFFSETS: return op_time_offsets(op);
     case OP_SCHEDULER: return op_scheduler(op);
     case OP_IOPRIO: return op_ioprio(op);
@@ -282,7 +281,8 @@ void run_init_child(const PreparedPlan& plan, const ChildSetup& setup) {
   hide_runtime_cmdline();
   set_name(plan.fork_index >= 0 ? "ocirun:[1:CHLD]" : "ocirun:[2:INIT]");
   syscall(SYS_umask, 0);  // OP_UMASK sets the container's
-  for (size_t i = 0; i < plan.ops.size(); i++) {
+  // The ops before CLONE_INIT were the runtime's own, done around the clone.
+  for (size_t i = (size_t)(plan.clone_index + 1); i < plan.ops.size(); i++) {
     if (int err = run_op(c, (int)i, plan.ops[i])) fail(c, (int)i, err);
   }
   raw_exit(0);  // create without a process: nothing to exec after start

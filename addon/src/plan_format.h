@@ -1,17 +1,18 @@
-// The plan's byte layout (formats.md §3) and its decoded op, shared by the addon's reader
-// (plan_reader.cc) and the sealed init program's (addon/init/): no std, no allocation.
+// The plan's byte layout (formats.md §3; the constants are generated from assembly/plan/ops.ts)
+// and its decoded op, shared by the addon's reader (plan_reader.cc) and the sealed init
+// program's (addon/init/): no std, no allocation.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
 
-// Header: "OCIP", version, op count, first op offset, string table offset and length, clone flags.
-constexpr size_t kPlanHeaderSize = 32;
-constexpr uint32_t kPlanVersion = 1;
-constexpr size_t kPlanCountAt = 8, kPlanFirstOpAt = 12, kPlanStringsAt = 16, kPlanStringsLenAt = 20, kPlanCloneFlagsAt = 24;
-// Op header: code (u16), argc (u16), source and what string offsets (u32 each), 4 spare bytes;
-// then argc u64 words.
-constexpr size_t kOpHeaderSize = 16;
-constexpr size_t kOpArgcAt = 2, kOpSourceAt = 4, kOpWhatAt = 8;
+#include "ops.gen.h"
+
+constexpr size_t kPlanHeaderSize = PLAN_HEADER_SIZE;
+constexpr uint32_t kPlanMagic = PLAN_MAGIC, kPlanVersion = PLAN_VERSION;
+constexpr size_t kPlanVersionAt = PLAN_VERSION_AT, kPlanCountAt = PLAN_COUNT_AT, kPlanFirstOpAt = PLAN_FIRST_OP_AT,
+                 kPlanStringsAt = PLAN_STRINGS_AT, kPlanStringsLenAt = PLAN_STRINGS_LEN_AT, kPlanCloneFlagsAt = PLAN_CLONE_FLAGS_AT;
+constexpr size_t kOpHeaderSize = PLAN_OP_HEADER_SIZE;
+constexpr size_t kOpArgcAt = PLAN_OP_ARGC_AT, kOpSourceAt = PLAN_OP_SOURCE_AT, kOpWhatAt = PLAN_OP_WHAT_AT;
 
 static inline uint16_t plan_u16(const uint8_t* p) { return (uint16_t)(p[0] | p[1] << 8); }
 static inline uint32_t plan_u32(const uint8_t* p) { return (uint32_t)plan_u16(p) | (uint32_t)plan_u16(p + 2) << 16; }

@@ -38,8 +38,8 @@ struct Reader {
 
   bool header(uint32_t* count, uint32_t* first) {
     if (len < kPlanHeaderSize) return fail(SIZE_MAX, "shorter than the 32-byte header");
-    if (memcmp(data, "OCIP", 4) != 0) return fail(SIZE_MAX, "bad magic (want \"OCIP\")");
-    if (plan_u32(data + 4) != kPlanVersion) return fail(SIZE_MAX, "unsupported version " + std::to_string(plan_u32(data + 4)));
+    if (plan_u32(data) != kPlanMagic) return fail(SIZE_MAX, "bad magic (want \"OCIP\")");
+    if (plan_u32(data + kPlanVersionAt) != kPlanVersion) return fail(SIZE_MAX, "unsupported version " + std::to_string(plan_u32(data + kPlanVersionAt)));
     *count = plan_u32(data + kPlanCountAt);
     *first = plan_u32(data + kPlanFirstOpAt);
     uint64_t str_off = plan_u32(data + kPlanStringsAt), str_len = plan_u32(data + kPlanStringsLenAt);
@@ -113,6 +113,14 @@ struct Reader {
       plan->wait_index = idx;
     }
     if (code == OP_EXEC && !seen_find_exec) return fail(i, "EXEC without a FIND_EXEC before it");
+    // Before CLONE_INIT only what the executor does on itself around the clone.
+    if (code == OP_CLONE_INIT) {
+      if (plan->clone_index >= 0) return fail(i, "a second CLONE_INIT");
+      for (size_t k = 0; k < i; k++)
+        if (plan->ops[k].code != OP_OOM_SCORE_ADJ) return fail(i, std::string("CLONE_INIT after ") + op_name(plan->ops[k].code) + ": only OOM_SCORE_ADJ comes before it");
+      plan->clone_index = idx;
+    }
+    if (code == OP_OOM_SCORE_ADJ && plan->clone_index >= 0) return fail(i, "OOM_SCORE_ADJ after CLONE_INIT");
     if (code == OP_EXEC_SEALED) {
       if (sealed_index >= 0) return fail(i, "a second EXEC_SEALED");
       sealed_index = idx;
@@ -143,6 +151,8 @@ struct Reader {
       seen_find_exec |= code == OP_FIND_EXEC;
       pos += kOpHeaderSize + 8 * (size_t)argc;
     }
+    for (size_t i = 0; i < count; i++)
+      if (plan->ops[i].code == OP_OOM_SCORE_ADJ && plan->clone_index < 0) return fail(i, "OOM_SCORE_ADJ without a CLONE_INIT after it");
     for (const Fixup& f : fixups) {
       if (f.kind == 'U') plan->ops[f.op].arg[f.arg].ids = plan->ids.data() + f.start;
       else if (f.kind == 'W') plan->ops[f.op].arg[f.arg].words = plan->words.data() + f.start;

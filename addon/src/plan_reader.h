@@ -14,6 +14,7 @@ struct PreparedPlan {
   std::vector<PlanOp> ops;
   int fork_index = -1;  // index of OP_FORK_INIT, or -1
   int wait_index = -1;  // index of OP_WAIT_START, or -1
+  int clone_index = -1;  // index of OP_CLONE_INIT (the ops before it are the parent's), or -1
   // The plan's bytes as read (the caller's buffer, which outlives the spawn): OP_EXEC_SEALED
   // hands them to the sealed init program.
   const uint8_t* data = nullptr;

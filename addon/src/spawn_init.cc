@@ -114,7 +114,7 @@ void sync_send_tree(int fd, const PreparedPlan& plan, int op, int pid) {
 int join_cgroups(const PreparedPlan& plan, int op, int pid) {
   if (op < 0 || (size_t)op >= plan.ops.size() || plan.ops[op].code != OP_CGROUP_JOIN) return EPROTO;
   std::string text = std::to_string(pid);
-  const char* fallback = plan.ops[op].arg[2].str;
+  const char* fallback = plan.ops[op].arg[1].str;
   for (const char* const* p = plan.ops[op].arg[0].strs; *p; p++) {
     int err = raw_write_file(*p, text.c_str());
     if (err == EBUSY && fallback[0]) err = raw_write_file(fallback, text.c_str());
@@ -249,10 +249,10 @@ struct OomAround {
   char saved[24] = {0};
   bool set = false;
 
-  // 0, or the errno of the write.
+  // 0, or the errno of the write. The ops before CLONE_INIT are ours (the reader allows only this).
   int before(const PreparedPlan& plan) {
     const char* value = nullptr;
-    for (const PlanOp& op : plan.ops) if (op.code == OP_OOM_SCORE_ADJ) value = op.arg[0].str;
+    for (int i = 0; i < plan.clone_index; i++) if (plan.ops[i].code == OP_OOM_SCORE_ADJ) value = plan.ops[i].arg[0].str;
     if (!value) return 0;
     int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
     ssize_t n = fd < 0 ? -1 : read(fd, saved, sizeof saved - 1);
@@ -280,13 +280,12 @@ struct CloneArgs {
 };
 constexpr uint64_t kCloneIntoCgroup = 0x200000000ULL;
 
-// The clone, as fork (no CLONE_VM): into OP_CGROUP_JOIN's clone_into directory when the plan
-// names one and the kernel can (clone3 CLONE_INTO_CGROUP), else a plain clone and the op joins
-// through the host. setup->born_in_cgroup tells the child which; min_fd keeps the directory's
-// fd out of the preserved range.
+// The clone, as fork (no CLONE_VM): into OP_CLONE_INIT's clone_into directory when the plan
+// names one and the kernel can (clone3 CLONE_INTO_CGROUP), else a plain clone and CGROUP_JOIN
+// joins through the host. setup->born_in_cgroup tells the child which; min_fd keeps the
+// directory's fd out of the preserved range.
 long clone_init(const PreparedPlan& plan, ChildSetup* setup, int min_fd) {
-  int join = op_index(plan, OP_CGROUP_JOIN);
-  const char* into = join >= 0 ? plan.ops[join].arg[1].str : "";
+  const char* into = plan.clone_index >= 0 ? plan.ops[plan.clone_index].arg[0].str : "";
   int dir = into[0] ? open(into, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (dir >= 0) {
     dir = above(dir, min_fd);

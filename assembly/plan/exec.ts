@@ -19,7 +19,7 @@ import { planProcessSetup, planExec } from "./process";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
 import { planOomScoreAdj, planCpuAffinity } from "./process-settings";
 import { checkLabels } from "./labels";
-import { planCgroupJoin } from "./cgroup-join";
+import { planCgroupJoin, planCloneInit } from "./cgroup-join";
 import { execCgroupJoin } from "../cgroups/exec-join";
 
 /** The name of a namespace type's file under /proc/<pid>/ns. */
@@ -31,13 +31,15 @@ function nsFile(type: string): string {
 
 export function planExecProcess(c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
   checkLabels(c, req, d);
+  // Before the clone, as runc's nsexec writes it: lowering it needs the host's CAP_SYS_RESOURCE.
+  planOomScoreAdj(c, w);
+  const join = execCgroupJoin(req, d);
+  // Not born in the container's cgroup with an initial CPU list, which it runs on first.
+  planCloneInit(req, join.dirs, w, c.process.execCPUAffinityInitial.length == 0);
   // execCPUAffinity's initial list first, as runc's nsexec sets it before anything else.
   planCpuAffinity(c, "initial", w);
-  // Before the namespaces, as runc's nsexec writes it: lowering it needs the host's CAP_SYS_RESOURCE.
-  planOomScoreAdj(c, w);
   // The container's cgroups (after the initial CPUs: the process may not be born there then).
-  const join = execCgroupJoin(req, d);
-  if (join.dirs.length > 0) planCgroupJoin(c, req, join.dirs, w, c.process.execCPUAffinityInitial.length == 0, join.busyFallback);
+  if (join.dirs.length > 0) planCgroupJoin(c, join.dirs, w, join.busyFallback);
 
   const nss = c.linux.namespaces;
   const proc = "/proc/" + req.initPid.toString() + "/ns/";

@@ -22,6 +22,7 @@ import { checkLabels } from "./labels";
 import { resolvePath, cleanPath } from "../paths";
 import { CgroupDir, cgroupDirs } from "../cgroups/path";
 import { planCreateHooks, planStartHooks } from "./hooks";
+import { planCloneInit } from "./cgroup-join";
 
 export function rootfsPath(c: Config, req: Request): string {
   return resolvePath(req.bundle, c.rootPath);
@@ -43,6 +44,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   checkRootless(c, req, d);
   // No cgroups without the host's facts about them (validate, `cgroup none`).
   const cgroups: CgroupDir[] = req.cgroup == "none" ? [] : cgroupDirs(c, req);
+  planCloneInit(req, cgroups, w, true);
   planNamespaces(c, req, cgroups, w);
   planNetDevices(c, req, w, d);
   // A session keyring of its own, as runc makes unless --no-new-keyring: keys are not shared

@@ -56,7 +56,7 @@ export function planNamespaces(c: Config, req: Request, cgroups: CgroupDir[], w:
     if (nss[i].path.length > 0) joins++;
     else newFlags |= nss[i].flag;
   }
-  if (cgroups.length > 0) planCgroupJoin(c, req, cgroups, w);
+  if (cgroups.length > 0) planCgroupJoin(c, cgroups, w);
   // Fast path: nothing to join, no time namespace: one clone creates them all. A new cgroup
   // namespace is rooted at the cgroup its maker is in, so it comes after the join.
   if (joins == 0 && (newFlags & CLONE_NEWTIME) == 0) {

@@ -7,6 +7,24 @@
 // 64-bit words). Paths marked "in root" are resolved inside the container's
 // root (openat2 RESOLVE_IN_ROOT on the rootfs fd before pivot_root, on "/" after).
 
+// The byte layout (little-endian), generated for the addon and the host too. Header: magic "OCIP"
+// (0x5049434f as a u32), version, op count, first op's offset, string table offset and length,
+// clone flags. Each op: opcode (u16), argc (u16), source and what (string offsets, u32), then
+// argc u64 words.
+export const PLAN_MAGIC: u32 = 0x5049434f;
+export const PLAN_VERSION: u32 = 1;
+export const PLAN_HEADER_SIZE: u32 = 32;
+export const PLAN_VERSION_AT: u32 = 4;
+export const PLAN_COUNT_AT: u32 = 8;
+export const PLAN_FIRST_OP_AT: u32 = 12;
+export const PLAN_STRINGS_AT: u32 = 16;
+export const PLAN_STRINGS_LEN_AT: u32 = 20;
+export const PLAN_CLONE_FLAGS_AT: u32 = 24;
+export const PLAN_OP_HEADER_SIZE: u32 = 16;
+export const PLAN_OP_ARGC_AT: u32 = 2;
+export const PLAN_OP_SOURCE_AT: u32 = 4;
+export const PLAN_OP_WHAT_AT: u32 = 8;
+
 export const OP_SETNS: u16 = 1; // args: str path, u64 nstype
 export const OP_UNSHARE: u16 = 2; // args: u64 flags
 export const OP_FORK_INIT: u16 = 3; // args:
@@ -49,8 +67,9 @@ export const OP_CONSOLE: u16 = 27; // args: u64 rows, u64 cols
 // openat2 beneath it without crossing mounts: SYSCTL uses the container's /proc (in root, after
 // the pivot), TIME_OFFSETS the /proc the init starts with. path is relative to it.
 export const OP_SYSCTL: u16 = 28; // args: str path, str value
-// Done by the host, on itself around the clone (the child inherits it): lowering it needs
-// CAP_SYS_RESOURCE in the host's user namespace. A failure is reported against this op.
+// Before CLONE_INIT: done by the executor on itself around the clone (the child inherits it):
+// lowering it needs CAP_SYS_RESOURCE in the host's user namespace. A failure is reported
+// against this op.
 export const OP_OOM_SCORE_ADJ: u16 = 29; // args: str value
 // sched_setattr(2) on the init; nice is a two's-complement i32 in the word.
 export const OP_SCHEDULER: u16 = 30; // args: u64 policy, u64 flags, u64 nice, u64 priority, u64 runtime, u64 deadline, u64 period
@@ -106,12 +125,11 @@ export const OP_CPU_AFFINITY: u16 = 44; // args: list u64 mask
 // The container's cgroups, joined before anything else (so a new cgroup namespace made after it
 // is rooted there, and every process the init makes is counted): the init sends sync CGROUP and
 // waits; the host writes the sender's pid to each procs file ("<dir>/cgroup.procs") and answers
-// CGROUP_DONE with 0 or the errno. clone_into (v2 only): the cgroup2 directory the executor may
-// clone the init into directly (clone3 CLONE_INTO_CGROUP); then the op has nothing left to do.
-// busy_fallback (exec on v2, as runc): the procs file to write instead when the kernel refuses
-// the join with EBUSY (the container's cgroup delegates domain controllers to sub-cgroups of its
-// own, so it may hold no process): the init's cgroup.
-export const OP_CGROUP_JOIN: u16 = 45; // args: list str procs, str clone_into, str busy_fallback
+// CGROUP_DONE with 0 or the errno. Nothing to do when CLONE_INIT's clone_into put the process
+// there already. busy_fallback (exec on v2, as runc): the procs file to write instead when the
+// kernel refuses the join with EBUSY (the container's cgroup delegates domain controllers to
+// sub-cgroups of its own, so it may hold no process): the init's cgroup.
+export const OP_CGROUP_JOIN: u16 = 45; // args: list str procs, str busy_fallback
 // The create-time hook point (prestart, createRuntime, createContainer), after the mounts and
 // before pivot_root: the init sends sync HOOKS and waits; the host runs the hooks (those in the
 // container's namespaces from a process it places there) and answers HOOKS_DONE with 0, or an
@@ -142,6 +160,13 @@ export const OP_SETNS_PIDFD: u16 = 50; // args: u64 pidfd, u64 nstype
 // START_HOOK and EXEC. So the waiting init's /proc/<pid>/exe is that sealed copy, never a
 // writable host file, and the runtime's heap is gone from every waiting container.
 export const OP_EXEC_SEALED: u16 = 51; // args:
+// Where the executor clones the process that runs the rest of the plan. The ops before it are
+// the runtime's own, done on itself around the clone so that the clone inherits them (only
+// OOM_SCORE_ADJ, then restored). clone_into: the cgroup2 directory to clone it into (clone3
+// CLONE_INTO_CGROUP, so it is born in the container's cgroup; "": none); on a kernel without
+// it, the CGROUP_JOIN that follows joins it through the host. A plan without CLONE_INIT is
+// cloned before its first op.
+export const OP_CLONE_INIT: u16 = 52; // args: str clone_into
 
 // OP_MOUNT "where" bits.
 export const WHERE_TARGET_IN_ROOT: u64 = 1; // target is a path inside the container root

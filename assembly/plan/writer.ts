@@ -5,8 +5,13 @@ import { capabilityName } from "../config/capabilities";
 import { mountFlagNames } from "./mount-flags";
 import { cloneFlagNames } from "./clone-flags";
 
-const HEADER_SIZE: i32 = 32;
-const OP_HEADER_SIZE: i32 = 16;
+import {
+  PLAN_MAGIC, PLAN_VERSION, PLAN_HEADER_SIZE, PLAN_VERSION_AT, PLAN_COUNT_AT, PLAN_FIRST_OP_AT, PLAN_STRINGS_AT,
+  PLAN_STRINGS_LEN_AT, PLAN_CLONE_FLAGS_AT, PLAN_OP_HEADER_SIZE, PLAN_OP_ARGC_AT, PLAN_OP_SOURCE_AT, PLAN_OP_WHAT_AT,
+} from "./ops";
+
+const HEADER_SIZE: i32 = <i32>PLAN_HEADER_SIZE;
+const OP_HEADER_SIZE: i32 = <i32>PLAN_OP_HEADER_SIZE;
 
 export class PlanWriter {
   private words: u64[] = [];
@@ -148,20 +153,20 @@ export class PlanWriter {
     const strOff = HEADER_SIZE + opsSize;
     const out = new Uint8Array(strOff + this.stringsLength);
     const view = new DataView(out.buffer);
-    out[0] = 0x4f; out[1] = 0x43; out[2] = 0x49; out[3] = 0x50; // "OCIP"
-    view.setUint32(4, 1, true);
-    view.setUint32(8, n, true);
-    view.setUint32(12, HEADER_SIZE, true);
-    view.setUint32(16, strOff, true);
-    view.setUint32(20, this.stringsLength, true);
-    view.setUint32(24, this.cloneFlags, true);
+    view.setUint32(0, PLAN_MAGIC, true); // "OCIP"
+    view.setUint32(PLAN_VERSION_AT, PLAN_VERSION, true);
+    view.setUint32(PLAN_COUNT_AT, n, true);
+    view.setUint32(PLAN_FIRST_OP_AT, HEADER_SIZE, true);
+    view.setUint32(PLAN_STRINGS_AT, strOff, true);
+    view.setUint32(PLAN_STRINGS_LEN_AT, this.stringsLength, true);
+    view.setUint32(PLAN_CLONE_FLAGS_AT, this.cloneFlags, true);
     let pos = HEADER_SIZE;
     for (let i = 0; i < n; i++) {
       const argc = this.opHeaders[i * 4 + 1];
       view.setUint16(pos, <u16>this.opHeaders[i * 4], true);
-      view.setUint16(pos + 2, <u16>argc, true);
-      view.setUint32(pos + 4, this.opHeaders[i * 4 + 2], true);
-      view.setUint32(pos + 8, this.opHeaders[i * 4 + 3], true);
+      view.setUint16(pos + PLAN_OP_ARGC_AT, <u16>argc, true);
+      view.setUint32(pos + PLAN_OP_SOURCE_AT, this.opHeaders[i * 4 + 2], true);
+      view.setUint32(pos + PLAN_OP_WHAT_AT, this.opHeaders[i * 4 + 3], true);
       pos += OP_HEADER_SIZE;
       const start = this.argStarts[i];
       for (let k: u32 = 0; k < argc; k++) {

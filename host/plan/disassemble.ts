@@ -1,12 +1,17 @@
-// Decodes a whole init plan (docs/formats.md §3) into objects for `ocirun plan --format json`
-// and the `ocirun/core` entry point. Argument kinds come from ops.gen.ts, never from here.
-import { OPS } from "./ops.gen";
+// The host's one decoder of init plans (docs/formats.md §3): for `ocirun plan --format json`, the
+// `ocirun/core` entry point and the op that failed in an init (init-failure.ts). The layout and
+// argument kinds come from ops.gen.ts (generated from assembly/plan/ops.ts), never from here.
+import {
+  OPS, PLAN_CLONE_FLAGS_AT, PLAN_COUNT_AT, PLAN_FIRST_OP_AT, PLAN_HEADER_SIZE, PLAN_MAGIC, PLAN_OP_ARGC_AT,
+  PLAN_OP_HEADER_SIZE, PLAN_OP_SOURCE_AT, PLAN_OP_WHAT_AT, PLAN_STRINGS_AT, PLAN_VERSION_AT,
+} from "./ops.gen";
 
 export type ArgValue = string | number | Array<string | number>;
 
 export interface PlanOp {
   index: number;
   op: string;
+  opcode: number;
   args: Record<string, ArgValue>;
   /** The JSON pointer of the config field the op comes from ("" for built-in defaults). */
   source: string;
@@ -22,11 +27,10 @@ export interface DecodedPlan {
 
 export function disassemble(plan: Uint8Array): DecodedPlan {
   const view = new DataView(plan.buffer, plan.byteOffset, plan.byteLength);
-  const magic = new TextDecoder().decode(plan.subarray(0, 4));
-  if (plan.length < 32 || magic !== "OCIP") throw new Error("init plan: bad magic");
-  const version = view.getUint32(4, true);
-  const count = view.getUint32(8, true);
-  const strOff = view.getUint32(16, true);
+  if (plan.length < PLAN_HEADER_SIZE || view.getUint32(0, true) !== PLAN_MAGIC) throw new Error("init plan: bad magic");
+  const version = view.getUint32(PLAN_VERSION_AT, true);
+  const count = view.getUint32(PLAN_COUNT_AT, true);
+  const strOff = view.getUint32(PLAN_STRINGS_AT, true);
   const decoder = new TextDecoder();
   const str = (off: number) => {
     const start = strOff + off;
@@ -38,12 +42,12 @@ export function disassemble(plan: Uint8Array): DecodedPlan {
     return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   };
   const ops: PlanOp[] = [];
-  let pos = view.getUint32(12, true);
+  let pos = view.getUint32(PLAN_FIRST_OP_AT, true);
   for (let index = 0; index < count; index++) {
     const opcode = view.getUint16(pos, true);
-    const argc = view.getUint16(pos + 2, true);
+    const argc = view.getUint16(pos + PLAN_OP_ARGC_AT, true);
     const def = OPS[opcode];
-    const words = pos + 16;
+    const words = pos + PLAN_OP_HEADER_SIZE;
     const args: Record<string, ArgValue> = {};
     let w = 0;
     const word = () => words + 8 * w++;
@@ -60,10 +64,10 @@ export function disassemble(plan: Uint8Array): DecodedPlan {
     // An opcode this host does not know keeps its raw words.
     if (!def) for (let i = 0; i < argc; i++) args[`arg${i}`] = u64(words + 8 * i);
     ops.push({
-      index, op: def?.name ?? `op${opcode}`, args,
-      source: str(view.getUint32(pos + 4, true)), what: str(view.getUint32(pos + 8, true)),
+      index, op: def?.name ?? `op${opcode}`, opcode, args,
+      source: str(view.getUint32(pos + PLAN_OP_SOURCE_AT, true)), what: str(view.getUint32(pos + PLAN_OP_WHAT_AT, true)),
     });
     pos = words + 8 * argc;
   }
-  return { version, cloneFlags: view.getUint32(24, true), ops };
+  return { version, cloneFlags: view.getUint32(PLAN_CLONE_FLAGS_AT, true), ops };
 }

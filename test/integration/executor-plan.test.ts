@@ -90,6 +90,15 @@ test("protocol order: one FORK_INIT before WAIT_START, one WAIT_START, EXEC afte
   rejects(guarded((b) => b.op(O.OP_EXEC, ["sh"], [])).bytes(), /EXEC without a FIND_EXEC/);
 });
 
+test("CLONE_INIT: once, after nothing but OOM_SCORE_ADJ, which it must follow", () => {
+  const clone = { code: O.OP_CLONE_INIT, words: [0n] };
+  const oom = (b: PlanBuilder) => b.op(O.OP_OOM_SCORE_ADJ, "1");
+  rejects((() => { const b = new PlanBuilder(); b.raw(clone); b.raw(clone); return b.bytes(); })(), /second CLONE_INIT/);
+  rejects(guarded((b) => b.raw(clone)).bytes(), /CLONE_INIT after UNSHARE/);
+  rejects(guarded(oom).bytes(), /OOM_SCORE_ADJ without a CLONE_INIT/);
+  rejects((() => { const b = new PlanBuilder(); b.raw(clone); oom(b); return b.bytes(); })(), /OOM_SCORE_ADJ after CLONE_INIT/);
+});
+
 test("EXEC_SEALED: once; only the sealed init program's ops after it, and those never before it", () => {
   const sealed = { code: O.OP_EXEC_SEALED, words: [] };
   rejects(guarded((b) => { b.raw(sealed); b.raw(sealed); }).bytes(), /second EXEC_SEALED/);
@@ -107,14 +116,33 @@ test("the reader's arg kinds match ops.gen.ts for every opcode", () => {
   for (const [code, spec] of Object.entries(O.OPS)) {
     const words = (override = -1, value = 0n): bigint[] =>
       spec.args.flatMap(({ kind }, i) => (kind.startsWith("list") ? [1n, i === override ? value : 0n] : [i === override ? value : 0n]));
-    // Each op on its side of EXEC_SEALED.
-    const plan = (ws: bigint[]) => guarded((b) => {
-      if (SEALED_OPS.has(Number(code))) b.op(O.OP_FIND_EXEC, [""]);
-      b.raw({ code: Number(code), words: ws } as RawOp);
-    }).bytes();
-    // The host does OOM_SCORE_ADJ itself before the clone (its value "" here is EINVAL), so that op
-    // fails before the guard; either way the reader took the words (it would throw otherwise).
-    const refused = spec.name === "OOM_SCORE_ADJ" ? { op: 1, errno: REFUSED.errno } : REFUSED;
+    // Each op in its place: OOM_SCORE_ADJ before CLONE_INIT, CLONE_INIT first, the sealed
+    // program's after EXEC_SEALED, the rest after the guard.
+    const op = { code: Number(code), words: [] as bigint[] } as RawOp;
+    const plan = (ws: bigint[]) => {
+      op.words = ws;
+      if (code === String(O.OP_OOM_SCORE_ADJ)) {
+        const b = new PlanBuilder();
+        b.raw(op);
+        b.op(O.OP_CLONE_INIT, "");
+        b.op(O.OP_UNSHARE, 1);
+        return b.bytes();
+      }
+      if (code === String(O.OP_CLONE_INIT)) {
+        const b = new PlanBuilder();
+        b.raw(op);
+        b.op(O.OP_UNSHARE, 1);
+        return b.bytes();
+      }
+      return guarded((b) => {
+        if (SEALED_OPS.has(Number(code))) b.op(O.OP_FIND_EXEC, [""]);
+        b.raw(op);
+      }).bytes();
+    };
+    // The executor does OOM_SCORE_ADJ on itself before the clone (its value "" here is EINVAL), so
+    // that op fails first; CLONE_INIT's guard comes after it. Either way the reader took the
+    // words (it would throw otherwise).
+    const refused = spec.name === "OOM_SCORE_ADJ" ? { op: 0, errno: REFUSED.errno } : spec.name === "CLONE_INIT" ? { op: 1, errno: REFUSED.errno } : REFUSED;
     assert.equal(addon.spawnInit(plan(words()), -1, 0), refused, `${spec.name}: well-typed words`);
     spec.args.forEach(({ kind, name }, i) => {
       const label = `${spec.name}.${name} (${kind})`;

@@ -12,8 +12,6 @@ export interface RawOp {
   what?: number;
 }
 
-export const PLAN_MAGIC = "OCIP";
-export const PLAN_HEADER_SIZE = 32;
 
 /** The ops only the sealed init program runs, after EXEC_SEALED (ops.ts; CPU_AFFINITY runs on
  * both sides). */
@@ -75,23 +73,23 @@ export class PlanBuilder {
   }
 
   bytes(): Uint8Array {
-    const opsSize = this.ops.reduce((n, op) => n + 16 + 8 * op.words.length, 0);
-    const tableOffset = PLAN_HEADER_SIZE + opsSize;
+    const opsSize = this.ops.reduce((n, op) => n + O.PLAN_OP_HEADER_SIZE + 8 * op.words.length, 0);
+    const tableOffset = O.PLAN_HEADER_SIZE + opsSize;
     const buf = Buffer.alloc(tableOffset + this.tableSize);
-    buf.write(PLAN_MAGIC, 0, "latin1");
-    buf.writeUInt32LE(1, 4);
-    buf.writeUInt32LE(this.ops.length, 8);
-    buf.writeUInt32LE(PLAN_HEADER_SIZE, 12);
-    buf.writeUInt32LE(tableOffset, 16);
-    buf.writeUInt32LE(this.tableSize, 20);
-    buf.writeUInt32LE(this.cloneFlags >>> 0, 24);
-    let pos = PLAN_HEADER_SIZE;
+    buf.writeUInt32LE(O.PLAN_MAGIC, 0);
+    buf.writeUInt32LE(O.PLAN_VERSION, O.PLAN_VERSION_AT);
+    buf.writeUInt32LE(this.ops.length, O.PLAN_COUNT_AT);
+    buf.writeUInt32LE(O.PLAN_HEADER_SIZE, O.PLAN_FIRST_OP_AT);
+    buf.writeUInt32LE(tableOffset, O.PLAN_STRINGS_AT);
+    buf.writeUInt32LE(this.tableSize, O.PLAN_STRINGS_LEN_AT);
+    buf.writeUInt32LE(this.cloneFlags >>> 0, O.PLAN_CLONE_FLAGS_AT);
+    let pos = O.PLAN_HEADER_SIZE;
     for (const op of this.ops) {
       buf.writeUInt16LE(op.code, pos);
-      buf.writeUInt16LE(op.words.length, pos + 2);
-      buf.writeUInt32LE(op.source ?? 0, pos + 4);
-      buf.writeUInt32LE(op.what ?? 0, pos + 8);
-      pos += 16;
+      buf.writeUInt16LE(op.words.length, pos + O.PLAN_OP_ARGC_AT);
+      buf.writeUInt32LE(op.source ?? 0, pos + O.PLAN_OP_SOURCE_AT);
+      buf.writeUInt32LE(op.what ?? 0, pos + O.PLAN_OP_WHAT_AT);
+      pos += O.PLAN_OP_HEADER_SIZE;
       for (const w of op.words) {
         buf.writeBigUInt64LE(BigInt.asUintN(64, w), pos);
         pos += 8;

@@ -8,9 +8,12 @@ import type { CoreOp, HostFacts } from "../../../host/core/protocol";
 
 const PID = 4242;
 
+/** ops: the plan's lines after CLONE_INIT (the first, its own: clone). */
 function execPlan(config: unknown, facts: Partial<HostFacts> = {}) {
   const v = core("exec", config, { initPid: PID, id: "c1", ...facts });
-  return { v, ops: (v.text ?? "").split("\n").slice(1).filter((l) => l.trim()).map((l) => l.replace(/^\s*\d+ /, "")) };
+  const lines = (v.text ?? "").split("\n").slice(1).filter((l) => l.trim()).map((l) => l.replace(/^\s*\d+ /, ""));
+  const at = lines.findIndex((l) => l.startsWith("CLONE_INIT"));
+  return { v, clone: lines[at] ?? "", ops: lines.filter((_, i) => i !== at) };
 }
 
 const opNames = (ops: string[]) => ops.map((l) => l.split(" ")[0]);
@@ -204,12 +207,12 @@ for (const [name, facts, sub, want] of cgroupRows) {
 
 test("exec cgroups: on v2 the process is born in its cgroup, unless it first runs on the initial CPUs", () => {
   const v2 = { cgroup: "v2" as const, cgroupV1: [], execCgroups: { paths: { "": "/c1" }, sub: [] }, execFlags: { args: ["true"] } };
-  assert.match(execPlan(baseConfig(), v2).ops[0], 'clone_into="/sys/fs/cgroup/c1"');
+  assert.match(execPlan(baseConfig(), v2).clone, 'clone_into="/sys/fs/cgroup/c1"');
   const c = baseConfig();
   c.process.execCPUAffinity = { initial: "0", final: "0" };
-  const { ops } = execPlan(c, v2);
+  const { ops, clone } = execPlan(c, v2);
   assert.equal(opNames(ops).slice(0, 2), ["CPU_AFFINITY", "CGROUP_JOIN"]);
-  assert.match(ops[1], 'clone_into=""');
+  assert.match(clone, 'clone_into=""');
 });
 
 test("exec cgroups: on v2 without --cgroup, the init's cgroup is the fallback for a container's cgroup that refuses (EBUSY)", () => {

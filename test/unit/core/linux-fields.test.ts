@@ -99,6 +99,7 @@ test("sysctls are written after the pivot and before readonlyPaths, offsets befo
   const ops = (v.text ?? "").split("\n").map((l) => /^\s*\d+ (\w+)/.exec(l)?.[1]).filter(Boolean);
   const at = (op: string) => ops.indexOf(op);
   assert.is(at("OOM_SCORE_ADJ"), 0, ops.join(" "));
+  assert.is(at("CLONE_INIT"), 1, "the runtime's own op before the clone, the init's after");
   assert.ok(at("UNSHARE") < at("TIME_OFFSETS") && at("TIME_OFFSETS") === at("FORK_INIT") - 1, ops.join(" "));
   // With a new user namespace: before the id maps, while the init is still the host's root.
   const u = core("plan", patch(baseConfig(), {
@@ -106,7 +107,7 @@ test("sysctls are written after the pivot and before readonlyPaths, offsets befo
     "/linux/uidMappings": [{ containerID: 0, hostID: 1000, size: 1 }], "/linux/gidMappings": [{ containerID: 0, hostID: 1000, size: 1 }],
   }));
   const uops = (u.text ?? "").split("\n").map((l) => /^\s*\d+ (\w+)/.exec(l)?.[1]).filter(Boolean);
-  assert.equal(uops.slice(0, 4), ["UNSHARE", "TIME_OFFSETS", "USERNS_MAPS", "FORK_INIT"]);
+  assert.equal(uops.slice(0, 5), ["CLONE_INIT", "UNSHARE", "TIME_OFFSETS", "USERNS_MAPS", "FORK_INIT"]);
   assert.ok(at("PIVOT_ROOT") < at("SYSCTL") && at("SYSCTL") < at("READONLY_PATH"), ops.join(" "));
 });
 
@@ -117,10 +118,10 @@ test("a joined user namespace: joined first, BECOME_ROOT after the offsets and b
     "/linux/namespaces": [{ type: "mount" }, { type: "pid", path: "/proc/9/ns/pid" }, { type: "user", path: "/proc/9/ns/user" }, { type: "time" }],
     "/linux/timeOffsets": { monotonic: { secs: 1 } },
   });
-  assert.equal(joined.slice(0, 6), ["SETNS /proc/9/ns/user", "SETNS /proc/9/ns/pid", "UNSHARE", "TIME_OFFSETS", "BECOME_ROOT", "FORK_INIT"]);
+  assert.equal(joined.slice(0, 7), ["CLONE_INIT", "SETNS /proc/9/ns/user", "SETNS /proc/9/ns/pid", "UNSHARE", "TIME_OFFSETS", "BECOME_ROOT", "FORK_INIT"]);
   // Without a fork or offsets: right after the joins and unshares.
   const alone = opsOf({ "/linux/namespaces": [{ type: "mount" }, { type: "user", path: "/proc/9/ns/user" }] });
-  assert.equal(alone.slice(0, 3), ["SETNS /proc/9/ns/user", "UNSHARE", "BECOME_ROOT"]);
+  assert.equal(alone.slice(0, 4), ["CLONE_INIT", "SETNS /proc/9/ns/user", "UNSHARE", "BECOME_ROOT"]);
   assert.is(opsOf(user).filter((op) => op === "BECOME_ROOT").length, 0);
   const v = core("plan", patch(baseConfig(), { "/linux/namespaces": [{ type: "mount" }, { type: "user", path: "/proc/9/ns/user" }] }));
   assert.match(v.text ?? "", /BECOME_ROOT  <- \/linux\/namespaces\/1/);

@@ -1,6 +1,7 @@
-// OP_EXEC_SEALED (ops.ts): every plan ends in the sealed init program. One EXEC_SEALED, before
-// WAIT_START and the process's credentials, filter and execve; after it only the ops that
-// program runs (the addon's reader and the program itself refuse any other there).
+// The three parts of every plan (ops.ts): the runtime's own ops (OOM_SCORE_ADJ), CLONE_INIT, the
+// clone's ops, and from EXEC_SEALED on the sealed init program's: before WAIT_START and the
+// process's credentials, filter and execve; after it only the ops that program runs (the addon's
+// reader and the program itself refuse any other there).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -12,6 +13,14 @@ const SEALED = new Set(["SECCOMP", "CAP_BOUNDING", "USER", "CAPS", "NO_NEW_PRIVS
 
 const opNames = (text: string) => text.split("\n").map((l) => /^\s*\d+ (\w+)/.exec(l)?.[1]).filter((x): x is string => !!x);
 
+function checkShape(name: string, ops: string[]): void {
+  const clone = ops.indexOf("CLONE_INIT");
+  assert.ok(clone >= 0, `${name}: no CLONE_INIT`);
+  assert.is(ops.lastIndexOf("CLONE_INIT"), clone, `${name}: one CLONE_INIT`);
+  for (const op of ops.slice(0, clone)) assert.is(op, "OOM_SCORE_ADJ", `${name}: ${op} before CLONE_INIT`);
+  checkSealed(name, ops);
+}
+
 function checkSealed(name: string, ops: string[]): void {
   const at = ops.indexOf("EXEC_SEALED");
   assert.ok(at >= 0, `${name}: no EXEC_SEALED`);
@@ -20,7 +29,7 @@ function checkSealed(name: string, ops: string[]): void {
   for (const op of ops.slice(0, at)) assert.ok(!SEALED.has(op) || op === "CPU_AFFINITY", `${name}: ${op} before EXEC_SEALED`);
 }
 
-test("every golden plan: one EXEC_SEALED, only the sealed program's ops after it", () => {
+test("every golden plan: the runtime's ops, one CLONE_INIT, one EXEC_SEALED, only the sealed program's ops after it", () => {
   const dir = repo + "test/golden/plans";
   let checked = 0;
   for (const name of readdirSync(dir)) {
@@ -28,7 +37,7 @@ test("every golden plan: one EXEC_SEALED, only the sealed program's ops after it
     if (!existsSync(plan)) continue;
     const ops = opNames(readFileSync(plan, "utf8"));
     if (ops.length === 0) continue; // a config the core refused
-    checkSealed(name, ops);
+    checkShape(name, ops);
     checked++;
   }
   assert.ok(checked > 10, `${checked} plans checked`);
@@ -49,7 +58,7 @@ test("exec plans end in the sealed program too, seccomp and the final CPU list a
   c.linux.seccomp = { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir"], action: "SCMP_ACT_ERRNO" }] };
   const v = core("exec", c, { initPid: 42, execFlags: { args: ["true"] } });
   const ops = opNames(v.text ?? "");
-  checkSealed("exec", ops);
+  checkShape("exec", ops);
   assert.ok(ops.indexOf("CPU_AFFINITY") < ops.indexOf("EXEC_SEALED") && ops.lastIndexOf("CPU_AFFINITY") > ops.indexOf("EXEC_SEALED"), ops.join(" "));
   assert.ok(ops.indexOf("SECCOMP") > ops.indexOf("EXEC_SEALED"), ops.join(" "));
 });
