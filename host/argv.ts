@@ -1,12 +1,13 @@
-// runc's argument rules (urfave/cli v1 over Go's flag package), which differ from commander's
-// defaults in several ways:
+// runc's argument rules (urfave/cli v1 over Go's flag package), which differ from the usual
+// Node parsers' in several ways:
 // - `--flag value`, `--flag=value`, and a single dash for long names (`-force`, `-no-subreaper`);
 //   short and long names share one namespace, and `-fa` is one (unknown) name, not two flags;
 // - a bool flag takes no separate value; `--detach=true|false|1|0|t|f...` sets it;
 // - flags may follow positional arguments (reorder), except for commands that stop at the first
 //   positional (exec, ps, and the global flags before the subcommand);
 // - `--` ends the flags; a repeated flag repeats (last one wins unless the option collects).
-// command-def.ts turns the result into the action's arguments and options.
+// optionValues and actionArgs turn the result into what a command's run() gets.
+import type { ArgDef, FlagDef } from "./command-table.ts";
 import { UsageError } from "./errors.ts";
 
 export interface FlagSpec {
@@ -65,4 +66,32 @@ export function lastFlag(parsed: ParsedArgs, name: string): string | boolean | u
   let v: string | boolean | undefined;
   for (const [n, value] of parsed.flags) if (n === name) v = value;
   return v;
+}
+
+/** A flag's key in the options object a command gets: the camelCase of its long name. */
+export const flagKey = (name: string): string => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** The parser's view of a command's flags, long name first. */
+export function flagSpecs(flags: readonly FlagDef[]): FlagSpec[] {
+  return flags.map((f) => ({ names: [f.name, ...(f.aliases ?? [])], takesValue: f.kind !== "bool" }));
+}
+
+/** The options object: every flag by its camelCase key; bools true or false, strings the last
+ * value given (else the default), lists every value given in order. */
+export function optionValues(defs: readonly FlagDef[], parsed: ParsedArgs): Record<string, any> {
+  const opts: Record<string, any> = {};
+  for (const f of defs) opts[flagKey(f.name)] = f.kind === "bool" ? false : f.kind === "list" ? [] : f.default;
+  for (const [name, value] of parsed.flags) {
+    const f = defs.find((d) => d.name === name);
+    if (!f) continue;
+    const key = flagKey(f.name);
+    if (f.kind === "list") (opts[key] as string[]).push(String(value));
+    else opts[key] = value;
+  }
+  return opts;
+}
+
+/** run()'s arguments: one per ArgDef, the variadic one an array, a missing one its default. */
+export function actionArgs(defs: readonly ArgDef[], positionals: string[]): unknown[] {
+  return defs.map((a, i) => (a.variadic ? positionals.slice(i) : positionals[i] ?? a.default));
 }

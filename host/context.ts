@@ -1,6 +1,5 @@
 // What every command gets: the global options (parsed by cli.ts before the subcommand) and the
 // logger. See docs/host-commands.md for the module shape.
-import type { ProgramDef } from "./command-def.ts";
 import type { LogFormat, Logger } from "./log.ts";
 
 export interface GlobalOptions {
@@ -23,10 +22,4 @@ export interface Context extends GlobalOptions {
   out(text: string): boolean;
   /** The process exit status after a successful action (run sets the container's status). */
   exitCode: number;
-}
-
-/** The shape of host/commands/<name>.ts: add one subcommand named <name> to `program`, with
- * commander's builder calls (see command-def.ts and docs/host-commands.md). */
-export interface CommandModule {
-  register(program: ProgramDef, ctx: Context): void;
 }

@@ -3,21 +3,21 @@
 import { Config } from "../config/model";
 import { Request } from "../request";
 import { PlanWriter } from "./writer";
-import { OP_CGROUP_JOIN, OP_CLONE_INIT } from "./ops";
 import { CgroupDir } from "../cgroups/path";
+import { emitCgroupJoin, emitCloneInit } from "./emit.gen";
 
 /** busyFallback: the procs file to join instead when the kernel refuses with EBUSY ("" none). */
 export function planCgroupJoin(c: Config, dirs: CgroupDir[], w: PlanWriter, busyFallback: string = ""): void {
   const procs: string[] = [];
   for (let i = 0; i < dirs.length; i++) procs.push(dirs[i].full() + "/cgroup.procs");
   const source = c.linux.cgroupsPath.length > 0 ? "/linux/cgroupsPath" : "";
-  w.op(OP_CGROUP_JOIN, "CGROUP_JOIN", source, "join the container's cgroups").strList("procs", procs).s("busy_fallback", busyFallback);
+  emitCgroupJoin(w, source, "join the container's cgroups", procs, busyFallback);
 }
 
 /** CLONE_INIT: where the process is cloned. bornThere: it may be cloned into its cgroup (nothing
  * must run before the join); then with one cgroup2 directory the kernel puts it there at birth. */
 export function planCloneInit(req: Request, dirs: CgroupDir[], w: PlanWriter, bornThere: bool): void {
   const cloneInto = bornThere && req.cgroup == "v2" && dirs.length == 1 ? dirs[0].full() : "";
-  w.op(OP_CLONE_INIT, "CLONE_INIT", "", cloneInto.length > 0 ? "clone the process into \"" + cloneInto + "\"" : "clone the process")
-    .s("clone_into", cloneInto);
+  emitCloneInit(w, "", cloneInto.length > 0 ? "clone the process into \"" + cloneInto + "\"" : "clone the process",
+    cloneInto);
 }

@@ -2,9 +2,10 @@
 // /dev symlinks, and linux.devices.
 import { Config } from "../config/model";
 import { PlanWriter } from "./writer";
-import { OP_MKNOD, OP_SYMLINK, OP_MKTARGET, OP_MOUNT, MKTARGET_DIR, MKTARGET_FILE, WHERE_TARGET_IN_ROOT } from "./ops";
+import { MKTARGET_DIR, MKTARGET_FILE, WHERE_TARGET_IN_ROOT } from "./ops";
 import { MS_BIND } from "./mount-flags";
 import { cleanPath } from "../paths";
+import { emitMknod, emitMktarget, emitMount, emitSymlink } from "./emit.gen";
 
 const S_IFCHR: u64 = 0o020000;
 const S_IFBLK: u64 = 0o060000;
@@ -20,13 +21,11 @@ const LINK_PATHS: string[] = ["/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stde
 /** A device node: mknod, or in a user namespace (where mknod is refused) a bind of the host's node. */
 function planNode(w: PlanWriter, pointer: string, path: string, mode: u64, major: u64, minor: u64, uid: u32, gid: u32, bind: bool): void {
   if (bind) {
-    w.op(OP_MKTARGET, "MKTARGET", pointer, "create mount point " + path).s("target", path).n("kind", MKTARGET_FILE).s("source", "");
-    w.op(OP_MOUNT, "MOUNT", pointer, "bind device \"" + path + "\"")
-      .s("source", path).s("target", path).s("fstype", "").mountFlags("flags", MS_BIND).s("data", "").where(WHERE_TARGET_IN_ROOT);
+    emitMktarget(w, pointer, "create mount point " + path, path, MKTARGET_FILE, "");
+    emitMount(w, pointer, "bind device \"" + path + "\"", path, path, "", MS_BIND, "", WHERE_TARGET_IN_ROOT);
     return;
   }
-  w.op(OP_MKNOD, "MKNOD", pointer, "create device " + path)
-    .s("target", path).octal("mode", mode).n("major", major).n("minor", minor).n("uid", uid).n("gid", gid);
+  emitMknod(w, pointer, "create device " + path, path, mode, major, minor, uid, gid);
 }
 
 export function planDevices(c: Config, w: PlanWriter, inUserNs: bool): void {
@@ -44,12 +43,12 @@ export function planDevices(c: Config, w: PlanWriter, inUserNs: bool): void {
     const path = cleanPath(d.path);
     const parent = path.substring(0, path.lastIndexOf("/"));
     if (parent.length > 0 && parent != "/dev") {
-      w.op(OP_MKTARGET, "MKTARGET", d.pointer, "create directory " + parent).s("target", parent).n("kind", MKTARGET_DIR).s("source", "");
+      emitMktarget(w, d.pointer, "create directory " + parent, parent, MKTARGET_DIR, "");
     }
     const type = d.type == "b" ? S_IFBLK : d.type == "p" ? S_IFIFO : S_IFCHR;
     planNode(w, d.pointer, path, type | <u64>(d.fileMode & 0o7777), <u64>d.major, <u64>d.minor, d.uid, d.gid, inUserNs);
   }
   for (let i = 0; i < LINK_PATHS.length; i++) {
-    w.op(OP_SYMLINK, "SYMLINK", "", "create symlink " + LINK_PATHS[i]).s("linktarget", LINK_TARGETS[i]).s("linkpath", LINK_PATHS[i]);
+    emitSymlink(w, "", "create symlink " + LINK_PATHS[i], LINK_TARGETS[i], LINK_PATHS[i]);
   }
 }

@@ -13,7 +13,6 @@ import { Request } from "../request";
 import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
 import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER } from "../config/linux";
 import { PlanWriter } from "./writer";
-import { OP_SETNS, OP_SETNS_PIDFD, OP_BECOME_ROOT, OP_FORK_INIT, OP_SESSION_KEYRING, OP_ROOTFS, OP_EXEC_CONSOLE } from "./ops";
 import { JOIN_ORDER } from "./namespaces";
 import { planProcessSetup, planExec } from "./process";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
@@ -21,6 +20,10 @@ import { planOomScoreAdj, planCpuAffinity } from "./process-settings";
 import { checkLabels } from "./labels";
 import { planCgroupJoin, planCloneInit } from "./cgroup-join";
 import { execCgroupJoin } from "../cgroups/exec-join";
+import {
+  emitBecomeRoot, emitExecConsole, emitForkInit, emitRootfs, emitSessionKeyring, emitSetns,
+  emitSetnsPidfd,
+} from "./emit.gen";
 
 /** The name of a namespace type's file under /proc/<pid>/ns. */
 function nsFile(type: string): string {
@@ -51,12 +54,11 @@ export function planExecProcess(c: Config, req: Request, w: PlanWriter, d: Diagn
       const ns = nss[i];
       if (ns.type != JOIN_ORDER[k]) continue;
       if (req.initPidfd >= 0) {
-        w.op(OP_SETNS_PIDFD, "SETNS_PIDFD", ns.pointer, "join the container's " + ns.type + " namespace through the init's pidfd")
-          .n("pidfd", <u64>req.initPidfd).cloneFlags_("nstype", ns.flag);
+        emitSetnsPidfd(w, ns.pointer, "join the container's " + ns.type + " namespace through the init's pidfd",
+          <u64>req.initPidfd, ns.flag);
       } else {
         const path = proc + nsFile(ns.type);
-        w.op(OP_SETNS, "SETNS", ns.pointer, "join the container's " + ns.type + " namespace " + path)
-          .s("path", path).cloneFlags_("nstype", ns.flag);
+        emitSetns(w, ns.pointer, "join the container's " + ns.type + " namespace " + path, path, ns.flag);
       }
       if (ns.flag == CLONE_NEWNS) mountNs = true;
       if (ns.flag == CLONE_NEWUSER) userNs = ns.pointer;
@@ -68,15 +70,16 @@ export function planExecProcess(c: Config, req: Request, w: PlanWriter, d: Diagn
     d.error(E_UNSUPPORTED, c.linux.namespacesPointer, "a mount namespace is required in /linux/namespaces: without one an exec'd process would run in the host's root");
   }
   // Its ids are the host's, unmapped in the joined namespace, until then.
-  if (userNs.length > 0) w.op(OP_BECOME_ROOT, "BECOME_ROOT", userNs, "become root in the container's user namespace");
-  if (pidNs.length > 0) w.op(OP_FORK_INIT, "FORK_INIT", pidNs, "fork into the container's pid namespace");
+  if (userNs.length > 0) emitBecomeRoot(w, userNs, "become root in the container's user namespace");
+  if (pidNs.length > 0) emitForkInit(w, pidNs, "fork into the container's pid namespace");
   // runc's setns init joins the container's session keyring (the name create gave it).
-  if (req.newKeyring) w.op(OP_SESSION_KEYRING, "SESSION_KEYRING", "", "join the session keyring").s("name", "_ses." + req.id);
-  w.op(OP_ROOTFS, "ROOTFS", "/root/path", "open the container's root \"/\"").s("path", "/");
+  if (req.newKeyring) emitSessionKeyring(w, "", "join the session keyring", "_ses." + req.id);
+  emitRootfs(w, "/root/path", "open the container's root \"/\"", "/");
 
   const p = c.process;
   if (!p.present || p.args.length == 0) return; // already an error: nothing to run
-  if (p.terminal) w.op(OP_EXEC_CONSOLE, "EXEC_CONSOLE", "/process/terminal", "set up the terminal").n("rows", p.consoleHeight).n("cols", p.consoleWidth);
+  if (p.terminal) emitExecConsole(w, "/process/terminal", "set up the terminal",
+    p.consoleHeight, p.consoleWidth);
   planProcessSetup(c, req, w, d);
   // The final list, once in the container's cgroup: last before the seccomp filter and execve.
   planCpuAffinity(c, "final", w);

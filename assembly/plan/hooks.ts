@@ -5,7 +5,7 @@ import { Config, Hook } from "../config/model";
 import { Request } from "../request";
 import { quote } from "../json/write";
 import { PlanWriter } from "./writer";
-import { OP_CREATE_HOOKS, OP_START_HOOK } from "./ops";
+import { emitCreateHooks, emitStartHook } from "./emit.gen";
 
 /** Before pivot_root: where prestart, createRuntime and createContainer hooks run. */
 export function planCreateHooks(c: Config, w: PlanWriter): void {
@@ -14,7 +14,7 @@ export function planCreateHooks(c: Config, w: PlanWriter): void {
     const phase = c.hooks[i].phase;
     if (phase == "prestart" || phase == "createRuntime" || phase == "createContainer") any = true;
   }
-  if (any) w.op(OP_CREATE_HOOKS, "CREATE_HOOKS", "/hooks", "run the prestart, createRuntime and createContainer hooks");
+  if (any) emitCreateHooks(w, "/hooks", "run the prestart, createRuntime and createContainer hooks");
 }
 
 /** After start, before the user's process execs: each startContainer hook, in config order. */
@@ -24,9 +24,8 @@ export function planStartHooks(c: Config, req: Request, w: PlanWriter): void {
     const h = c.hooks[i];
     if (h.phase != "startContainer") continue;
     const state = hookStateParts(c, req, "created");
-    w.op(OP_START_HOOK, "START_HOOK", h.pointer, "run the startContainer hook \"" + h.path + "\"")
-      .s("path", h.path).strList("argv", hookArgv(h)).strList("envp", h.env).n("timeout", <u64>h.timeout)
-      .s("state_head", state[0]).s("state_tail", state[1]).n("index", <u64>n);
+    emitStartHook(w, h.pointer, "run the startContainer hook \"" + h.path + "\"",
+      h.path, hookArgv(h), h.env, <u64>h.timeout, state[0], state[1], <u64>n);
     n++;
   }
 }

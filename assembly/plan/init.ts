@@ -3,10 +3,7 @@ import { Config } from "../config/model";
 import { Request } from "../request";
 import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
 import { PlanWriter } from "./writer";
-import {
-  OP_ROOTFS, OP_MOUNT, OP_PIVOT_ROOT, OP_MOVE_ROOT, OP_MASK_PATH, OP_READONLY_PATH, OP_SETHOSTNAME,
-  OP_SETDOMAINNAME, OP_WAIT_START, OP_SESSION_KEYRING, OP_CONSOLE, OP_PRIVATE_PARENT, WHERE_PROPAGATION,
-} from "./ops";
+import { WHERE_PROPAGATION } from "./ops";
 import { MS_BIND, MS_REC, MS_SLAVE, MS_REMOUNT, MS_RDONLY } from "./mount-flags";
 import { CLONE_NEWNS, propagationFlag } from "../config/linux";
 import { planNamespaces, inUserNamespace } from "./namespaces";
@@ -23,6 +20,11 @@ import { resolvePath, cleanPath } from "../paths";
 import { CgroupDir, cgroupDirs } from "../cgroups/path";
 import { planCreateHooks, planStartHooks } from "./hooks";
 import { planCloneInit } from "./cgroup-join";
+import {
+  emitConsole, emitMaskPath, emitMount, emitMoveRoot, emitPivotRoot, emitPrivateParent,
+  emitReadonlyPath, emitRootfs, emitSessionKeyring, emitSetdomainname, emitSethostname,
+  emitWaitStart,
+} from "./emit.gen";
 
 export function rootfsPath(c: Config, req: Request): string {
   return resolvePath(req.bundle, c.rootPath);
@@ -49,56 +51,57 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   planNetDevices(c, req, w, d);
   // A session keyring of its own, as runc makes unless --no-new-keyring: keys are not shared
   // with the caller's session.
-  if (req.newKeyring) w.op(OP_SESSION_KEYRING, "SESSION_KEYRING", "", "join a new session keyring").s("name", "_ses." + req.id);
+  if (req.newKeyring) emitSessionKeyring(w, "", "join a new session keyring", "_ses." + req.id);
 
   const rootfs = rootfsPath(c, req);
   // The container's mounts must not propagate back to the host: recursively slave by default;
   // a rootfsPropagation is applied as given (runc's prepareRoot), and again to the new root.
   const given = c.linux.rootfsPropagation.length > 0;
   const rootProp: u64 = given ? <u64>propagationFlag(c.linux.rootfsPropagation) : MS_SLAVE | MS_REC;
-  w.op(OP_MOUNT, "MOUNT", given ? "/linux/rootfsPropagation" : "", "set propagation of \"/\"")
-    .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", rootProp).s("data", "").where(WHERE_PROPAGATION);
-  w.op(OP_PRIVATE_PARENT, "PRIVATE_PARENT", "/root/path", "make the mount holding \"" + rootfs + "\" private").s("path", rootfs);
+  emitMount(w, given ? "/linux/rootfsPropagation" : "", "set propagation of \"/\"",
+    "", "/", "", rootProp, "", WHERE_PROPAGATION);
+  emitPrivateParent(w, "/root/path", "make the mount holding \"" + rootfs + "\" private", rootfs);
   // pivot_root needs the rootfs to be a mount point.
-  w.op(OP_MOUNT, "MOUNT", "/root/path", "bind \"" + rootfs + "\" on itself")
-    .s("source", rootfs).s("target", rootfs).s("fstype", "").mountFlags("flags", MS_BIND | MS_REC).s("data", "").where(0);
-  w.op(OP_ROOTFS, "ROOTFS", "/root/path", "open the root filesystem \"" + rootfs + "\"").s("path", rootfs);
+  emitMount(w, "/root/path", "bind \"" + rootfs + "\" on itself", rootfs, rootfs, "", MS_BIND | MS_REC, "", 0);
+  emitRootfs(w, "/root/path", "open the root filesystem \"" + rootfs + "\"", rootfs);
 
   planMounts(c, req, cgroups, w, d);
   if (!devBoundFromHost(c)) planDevices(c, w, inUserNamespace(c));
 
   // The environment is built, the root not yet entered: where runc runs these hooks too.
   planCreateHooks(c, w);
-  if (req.noPivot) w.op(OP_MOVE_ROOT, "MOVE_ROOT", "/root/path", "detach the host's proc and sysfs, move \"" + rootfs + "\" to / (--no-pivot)").s("rootfs", rootfs);
-  else w.op(OP_PIVOT_ROOT, "PIVOT_ROOT", "/root/path", "pivot_root to \"" + rootfs + "\"").s("rootfs", rootfs);
+  if (req.noPivot) emitMoveRoot(w, "/root/path", "detach the host's proc and sysfs, move \"" + rootfs + "\" to / (--no-pivot)",
+    rootfs);
+  else emitPivotRoot(w, "/root/path", "pivot_root to \"" + rootfs + "\"", rootfs);
 
   // On the new root (runc's prepareRootfs end); private is what PRIVATE_PARENT made it already.
   if (given && c.linux.rootfsPropagation != "private") {
-    w.op(OP_MOUNT, "MOUNT", "/linux/rootfsPropagation", "set propagation of the new \"/\"")
-      .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", rootProp).s("data", "").where(WHERE_PROPAGATION);
+    emitMount(w, "/linux/rootfsPropagation", "set propagation of the new \"/\"",
+      "", "/", "", rootProp, "", WHERE_PROPAGATION);
   }
   // The console comes from the container's own devpts, so after the pivot; /dev/console is
   // bound before the root turns read-only.
   if (c.process.present && c.process.terminal) {
-    w.op(OP_CONSOLE, "CONSOLE", "/process/terminal", "set up the console").n("rows", c.process.consoleHeight).n("cols", c.process.consoleWidth);
+    emitConsole(w, "/process/terminal", "set up the console", c.process.consoleHeight, c.process.consoleWidth);
   }
   planDevReadonly(c, w);
   if (c.rootReadonly) {
-    w.op(OP_MOUNT, "MOUNT", "/root/readonly", "remount \"/\" read-only")
-      .s("source", "").s("target", "/").s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | MS_RDONLY).s("data", "").where(0);
+    emitMount(w, "/root/readonly", "remount \"/\" read-only",
+      "", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY, "", 0);
   }
   // Before readonlyPaths, which usually covers /proc/sys.
   planSysctl(c, w);
   for (let i = 0; i < c.linux.readonlyPaths.length; i++) {
     const p = cleanPath(c.linux.readonlyPaths[i]);
-    w.op(OP_READONLY_PATH, "READONLY_PATH", "/linux/readonlyPaths/" + i.toString(), "make \"" + p + "\" read-only").s("path", p).n("missing_ok", <u64>1);
+    emitReadonlyPath(w, "/linux/readonlyPaths/" + i.toString(), "make \"" + p + "\" read-only", p, <u64>1);
   }
   for (let i = 0; i < c.linux.maskedPaths.length; i++) {
     const p = cleanPath(c.linux.maskedPaths[i]);
-    w.op(OP_MASK_PATH, "MASK_PATH", "/linux/maskedPaths/" + i.toString(), "mask \"" + p + "\"").s("path", p).n("missing_ok", <u64>1);
+    emitMaskPath(w, "/linux/maskedPaths/" + i.toString(), "mask \"" + p + "\"", p, <u64>1);
   }
-  if (c.hasHostname) w.op(OP_SETHOSTNAME, "SETHOSTNAME", "/hostname", "set hostname \"" + c.hostname + "\"").s("name", c.hostname);
-  if (c.hasDomainname) w.op(OP_SETDOMAINNAME, "SETDOMAINNAME", "/domainname", "set domainname \"" + c.domainname + "\"").s("name", c.domainname);
+  if (c.hasHostname) emitSethostname(w, "/hostname", "set hostname \"" + c.hostname + "\"", c.hostname);
+  if (c.hasDomainname) emitSetdomainname(w, "/domainname", "set domainname \"" + c.domainname + "\"",
+    c.domainname);
 
   const hasProcess = c.process.present && c.process.args.length > 0;
   const filter = hasProcess && c.linux.seccomp ? seccompPlace(c) : SeccompPlace.BeforeCapabilities;
@@ -106,7 +109,7 @@ export function planInit(c: Config, req: Request, w: PlanWriter, d: Diagnostics)
   if (hasProcess && filter == SeccompPlace.BeforeStart) planSeccomp(c, req, w, d);
   // Without a process there is still a wait for start, and no runtime binary should wait.
   if (!hasProcess) planExecSealed(w);
-  w.op(OP_WAIT_START, "WAIT_START", "", "wait for start");
+  emitWaitStart(w, "", "wait for start");
   if (hasProcess && filter == SeccompPlace.BeforeExec) planSeccomp(c, req, w, d);
   // Under the container's credentials and filter, as the user's process will be.
   if (hasProcess) planStartHooks(c, req, w);

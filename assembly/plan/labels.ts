@@ -5,7 +5,7 @@ import { Config, Mount } from "../config/model";
 import { Request } from "../request";
 import { Diagnostics, E_UNSUPPORTED, W_IGNORED } from "../diagnostics";
 import { PlanWriter } from "./writer";
-import { OP_APPARMOR, OP_SELINUX_EXEC_LABEL } from "./ops";
+import { emitApparmor, emitSelinuxExecLabel } from "./emit.gen";
 
 /** Refuses a label the host cannot apply, rather than run the container unconfined. */
 export function checkLabels(c: Config, req: Request, d: Diagnostics): void {
@@ -27,14 +27,14 @@ export function checkLabels(c: Config, req: Request, d: Diagnostics): void {
 export function planAppArmor(c: Config, w: PlanWriter): void {
   if (!c.process.present || c.process.apparmorProfile.length == 0) return;
   const p = c.process.apparmorProfile;
-  w.op(OP_APPARMOR, "APPARMOR", "/process/apparmorProfile", "set apparmor profile \"" + p + "\" for exec").s("profile", p);
+  emitApparmor(w, "/process/apparmorProfile", "set apparmor profile \"" + p + "\" for exec", p);
 }
 
 /** After EXEC_SEALED, as APPARMOR, and before the uid and capability changes, like runc. */
 export function planSelinuxExecLabel(c: Config, w: PlanWriter): void {
   if (c.process.selinuxLabel.length == 0) return;
   const l = c.process.selinuxLabel;
-  w.op(OP_SELINUX_EXEC_LABEL, "SELINUX_EXEC_LABEL", "/process/selinuxLabel", "set selinux label \"" + l + "\" for exec").s("label", l);
+  emitSelinuxExecLabel(w, "/process/selinuxLabel", "set selinux label \"" + l + "\" for exec", l);
 }
 
 /** data with context="<mountLabel>" added, for a filesystem mount that takes it: not proc or

@@ -8,7 +8,7 @@ import { Diagnostics, E_UNSUPPORTED, E_REQUIRED, E_CONFLICT } from "../diagnosti
 import { childPointer, indexPointer } from "../json/value";
 import { PlanWriter } from "./writer";
 import {
-  OP_MOUNT, OP_MKTARGET, OP_SYMLINK, OP_MOUNT_SETATTR, OP_MOUNT_IDMAP, OP_TMPCOPYUP, WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, WHERE_REAL_DIR, MKTARGET_DIR, MKTARGET_REAL_DIR,
+  WHERE_TARGET_IN_ROOT, WHERE_PROPAGATION, WHERE_REAL_DIR, MKTARGET_DIR, MKTARGET_REAL_DIR,
   MKTARGET_LIKE_SOURCE, IDMAP_TREE, IDMAP_RECURSIVE, IDMAP_PLAIN, IDMAP_MAKE_TARGET,
 } from "./ops";
 import {
@@ -23,6 +23,9 @@ import { inUserNamespace, createsNamespace } from "./namespaces";
 import { CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWCGROUP } from "../config/linux";
 import { CgroupDir, dirOf, ownDirs } from "../cgroups/path";
 import { notifyMount } from "./systemd";
+import {
+  emitMktarget, emitMount, emitMountIdmap, emitMountSetattr, emitSymlink, emitTmpcopyup,
+} from "./emit.gen";
 
 class ResolvedOptions {
   flags: u64 = 0;
@@ -84,26 +87,23 @@ function planMount(m: Mount, c: Config, req: Request, cgroups: CgroupDir[], w: P
   else if (m.type == "cgroup" || m.type == "cgroup2") planCgroupMount(m, dest, opts, c, req, cgroups, w);
   else {
     if (m.type.length == 0) d.error(E_REQUIRED, childPointer(m.pointer, "type"), "is required for a mount that is not a bind mount");
-    w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest)
-      .n("kind", realDir(m) ? MKTARGET_REAL_DIR : MKTARGET_DIR).s("source", "");
+    emitMktarget(w, m.pointer, "create mount point " + dest,
+      dest, realDir(m) ? MKTARGET_REAL_DIR : MKTARGET_DIR, "");
     if (tmpcopyup) planTmpcopyup(m, dest, opts.flags, withMountLabel(c, req, m, data), w);
     else {
       // A read-only /dev is made read-only last (planDevReadonly): what goes under it comes first.
       const flags = isReadonlyDev(m, dest, opts.flags) ? opts.flags & ~MS_RDONLY : opts.flags;
-      w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"" + m.type + "\" on \"" + dest + "\"")
-        .s("source", m.source.length > 0 ? m.source : m.type).s("target", dest).s("fstype", m.type)
-        .mountFlags("flags", flags).s("data", withMountLabel(c, req, m, data)).where(WHERE_TARGET_IN_ROOT | realDir(m));
+      emitMount(w, m.pointer, "mount \"" + m.type + "\" on \"" + dest + "\"",
+        m.source.length > 0 ? m.source : m.type, dest, m.type, flags, withMountLabel(c, req, m, data), WHERE_TARGET_IN_ROOT | realDir(m));
     }
   }
   for (let k = 0; k < opts.propagation.length; k++) {
-    w.op(OP_MOUNT, "MOUNT", m.pointer, "set propagation of \"" + dest + "\"")
-      .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", opts.propagation[k]).s("data", "")
-      .where(WHERE_TARGET_IN_ROOT | WHERE_PROPAGATION);
+    emitMount(w, m.pointer, "set propagation of \"" + dest + "\"",
+      "", dest, "", opts.propagation[k], "", WHERE_TARGET_IN_ROOT | WHERE_PROPAGATION);
   }
   if (opts.recursive) {
-    w.op(OP_MOUNT_SETATTR, "MOUNT_SETATTR", m.pointer, "set recursive attributes of \"" + dest + "\"")
-      .s("target", dest).named("attr_set", opts.attrSet, mountAttrNames(opts.attrSet))
-      .named("attr_clr", opts.attrClr, mountAttrNames(opts.attrClr)).n("propagation", 0);
+    emitMountSetattr(w, m.pointer, "set recursive attributes of \"" + dest + "\"",
+      dest, opts.attrSet, mountAttrNames(opts.attrSet), opts.attrClr, mountAttrNames(opts.attrClr), 0);
   }
 }
 
@@ -120,9 +120,8 @@ export function planDevReadonly(c: Config, w: PlanWriter): void {
     if (cleanPath(m.destination) != "/dev") continue;
     const opts = resolveOptions(m, new Diagnostics());
     if (!isReadonlyDev(m, "/dev", opts.flags)) return;
-    w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"/dev\" read-only")
-      .s("source", "").s("target", "/dev").s("fstype", "").mountFlags("flags", MS_REMOUNT | opts.flags).s("data", "")
-      .where(WHERE_TARGET_IN_ROOT);
+    emitMount(w, m.pointer, "remount \"/dev\" read-only",
+      "", "/dev", "", MS_REMOUNT | opts.flags, "", WHERE_TARGET_IN_ROOT);
     return;
   }
 }
@@ -137,13 +136,11 @@ function realDir(m: Mount): u64 {
 /** tmpcopyup (runc's EXT_COPYUP): the tmpfs starts with a copy of what the directory held. The
  * copy needs it writable, so a read-only one is remounted read-only after it, as runc does. */
 function planTmpcopyup(m: Mount, dest: string, flags: u64, data: string, w: PlanWriter): void {
-  w.op(OP_TMPCOPYUP, "TMPCOPYUP", m.pointer, "mount \"tmpfs\" on \"" + dest + "\" with a copy of its contents (tmpcopyup)")
-    .s("source", m.source.length > 0 ? m.source : m.type).s("target", dest)
-    .mountFlags("flags", flags & ~(MS_RDONLY | MS_REMOUNT)).s("data", data);
+  emitTmpcopyup(w, m.pointer, "mount \"tmpfs\" on \"" + dest + "\" with a copy of its contents (tmpcopyup)",
+    m.source.length > 0 ? m.source : m.type, dest, flags & ~(MS_RDONLY | MS_REMOUNT), data);
   if (flags & MS_RDONLY) {
-    w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"" + dest + "\" read-only")
-      .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | (flags & ~MS_REMOUNT)).s("data", "")
-      .where(WHERE_TARGET_IN_ROOT);
+    emitMount(w, m.pointer, "remount \"" + dest + "\" read-only",
+      "", dest, "", MS_BIND | MS_REMOUNT | (flags & ~MS_REMOUNT), "", WHERE_TARGET_IN_ROOT);
   }
 }
 
@@ -167,13 +164,12 @@ function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptio
   // the source (a 0700 directory on the way): a root host clones it for the init, as runc opens
   // bind sources before the user namespace exists.
   if (!idmapped && req.euid == 0 && inUserNamespace(c)) {
-    w.op(OP_MOUNT_IDMAP, "MOUNT_IDMAP", m.pointer, "bind \"" + source + "\" on \"" + dest + "\", opened by the host")
-      .s("source", source).s("target", dest).n("recursive", ((bindFlags & MS_REC) != 0 ? IDMAP_TREE : 0) | IDMAP_PLAIN | IDMAP_MAKE_TARGET)
-      .s("uidmap", "").s("gidmap", "");
+    emitMountIdmap(w, m.pointer, "bind \"" + source + "\" on \"" + dest + "\", opened by the host",
+      source, dest, ((bindFlags & MS_REC) != 0 ? IDMAP_TREE : 0) | IDMAP_PLAIN | IDMAP_MAKE_TARGET, "", "");
     remountBind(m, dest, opts, w);
     return;
   }
-  w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_LIKE_SOURCE).s("source", source);
+  emitMktarget(w, m.pointer, "create mount point " + dest, dest, MKTARGET_LIKE_SOURCE, source);
   if (idmapped) {
     // The host builds the tree, and only a root of the host's user namespace can (like runc).
     if (req.euid != 0) d.error(E_UNSUPPORTED, m.pointer, "idmapped mounts need ocirun to run as root: only the host's root may idmap a mount");
@@ -181,12 +177,11 @@ function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptio
     // config has one, config/namespace-needs.ts).
     const own = m.uidMappings.length > 0;
     const rec = ((bindFlags & MS_REC) != 0 ? IDMAP_TREE : 0) | (opts.idmap == 1 ? IDMAP_RECURSIVE : 0);
-    w.op(OP_MOUNT_IDMAP, "MOUNT_IDMAP", m.pointer, "idmapped bind \"" + source + "\" on \"" + dest + "\"" + (own ? "" : " with the container's user namespace"))
-      .s("source", source).s("target", dest).n("recursive", rec)
-      .s("uidmap", own ? mapText(m.uidMappings) : "").s("gidmap", own ? mapText(m.gidMappings) : "");
+    emitMountIdmap(w, m.pointer, "idmapped bind \"" + source + "\" on \"" + dest + "\"" + (own ? "" : " with the container's user namespace"),
+      source, dest, rec, own ? mapText(m.uidMappings) : "", own ? mapText(m.gidMappings) : "");
   } else {
-    w.op(OP_MOUNT, "MOUNT", m.pointer, "bind \"" + source + "\" on \"" + dest + "\"")
-      .s("source", source).s("target", dest).s("fstype", "").mountFlags("flags", bindFlags | MS_BIND).s("data", "").where(WHERE_TARGET_IN_ROOT);
+    emitMount(w, m.pointer, "bind \"" + source + "\" on \"" + dest + "\"",
+      source, dest, "", bindFlags | MS_BIND, "", WHERE_TARGET_IN_ROOT);
   }
   remountBind(m, dest, opts, w);
 }
@@ -195,8 +190,8 @@ function planBind(m: Mount, dest: string, sourceArg: string, opts: ResolvedOptio
 function remountBind(m: Mount, dest: string, opts: ResolvedOptions, w: PlanWriter): void {
   const rest = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
   if (rest != 0) {
-    w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"" + dest + "\"")
-      .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | rest).s("data", "").where(WHERE_TARGET_IN_ROOT);
+    emitMount(w, m.pointer, "remount \"" + dest + "\"",
+      "", dest, "", MS_BIND | MS_REMOUNT | rest, "", WHERE_TARGET_IN_ROOT);
   }
 }
 
@@ -211,49 +206,49 @@ function planCgroupMount(m: Mount, dest: string, opts: ResolvedOptions, c: Confi
   const cgroups = joined.length > 0 ? joined : ownDirs(req);
   const flags = opts.flags | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   const ownNs = hasNamespace(c, CLONE_NEWCGROUP);
-  w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + dest).s("target", dest).n("kind", MKTARGET_DIR).s("source", "");
+  emitMktarget(w, m.pointer, "create mount point " + dest, dest, MKTARGET_DIR, "");
   if (req.cgroup == "v2" || req.cgroup == "none" || req.cgroupV1.length == 0) {
     const own = dirOf(cgroups, "");
     // In a user namespace the kernel may refuse a fresh cgroup2 mount (EBUSY under nsdelegate).
     if (own && (!ownNs || inUserNamespace(c))) planCgroupBind(m, own, dest, flags, w);
     else {
-      w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup2\" on \"" + dest + "\"")
-        .s("source", "cgroup2").s("target", dest).s("fstype", "cgroup2").mountFlags("flags", flags).s("data", "").where(WHERE_TARGET_IN_ROOT);
+      emitMount(w, m.pointer, "mount \"cgroup2\" on \"" + dest + "\"",
+        "cgroup2", dest, "cgroup2", flags, "", WHERE_TARGET_IN_ROOT);
     }
     return;
   }
-  w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"tmpfs\" on \"" + dest + "\"")
-    .s("source", "tmpfs").s("target", dest).s("fstype", "tmpfs").mountFlags("flags", (flags & ~MS_RDONLY)).s("data", "mode=755").where(WHERE_TARGET_IN_ROOT);
+  emitMount(w, m.pointer, "mount \"tmpfs\" on \"" + dest + "\"",
+    "tmpfs", dest, "tmpfs", (flags & ~MS_RDONLY), "mode=755", WHERE_TARGET_IN_ROOT);
   const bind = !ownNs || inUserNamespace(c);
   for (let i = 0; i < req.cgroupV1.length; i++) {
     const h = req.cgroupV1[i];
     const sub = joinPath(dest, h.dir);
-    w.op(OP_MKTARGET, "MKTARGET", m.pointer, "create mount point " + sub).s("target", sub).n("kind", MKTARGET_DIR).s("source", "");
+    emitMktarget(w, m.pointer, "create mount point " + sub, sub, MKTARGET_DIR, "");
     const own = dirOf(cgroups, h.dir);
     if (own && bind) planCgroupBind(m, own, sub, flags, w);
     else {
-      w.op(OP_MOUNT, "MOUNT", m.pointer, "mount \"cgroup\" (" + h.options + ") on \"" + sub + "\"")
-        .s("source", "cgroup").s("target", sub).s("fstype", "cgroup").mountFlags("flags", flags).s("data", h.options).where(WHERE_TARGET_IN_ROOT);
+      emitMount(w, m.pointer, "mount \"cgroup\" (" + h.options + ") on \"" + sub + "\"",
+        "cgroup", sub, "cgroup", flags, h.options, WHERE_TARGET_IN_ROOT);
     }
     const names = h.dir.split(",");
     for (let k = 0; names.length > 1 && k < names.length; k++) {
-      w.op(OP_SYMLINK, "SYMLINK", m.pointer, "symlink \"" + joinPath(dest, names[k]) + "\" -> \"" + h.dir + "\"")
-        .s("linktarget", h.dir).s("linkpath", joinPath(dest, names[k]));
+      emitSymlink(w, m.pointer, "symlink \"" + joinPath(dest, names[k]) + "\" -> \"" + h.dir + "\"",
+        h.dir, joinPath(dest, names[k]));
     }
   }
   if (flags & MS_RDONLY) {
-    w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"" + dest + "\" read-only")
-      .s("source", "").s("target", dest).s("fstype", "").mountFlags("flags", MS_REMOUNT | flags).s("data", "mode=755").where(WHERE_TARGET_IN_ROOT);
+    emitMount(w, m.pointer, "remount \"" + dest + "\" read-only",
+      "", dest, "", MS_REMOUNT | flags, "mode=755", WHERE_TARGET_IN_ROOT);
   }
 }
 
 /** A bind of the container's cgroup directory, then a remount for the mount's own flags. */
 function planCgroupBind(m: Mount, own: CgroupDir, target: string, flags: u64, w: PlanWriter): void {
   const source = own.full();
-  w.op(OP_MOUNT, "MOUNT", m.pointer, "bind \"" + source + "\" on \"" + target + "\"")
-    .s("source", source).s("target", target).s("fstype", "").mountFlags("flags", MS_BIND | MS_REC).s("data", "").where(WHERE_TARGET_IN_ROOT);
-  w.op(OP_MOUNT, "MOUNT", m.pointer, "remount \"" + target + "\"")
-    .s("source", "").s("target", target).s("fstype", "").mountFlags("flags", MS_BIND | MS_REMOUNT | flags).s("data", "").where(WHERE_TARGET_IN_ROOT);
+  emitMount(w, m.pointer, "bind \"" + source + "\" on \"" + target + "\"",
+    source, target, "", MS_BIND | MS_REC, "", WHERE_TARGET_IN_ROOT);
+  emitMount(w, m.pointer, "remount \"" + target + "\"",
+    "", target, "", MS_BIND | MS_REMOUNT | flags, "", WHERE_TARGET_IN_ROOT);
 }
 
 /** The config has a namespace of this type, new or joined. */

@@ -6,13 +6,13 @@
 import { Config } from "../config/model";
 import { CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWCGROUP } from "../config/linux";
 import { PlanWriter } from "./writer";
-import { OP_SETNS, OP_UNSHARE, OP_FORK_INIT, OP_USERNS_MAPS, OP_BECOME_ROOT } from "./ops";
 import { IdMapping } from "../config/model";
 import { Request } from "../request";
 import { planTimeOffsets } from "./process-settings";
 import { idMapsHow, idMapsHowLabel } from "./rootless";
 import { CgroupDir } from "../cgroups/path";
 import { planCgroupJoin } from "./cgroup-join";
+import { emitBecomeRoot, emitForkInit, emitSetns, emitUnshare, emitUsernsMaps } from "./emit.gen";
 
 /** The text of a uid_map or gid_map file. */
 export function mapText(maps: IdMapping[]): string {
@@ -25,8 +25,8 @@ export function mapText(maps: IdMapping[]): string {
 
 function planIdMaps(c: Config, req: Request, w: PlanWriter): void {
   const how = idMapsHow(c, req);
-  w.op(OP_USERNS_MAPS, "USERNS_MAPS", "/linux/uidMappings", "write the user namespace's id maps")
-    .s("uidmap", mapText(c.linux.uidMappings)).s("gidmap", mapText(c.linux.gidMappings)).named("how", how, idMapsHowLabel(how));
+  emitUsernsMaps(w, "/linux/uidMappings", "write the user namespace's id maps",
+    mapText(c.linux.uidMappings), mapText(c.linux.gidMappings), how, idMapsHowLabel(how));
 }
 
 /** The container gets a user namespace (new or joined): mknod and some mounts are not allowed there. */
@@ -62,7 +62,7 @@ export function planNamespaces(c: Config, req: Request, cgroups: CgroupDir[], w:
   if (joins == 0 && (newFlags & CLONE_NEWTIME) == 0) {
     const lateCgroupNs = cgroups.length > 0 ? newFlags & CLONE_NEWCGROUP : 0;
     w.cloneFlags = newFlags & ~lateCgroupNs;
-    if (lateCgroupNs) w.op(OP_UNSHARE, "UNSHARE", "/linux/namespaces", "create the cgroup namespace").cloneFlags_("flags", lateCgroupNs);
+    if (lateCgroupNs) emitUnshare(w, "/linux/namespaces", "create the cgroup namespace", lateCgroupNs);
     if (newFlags & CLONE_NEWUSER) planIdMaps(c, req, w);
     return;
   }
@@ -72,14 +72,13 @@ export function planNamespaces(c: Config, req: Request, cgroups: CgroupDir[], w:
     for (let i = 0; i < nss.length; i++) {
       const ns = nss[i];
       if (ns.type != JOIN_ORDER[k] || ns.path.length == 0) continue;
-      w.op(OP_SETNS, "SETNS", ns.pointer, "join " + ns.type + " namespace " + ns.path)
-        .s("path", ns.path).cloneFlags_("nstype", ns.flag);
+      emitSetns(w, ns.pointer, "join " + ns.type + " namespace " + ns.path, ns.path, ns.flag);
       if (ns.flag == CLONE_NEWPID) needFork = true;
       if (ns.flag == CLONE_NEWUSER) joinedUser = ns.pointer;
     }
   }
   if (newFlags != 0) {
-    w.op(OP_UNSHARE, "UNSHARE", "/linux/namespaces", "create namespaces").cloneFlags_("flags", newFlags);
+    emitUnshare(w, "/linux/namespaces", "create namespaces", newFlags);
   }
   // The offsets are frozen when the first process enters the time namespace (the fork below).
   // Before the id maps or BECOME_ROOT: the non-dumpable init's /proc/self files belong to the
@@ -88,6 +87,6 @@ export function planNamespaces(c: Config, req: Request, cgroups: CgroupDir[], w:
   if (newFlags & CLONE_NEWUSER) planIdMaps(c, req, w);
   // A joined namespace has its maps; the init's ids are the host's, unmapped there (an EOVERFLOW
   // at the first mkdir). Its capabilities there are full since the setns, and stay so.
-  if (joinedUser.length > 0) w.op(OP_BECOME_ROOT, "BECOME_ROOT", joinedUser, "become root in the joined user namespace");
-  if (needFork) w.op(OP_FORK_INIT, "FORK_INIT", "/linux/namespaces", "fork into the pid namespace");
+  if (joinedUser.length > 0) emitBecomeRoot(w, joinedUser, "become root in the joined user namespace");
+  if (needFork) emitForkInit(w, "/linux/namespaces", "fork into the pid namespace");
 }

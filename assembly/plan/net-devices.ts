@@ -7,7 +7,7 @@ import { Config } from "../config/model";
 import { Request } from "../request";
 import { Diagnostics, E_UNSUPPORTED } from "../diagnostics";
 import { PlanWriter } from "./writer";
-import { OP_NET_DEVICE } from "./ops";
+import { emitNetDevice } from "./emit.gen";
 
 /** After the namespaces (and FORK_INIT): the network namespace the devices go to exists. */
 export function planNetDevices(c: Config, req: Request, w: PlanWriter, d: Diagnostics): void {
@@ -18,7 +18,7 @@ export function planNetDevices(c: Config, req: Request, w: PlanWriter, d: Diagno
   for (let i = 0; i < devs.length; i++) {
     const dev = devs[i];
     const as = dev.name == dev.hostName ? "" : " as \"" + dev.name + "\"";
-    w.op(OP_NET_DEVICE, "NET_DEVICE", dev.pointer, "move \"" + dev.hostName + "\" into the container" + as)
-      .s("hostName", dev.hostName).s("containerName", dev.name);
+    emitNetDevice(w, dev.pointer, "move \"" + dev.hostName + "\" into the container" + as,
+      dev.hostName, dev.name);
   }
 }

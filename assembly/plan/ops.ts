@@ -25,14 +25,14 @@ export const PLAN_OP_ARGC_AT: u32 = 2;
 export const PLAN_OP_SOURCE_AT: u32 = 4;
 export const PLAN_OP_WHAT_AT: u32 = 8;
 
-export const OP_SETNS: u16 = 1; // args: str path, u64 nstype
-export const OP_UNSHARE: u16 = 2; // args: u64 flags
+export const OP_SETNS: u16 = 1; // args: str path, u64:clone nstype
+export const OP_UNSHARE: u16 = 2; // args: u64:clone flags
 export const OP_FORK_INIT: u16 = 3; // args:
 // ROOTFS comes after the rootfs is bound onto itself: an fd taken before would sit under that bind.
 export const OP_ROOTFS: u16 = 4; // args: str path
-export const OP_MOUNT: u16 = 5; // args: str source, str target, str fstype, u64 flags, str data, u64 where
+export const OP_MOUNT: u16 = 5; // args: str source, str target, str fstype, u64:mount flags, str data, u64:where where
 export const OP_MKTARGET: u16 = 6; // args: str target, u64 kind, str source
-export const OP_MKNOD: u16 = 7; // args: str target, u64 mode, u64 major, u64 minor, u64 uid, u64 gid
+export const OP_MKNOD: u16 = 7; // args: str target, u64:octal mode, u64 major, u64 minor, u64 uid, u64 gid
 export const OP_SYMLINK: u16 = 8; // args: str linktarget, str linkpath
 export const OP_PIVOT_ROOT: u16 = 9; // args: str rootfs
 export const OP_MOVE_ROOT: u16 = 10; // args: str rootfs
@@ -42,14 +42,14 @@ export const OP_MASK_PATH: u16 = 11; // args: str path, u64 missing_ok
 export const OP_READONLY_PATH: u16 = 12; // args: str path, u64 missing_ok
 export const OP_SETHOSTNAME: u16 = 13; // args: str name
 export const OP_SETDOMAINNAME: u16 = 14; // args: str name
-export const OP_SETRLIMIT: u16 = 15; // args: u64 resource, u64 soft, u64 hard
-export const OP_CAP_BOUNDING: u16 = 16; // args: u64 keep
+export const OP_SETRLIMIT: u16 = 15; // args: u64:named resource, u64 soft, u64 hard
+export const OP_CAP_BOUNDING: u16 = 16; // args: u64:caps keep
 // keep_groups: setgroups(2) is not called (the user namespace's setgroups is "deny", as a
 // rootless caller's own-gid map makes it, and no groups are asked for): the groups stay.
 export const OP_USER: u16 = 17; // args: u64 uid, u64 gid, list u64 groups, u64 keep_groups
-export const OP_CAPS: u16 = 18; // args: u64 effective, u64 permitted, u64 inheritable, u64 ambient
+export const OP_CAPS: u16 = 18; // args: u64:caps effective, u64:caps permitted, u64:caps inheritable, u64:caps ambient
 export const OP_NO_NEW_PRIVS: u16 = 19; // args:
-export const OP_UMASK: u16 = 20; // args: u64 mask
+export const OP_UMASK: u16 = 20; // args: u64:octal mask
 export const OP_CHDIR: u16 = 21; // args: str path
 export const OP_FIND_EXEC: u16 = 22; // args: list str candidates
 export const OP_WAIT_START: u16 = 23; // args:
@@ -59,7 +59,7 @@ export const OP_SESSION_KEYRING: u16 = 25; // args: str name
 // then the init becomes root in the namespace. how (USERNS_* bits, the core's choice from the
 // euid/egid facts): write "deny" to /proc/<pid>/setgroups first, and run newuidmap/newgidmap
 // with the map instead of writing it (a non-root caller may write only a map of its own id).
-export const OP_USERNS_MAPS: u16 = 26; // args: str uidmap, str gidmap, u64 how
+export const OP_USERNS_MAPS: u16 = 26; // args: str uidmap, str gidmap, u64:named how
 // process.terminal: open a pty in the container's devpts, bind its peer over /dev/console, send
 // the master to the host, make the peer the controlling terminal and stdio.
 export const OP_CONSOLE: u16 = 27; // args: u64 rows, u64 cols
@@ -72,16 +72,16 @@ export const OP_SYSCTL: u16 = 28; // args: str path, str value
 // against this op.
 export const OP_OOM_SCORE_ADJ: u16 = 29; // args: str value
 // sched_setattr(2) on the init; nice is a two's-complement i32 in the word.
-export const OP_SCHEDULER: u16 = 30; // args: u64 policy, u64 flags, u64 nice, u64 priority, u64 runtime, u64 deadline, u64 period
-export const OP_IOPRIO: u16 = 31; // args: u64 ioprio
-export const OP_PERSONALITY: u16 = 32; // args: u64 persona
+export const OP_SCHEDULER: u16 = 30; // args: u64:named policy, u64:named flags, u64:named nice, u64 priority, u64 runtime, u64 deadline, u64 period
+export const OP_IOPRIO: u16 = 31; // args: u64:named ioprio
+export const OP_PERSONALITY: u16 = 32; // args: u64:named persona
 // After unshare(CLONE_NEWTIME), before any process enters it (FORK_INIT): /proc/self/timens_offsets.
 export const OP_TIME_OFFSETS: u16 = 33; // args: str offsets
 // set_mempolicy(2): mode with its MPOL_F_* flags; the node mask in 32-bit words, lowest first.
-export const OP_MEMORY_POLICY: u16 = 34; // args: u64 mode, list u64 nodemask
+export const OP_MEMORY_POLICY: u16 = 34; // args: u64:named mode, list u64 nodemask
 // mount_setattr(2) with AT_RECURSIVE on the mount at target (the r* options), after its
 // mount and propagation ops. The core picks the MOUNT_ATTR_* bits; propagation stays 0.
-export const OP_MOUNT_SETATTR: u16 = 35; // args: str target, u64 attr_set, u64 attr_clr, u64 propagation
+export const OP_MOUNT_SETATTR: u16 = 35; // args: str target, u64:named attr_set, u64:named attr_clr, u64 propagation
 // An idmapped bind. The init asks the host (sync IDMAP_TREE), which clones the source tree in
 // the init's mount namespace (open_tree), idmaps it to a user namespace made with uidmap and
 // gidmap, or to the init's own when both are "" (idmap/ridmap without maps of the mount's),
@@ -115,7 +115,7 @@ export const OP_NET_DEVICE: u16 = 41; // args: str hostName, str containerName
 // (in root), mount the tmpfs on it, then copy what the directory held (files, directories,
 // symlinks as symlinks, device nodes, fifos; owners and modes) into the tmpfs, through the fd
 // opened before the mount. flags never has MS_RDONLY: a read-only one is remounted after it.
-export const OP_TMPCOPYUP: u16 = 42; // args: str source, str target, u64 flags, str data
+export const OP_TMPCOPYUP: u16 = 42; // args: str source, str target, u64:mount flags, str data
 // exec -t: a pty in the container's devpts (in root) as for CONSOLE, its master sent to the host
 // (sync CONSOLE), the peer made the controlling terminal and stdio; no /dev/console bind.
 export const OP_EXEC_CONSOLE: u16 = 43; // args: u64 rows, u64 cols
@@ -151,7 +151,7 @@ export const OP_PRIVATE_PARENT: u16 = 49; // args: str path
 // exec: setns(2) on the pidfd of the container's init with one CLONE_NEW* type (Linux 5.8). The
 // host opened the pidfd and then checked the process's start time against the state, so a pid
 // reused since can never be joined: setns fails with ESRCH once that init has exited.
-export const OP_SETNS_PIDFD: u16 = 50; // args: u64 pidfd, u64 nstype
+export const OP_SETNS_PIDFD: u16 = 50; // args: u64 pidfd, u64:clone nstype
 // The runtime's own binary ends here (CVE-2019-5736): the executor execs the sealed init
 // program (a small static executable it writes to a sealed memfd) with the plan in another
 // sealed memfd, and that program runs every op after this one. Those ops (and only they) are

@@ -5,9 +5,7 @@ import { Request } from "../request";
 import { Diagnostics } from "../diagnostics";
 import { PlanWriter } from "./writer";
 import { planSeccomp, seccompPlace, SeccompPlace } from "./seccomp";
-import {
-  OP_SETRLIMIT, OP_CAP_BOUNDING, OP_USER, OP_CAPS, OP_NO_NEW_PRIVS, OP_UMASK, OP_CHDIR, OP_CHOWN_STDIO, OP_FIND_EXEC, OP_EXEC, OP_EXEC_SEALED, USERNS_DENY_SETGROUPS,
-} from "./ops";
+import { USERNS_DENY_SETGROUPS } from "./ops";
 import { rlimitName } from "../config/rlimits";
 import { cleanPath } from "../paths";
 import { planSchedulingSettings, planPersonality } from "./process-settings";
@@ -15,6 +13,10 @@ import { planAppArmor, planSelinuxExecLabel } from "./labels";
 import { idMapsHow } from "./rootless";
 import { inUserNamespace } from "./namespaces";
 import { systemdEnv } from "./systemd";
+import {
+  emitCapBounding, emitCaps, emitChdir, emitChownStdio, emitExec, emitExecSealed, emitFindExec,
+  emitNoNewPrivs, emitSetrlimit, emitUmask, emitUser,
+} from "./emit.gen";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const DEFAULT_UMASK: u64 = 0o022;
@@ -23,15 +25,16 @@ export function planProcessSetup(c: Config, req: Request, w: PlanWriter, d: Diag
   const p = c.process;
   for (let i = 0; i < p.rlimits.length; i++) {
     const r = p.rlimits[i];
-    w.op(OP_SETRLIMIT, "SETRLIMIT", r.pointer, "set " + rlimitName(r.resource))
-      .named("resource", <u64>r.resource, rlimitName(r.resource)).n("soft", r.soft).n("hard", r.hard);
+    emitSetrlimit(w, r.pointer, "set " + rlimitName(r.resource),
+      <u64>r.resource, rlimitName(r.resource), r.soft, r.hard);
   }
   planSchedulingSettings(c, w);
   // The cwd is entered as root, before the uid change, like runc; the executor checks it is
   // inside the root afterwards.
-  w.op(OP_CHDIR, "CHDIR", "/process/cwd", "change directory to \"" + p.cwd + "\"").s("path", p.cwd);
+  emitChdir(w, "/process/cwd", "change directory to \"" + p.cwd + "\"", p.cwd);
   // Its terminal (or stdio) is the user's, while root may still chown it.
-  if (p.user.uid != 0) w.op(OP_CHOWN_STDIO, "CHOWN_STDIO", "/process/user/uid", "give stdio to uid " + p.user.uid.toString()).n("uid", p.user.uid);
+  if (p.user.uid != 0) emitChownStdio(w, "/process/user/uid", "give stdio to uid " + p.user.uid.toString(),
+    p.user.uid);
   planExecSealed(w);
   // Labels the next execve takes: the user's, now that the sealed program's is done.
   planAppArmor(c, w);
@@ -39,23 +42,25 @@ export function planProcessSetup(c: Config, req: Request, w: PlanWriter, d: Diag
   if (c.linux.seccomp && seccompPlace(c) == SeccompPlace.BeforeCapabilities) planSeccomp(c, req, w, d);
   const caps = p.capabilities;
   // Dropping from the bounding set needs CAP_SETPCAP, so it comes before the uid change.
-  if (caps.present) w.op(OP_CAP_BOUNDING, "CAP_BOUNDING", "/process/capabilities/bounding", "limit the capability bounding set").caps("keep", caps.bounding);
-  w.op(OP_USER, "USER", "/process/user", "set user " + p.user.uid.toString() + ":" + p.user.gid.toString())
-    .n("uid", p.user.uid).n("gid", p.user.gid).numList("groups", p.user.additionalGids)
-    .n("keep_groups", keepsGroups(c, req) ? <u64>1 : <u64>0);
+  if (caps.present) emitCapBounding(w, "/process/capabilities/bounding", "limit the capability bounding set",
+    caps.bounding);
+  emitUser(w, "/process/user", "set user " + p.user.uid.toString() + ":" + p.user.gid.toString(),
+    p.user.uid, p.user.gid, p.user.additionalGids, keepsGroups(c, req) ? <u64>1 : <u64>0);
   if (caps.present) {
-    w.op(OP_CAPS, "CAPS", "/process/capabilities", "set capabilities")
-      .caps("effective", caps.effective).caps("permitted", caps.permitted).caps("inheritable", caps.inheritable).caps("ambient", caps.ambient);
+    emitCaps(w, "/process/capabilities", "set capabilities",
+      caps.effective, caps.permitted, caps.inheritable, caps.ambient);
   }
-  if (p.noNewPrivileges) w.op(OP_NO_NEW_PRIVS, "NO_NEW_PRIVS", "/process/noNewPrivileges", "set no_new_privs");
+  if (p.noNewPrivileges) emitNoNewPrivs(w, "/process/noNewPrivileges", "set no_new_privs");
   const umask: u64 = p.user.umask >= 0 ? <u64>p.user.umask : DEFAULT_UMASK;
-  w.op(OP_UMASK, "UMASK", p.user.umask >= 0 ? "/process/user/umask" : "", "set umask").octal("mask", umask);
-  w.op(OP_FIND_EXEC, "FIND_EXEC", "/process/args/0", "exec: \"" + p.args[0] + "\"").strList("candidates", executableCandidates(p.args[0], p.env, p.cwd));
+  emitUmask(w, p.user.umask >= 0 ? "/process/user/umask" : "", "set umask", umask);
+  emitFindExec(w, "/process/args/0", "exec: \"" + p.args[0] + "\"",
+    executableCandidates(p.args[0], p.env, p.cwd));
   planPersonality(c, w);
 }
 
 export function planExec(c: Config, req: Request, w: PlanWriter): void {
-  w.op(OP_EXEC, "EXEC", "/process/args", "exec \"" + c.process.args[0] + "\"").strList("argv", c.process.args).strList("envp", systemdEnv(c.process.env, req));
+  emitExec(w, "/process/args", "exec \"" + c.process.args[0] + "\"",
+    c.process.args, systemdEnv(c.process.env, req));
 }
 
 /** Where execvp would look for `arg0`: itself if it has a "/", else each $PATH entry. */
@@ -75,7 +80,7 @@ export function executableCandidates(arg0: string, env: string[], cwd: string): 
 
 /** From here on the sealed init program runs the plan, not the runtime's binary (ops.ts). */
 export function planExecSealed(w: PlanWriter): void {
-  w.op(OP_EXEC_SEALED, "EXEC_SEALED", "", "exec the sealed init program, which runs the rest of the plan");
+  emitExecSealed(w, "", "exec the sealed init program, which runs the rest of the plan");
 }
 
 /** USER's keep_groups: where the user namespace's setgroups is "deny" (idMapsHow) setgroups(2)

@@ -8,10 +8,10 @@ import { Request } from "../request";
 import { Diagnostics, E_TOO_LARGE, W_UNKNOWN_SYSCALL } from "../diagnostics";
 import { ACT_NOTIFY } from "../config/seccomp";
 import { PlanWriter } from "./writer";
-import { OP_SECCOMP } from "./ops";
 import { compileSeccomp } from "../seccomp/compile";
 import { BPF_MAXINSNS } from "../seccomp/bpf";
 import { ARCH_X86_64, ARCH_X86, ARCH_X32, ARCH_AARCH64, ARCH_ARM } from "../seccomp/syscall-table";
+import { emitSeccomp } from "./emit.gen";
 
 // SECCOMP_FILTER_FLAG_* by flag index (config/seccomp.ts SECCOMP_FLAGS). TSYNC is not passed:
 // the init has one thread, and with NEW_LISTENER the kernel refuses it (EINVAL) unless
@@ -66,8 +66,7 @@ export function planSeccomp(c: Config, req: Request, w: PlanWriter, d: Diagnosti
   if (notify) flags |= FLAG_NEW_LISTENER;
   // WAIT_KILLABLE_RECV is about the listener: without one the kernel refuses it.
   else flags &= ~FLAG_WAIT_KILLABLE_RECV;
-  w.op(OP_SECCOMP, "SECCOMP", "/linux/seccomp", "load the seccomp filter")
-    .n("flags", flags).u64List("program", f.words).n("notify", notify ? 1 : 0);
+  emitSeccomp(w, "/linux/seccomp", "load the seccomp filter", flags, f.words, notify ? 1 : 0);
 }
 
 function warnUnknownNames(s: Seccomp, unknown: string[], d: Diagnostics): void {

@@ -4,7 +4,6 @@
 // (a container without its own pid namespace leaves processes when its init dies). A missing
 // id with --force is success: podman and containerd send `delete --force` after the container
 // is already gone.
-import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { containerNotExist, OciError } from "../errors.ts";
 import { signalProcess, waitGone } from "../proc.ts";
@@ -17,37 +16,32 @@ import { hookContainerOf, hookState, readStoredHooks } from "../hooks/hooks.ts";
 const SIGKILL = 9;
 const KILL_TIMEOUT_MS = 10_000; // runc polls for 10 s too
 
-export function register(program: ProgramDef, ctx: Context): void {
-  program
-    .command("delete")
-    .description("delete any resources held by the container")
-    .argument("<container-id>", "the container's id")
-    .option("-f, --force", "kill the container first if it is running (SIGKILL)")
-    .action(async (id: string, opts: { force?: boolean }) => {
-      const c = openContainer(ctx.root, id, { lock: true });
-      if (!c) {
-        if (opts.force) return;
-        throw containerNotExist(id);
-      }
-      try {
-        if (!c.state) {
-          // No state.json while we hold the lock: a create died half-way. Only --force cleans up.
-          if (!opts.force) throw containerNotExist(id);
-          ctx.log.debug(`delete ${id}: removing a half-created container`);
-          const record = readCgroupRecord(c.dir);
-          if (record) await (await cgroupManager(record)).destroy();
-          return removeContainer(c);
-        }
-        const status = statusOf(c);
-        ctx.log.debug(() => `delete ${id}: status ${status}`);
-        if ((status === "running" || status === "paused") && !opts.force) {
-          throw new OciError(`cannot delete container "${id}" that is not stopped: ${status}`);
-        }
-        await destroyContainer(c as Container & { state: ContainerState }, status, (line) => ctx.log.warn(line));
-      } finally {
-        closeContainer(c);
-      }
-    });
+export async function run(ctx: Context, args: unknown[], options: Record<string, any>): Promise<void> {
+  const [id] = args as [string];
+  const opts = options as { force?: boolean };
+  const c = openContainer(ctx.root, id, { lock: true });
+  if (!c) {
+    if (opts.force) return;
+    throw containerNotExist(id);
+  }
+  try {
+    if (!c.state) {
+      // No state.json while we hold the lock: a create died half-way. Only --force cleans up.
+      if (!opts.force) throw containerNotExist(id);
+      ctx.log.debug(`delete ${id}: removing a half-created container`);
+      const record = readCgroupRecord(c.dir);
+      if (record) await (await cgroupManager(record)).destroy();
+      return removeContainer(c);
+    }
+    const status = statusOf(c);
+    ctx.log.debug(() => `delete ${id}: status ${status}`);
+    if ((status === "running" || status === "paused") && !opts.force) {
+      throw new OciError(`cannot delete container "${id}" that is not stopped: ${status}`);
+    }
+    await destroyContainer(c as Container & { state: ContainerState }, status, (line) => ctx.log.warn(line));
+  } finally {
+    closeContainer(c);
+  }
 }
 
 /** Everything create made goes: the init (and, with its cgroups, every other process of the

@@ -4,7 +4,6 @@
 // time the kernel OOM-kills in the container, until no process is left in its cgroup (or the
 // cgroup is removed); then exit 0. The figures come from stats-v1.ts or stats-v2.ts by the
 // host's cgroup mode; the watching from cgroups/events-watch.ts.
-import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { describeError, OciError, UsageError } from "../errors.ts";
 import { parseGoDuration } from "../duration.ts";
@@ -20,33 +19,27 @@ interface EventsOptions {
 /** setInterval's longest delay (a longer one would fire at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export function register(program: ProgramDef, ctx: Context): void {
-  program
-    .command("events")
-    .description("display container events such as OOM notifications, cpu, memory, and IO usage statistics")
-    .argument("<container-id>", "the container's id")
-    .option("--interval <duration>", "set the stats collection interval (Go duration: 5s, 200ms, 1m30s)", "5s")
-    .option("--stats", "display the container's stats then exit")
-    .action(async (id: string, opts: EventsOptions) => {
-      let intervalMs: number;
-      try {
-        intervalMs = parseGoDuration(opts.interval);
-      } catch {
-        throw new UsageError(`invalid value ${JSON.stringify(opts.interval)} for flag -interval: parse error`);
-      }
-      const c = mustOpenContainer(ctx.root, id); // no lock: a stream must not hold off delete
-      if (intervalMs <= 0) throw new OciError("duration interval must be greater than 0");
-      if (statusOf(c) === "stopped") throw new OciError(`container with id ${id} is not running`);
-      const cgroup = c.state.cgroup;
-      if (!cgroup) throw new OciError("unable to get container cgroup stats: the container has no cgroup of its own (rootless without a delegated cgroup)");
-      const { eventJson } = await import("../cgroups/stats-types.ts");
-      const read = await statsReader(cgroup);
-      if (opts.stats) {
-        ctx.out(eventJson("stats", id, read()));
-        return;
-      }
-      await stream(ctx, id, cgroup, Math.min(intervalMs, MAX_TIMER_MS), read, eventJson);
-    });
+export async function run(ctx: Context, args: unknown[], options: Record<string, any>): Promise<void> {
+  const [id] = args as [string];
+  const opts = options as EventsOptions;
+  let intervalMs: number;
+  try {
+    intervalMs = parseGoDuration(opts.interval);
+  } catch {
+    throw new UsageError(`invalid value ${JSON.stringify(opts.interval)} for flag -interval: parse error`);
+  }
+  const c = mustOpenContainer(ctx.root, id); // no lock: a stream must not hold off delete
+  if (intervalMs <= 0) throw new OciError("duration interval must be greater than 0");
+  if (statusOf(c) === "stopped") throw new OciError(`container with id ${id} is not running`);
+  const cgroup = c.state.cgroup;
+  if (!cgroup) throw new OciError("unable to get container cgroup stats: the container has no cgroup of its own (rootless without a delegated cgroup)");
+  const { eventJson } = await import("../cgroups/stats-types.ts");
+  const read = await statsReader(cgroup);
+  if (opts.stats) {
+    ctx.out(eventJson("stats", id, read()));
+    return;
+  }
+  await stream(ctx, id, cgroup, Math.min(intervalMs, MAX_TIMER_MS), read, eventJson);
 }
 
 /** The figures of the container's cgroup by the host's mode; a failure in runc's words. */

@@ -6,7 +6,6 @@
 // the process runs. Failures exit 255 with "exec failed: …", as in runc.
 import { closeSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError, describeError } from "../errors.ts";
 import type { ExecFlags, Verdict } from "../core/protocol.ts";
@@ -28,46 +27,23 @@ interface ExecOptions {
   processLabel?: string;
   apparmor?: string;
   /** --no-new-privs gives false. */
-  newPrivs?: boolean;
+  noNewPrivs?: boolean;
   cap: string[];
   preserveFds?: string;
   cgroup: string[];
   ignorePaused?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
-export function register(program: ProgramDef, ctx: Context): void {
-  program
-    .command("exec")
-    .description("execute new process inside the container")
-    .argument("<container-id>", "the container's id")
-    .argument("[command...]", "the command to run and its arguments (none with --process)")
-    .option("--console-socket <path>", "AF_UNIX socket that receives the pty master (with --tty and --detach)")
-    .option("--pidfd-socket <path>", "not supported yet")
-    .option("--cwd <path>", "current working directory in the container")
-    .option("-e, --env <name=value>", "set an environment variable (repeatable)", collect, [])
-    .option("-t, --tty", "allocate a pseudo-TTY")
-    .option("-u, --user <uid[:gid]>", "UID (format: <uid>[:<gid>])")
-    .option("-g, --additional-gids <gid>", "additional gids (repeatable)", collect, [])
-    .option("-p, --process <path>", "path to the process.json; replaces everything config.json and the other flags say")
-    .option("-d, --detach", "detach from the container's process")
-    .option("--pid-file <path>", "specify the file to write the process id to")
-    .option("--process-label <label>", "set the asm process label for the process commonly used with selinux")
-    .option("--apparmor <profile>", "set the apparmor profile for the process")
-    .option("--no-new-privs", "set the no new privileges value for the process")
-    .option("-c, --cap <cap>", "add a capability to the bounding set for the process (repeatable)", collect, [])
-    .option("--preserve-fds <n>", "pass N additional file descriptors to the container (3 to 3+N-1)")
-    .option("--cgroup <path>", "run the process in an (existing) sub-cgroup of the container: [<controller>[,<controller>]:]<path> (repeatable)", collect, [])
-    .option("--ignore-paused", "allow exec in a paused container")
-    .action(async (id: string, command: string[], opts: ExecOptions) => {
-      try {
-        await execProcess(ctx, id, command, opts);
-      } catch (err) {
-        // runc: fatalWithCode(fmt.Errorf("exec failed: %w", err), 255).
-        throw new OciError(`exec failed: ${err instanceof OciError ? err.message : describeError(err)}`, 255);
-      }
-    });
+export async function run(ctx: Context, args: unknown[], options: Record<string, any>): Promise<void> {
+  const [id, command] = args as [string, string[]];
+  const opts = options as ExecOptions;
+  try {
+    await execProcess(ctx, id, command, opts);
+  } catch (err) {
+    // runc: fatalWithCode(fmt.Errorf("exec failed: %w", err), 255).
+    throw new OciError(`exec failed: ${err instanceof OciError ? err.message : describeError(err)}`, 255);
+  }
 }
 
 async function execProcess(ctx: Context, id: string, command: string[], opts: ExecOptions): Promise<void> {
@@ -190,7 +166,7 @@ function flagsOf(command: string[], opts: ExecOptions): ExecFlags {
   if (opts.processLabel) f.selinuxLabel = opts.processLabel;
   if (opts.cap.length > 0) f.caps = opts.cap;
   if (opts.env.length > 0) f.env = opts.env;
-  if (opts.newPrivs === false) f.noNewPrivileges = true;
+  if (opts.noNewPrivs) f.noNewPrivileges = true;
   if (opts.user) {
     const colon = opts.user.indexOf(":");
     if (colon >= 0) f.gid = parseId(opts.user.slice(colon + 1), "gid");

@@ -1,6 +1,5 @@
 // `features`: the runtime-spec features document (what this runtime supports), as the core
 // lays it out (4-space indent, as runc prints it). No bundle, no addon, no kernel.
-import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
 import { askCore } from "../core/load.ts";
@@ -14,13 +13,8 @@ export function featuresText(v: Verdict): string {
   return text.endsWith("\n") ? text : text + "\n";
 }
 
-export function register(program: ProgramDef, ctx: Context): void {
-  program
-    .command("features")
-    .description("show the enabled features")
-    .action(() => {
-      // The features document does not depend on the host: fixed facts keep it the same everywhere.
-      const v = askCore("features", { bundle: "/", euid: 0, cgroup: "v2", noPivot: false, cgroupV1: [] }, new Uint8Array(0));
-      ctx.out(featuresText(v));
-    });
+export async function run(ctx: Context, _args: unknown[], _options: Record<string, any>): Promise<void> {
+  // The features document does not depend on the host: fixed facts keep it the same everywhere.
+  const v = askCore("features", { bundle: "/", euid: 0, cgroup: "v2", noPivot: false, cgroupV1: [] }, new Uint8Array(0));
+  ctx.out(featuresText(v));
 }

@@ -1,7 +1,6 @@
 // `kill <id> [signal]`: signal the container's init, or with --all every process in its cgroups.
 // Only a created, running or paused container can be signalled; anything else is "container not
 // running", which containerd string-matches.
-import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
 import { signalProcess } from "../proc.ts";
@@ -11,30 +10,24 @@ import { cgroupManager } from "../cgroups/open-manager.ts";
 
 const SIGKILL = 9;
 
-export function register(program: ProgramDef, ctx: Context): void {
-  program
-    .command("kill")
-    .description("send a signal (default: SIGTERM) to the container's init process")
-    .argument("<container-id>", "the container's id")
-    .argument("[signal]", "a number, or a name with or without SIG (KILL, SIGKILL)", "SIGTERM")
-    .option("-a, --all", "send the signal to every process of the container (its cgroups); a stopped container is not an error")
-    .action(async (id: string, signal: string, opts: { all?: boolean }) => {
-      const sig = parseSignal(signal);
-      const c = mustOpenContainer(ctx.root, id, { lock: true });
-      try {
-        const status = statusOf(c);
-        ctx.log.debug(() => `kill ${id}: status ${status}, pid ${c.state.pid}, signal ${sig}`);
-        const cgroups = c.state.cgroup ? await cgroupManager(c.state.cgroup) : undefined;
-        if (opts.all && status !== "stopped" && cgroups) return await cgroups.signalAll(sig);
-        // signalProcess re-reads the start time right before kill(2): the pid may be reused.
-        if (status !== "stopped" && signalProcess(c.state.pid, c.state.pidStartTime, sig)) {
-          // A frozen process takes a SIGKILL only once thawed (cgroup v1), as runc thaws it.
-          if (status === "paused" && sig === SIGKILL) cgroups?.thaw();
-          return;
-        }
-        if (!opts.all) throw new OciError("container not running");
-      } finally {
-        closeContainer(c);
-      }
-    });
+export async function run(ctx: Context, args: unknown[], options: Record<string, any>): Promise<void> {
+  const [id, signal] = args as [string, string];
+  const opts = options as { all?: boolean };
+  const sig = parseSignal(signal);
+  const c = mustOpenContainer(ctx.root, id, { lock: true });
+  try {
+    const status = statusOf(c);
+    ctx.log.debug(() => `kill ${id}: status ${status}, pid ${c.state.pid}, signal ${sig}`);
+    const cgroups = c.state.cgroup ? await cgroupManager(c.state.cgroup) : undefined;
+    if (opts.all && status !== "stopped" && cgroups) return await cgroups.signalAll(sig);
+    // signalProcess re-reads the start time right before kill(2): the pid may be reused.
+    if (status !== "stopped" && signalProcess(c.state.pid, c.state.pidStartTime, sig)) {
+      // A frozen process takes a SIGKILL only once thawed (cgroup v1), as runc thaws it.
+      if (status === "paused" && sig === SIGKILL) cgroups?.thaw();
+      return;
+    }
+    if (!opts.all) throw new OciError("container not running");
+  } finally {
+    closeContainer(c);
+  }
 }

@@ -1,28 +1,27 @@
 // `list`: the containers under --root, as runc prints them: a tabwriter table, `-f json`, or
 // `-q` (ids only). Half-created containers (no state.json) are not listed.
 import { readFileSync } from "node:fs";
-import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
 import { goJson } from "../gojson.ts";
 import { listContainers, ociState, statusOf } from "../store.ts";
 
-export function register(program: ProgramDef, ctx: Context): void {
-  program
-    .command("list")
-    .description("lists containers started by ocirun with the given root")
-    .option("-f, --format <format>", "select one of: table or json", "table")
-    .option("-q, --quiet", "display only container IDs")
-    .action((opts: { format: string; quiet?: boolean }) => {
-      if (opts.format !== "table" && opts.format !== "json") throw new OciError("invalid format option");
-      const items = listContainers(ctx.root).map((c) => ociState(c, statusOf(c), ownerName(c.uid)));
-      if (opts.quiet) return ctx.out(items.map((s) => s.id + "\n").join(""));
-      // Go encodes an empty (nil) slice as null; runc prints exactly that.
-      if (opts.format === "json") return ctx.out(goJson(items.length ? items : null) + "\n");
-      const rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]];
-      for (const s of items) rows.push([s.id, String(s.pid), s.status, s.bundle, s.created, s.owner]);
-      ctx.out(formatTable(rows));
-    });
+export async function run(ctx: Context, _args: unknown[], options: Record<string, any>): Promise<void> {
+  const opts = options as { format: string; quiet?: boolean };
+  if (opts.format !== "table" && opts.format !== "json") throw new OciError("invalid format option");
+  const items = listContainers(ctx.root).map((c) => ociState(c, statusOf(c), ownerName(c.uid)));
+  if (opts.quiet) {
+    ctx.out(items.map((s) => s.id + "\n").join(""));
+    return;
+  }
+  // Go encodes an empty (nil) slice as null; runc prints exactly that.
+  if (opts.format === "json") {
+    ctx.out(goJson(items.length ? items : null) + "\n");
+    return;
+  }
+  const rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]];
+  for (const s of items) rows.push([s.id, String(s.pid), s.status, s.bundle, s.created, s.owner]);
+  ctx.out(formatTable(rows));
 }
 
 /** Go's text/tabwriter as runc configures it (minwidth 12, padding 3, spaces): every column but

@@ -3,7 +3,6 @@
 // (cgroup writes, hooks) the core returns. --cgroup shows the plan for another kind of host;
 // the global --systemd-cgroup, the systemd driver's (with the version of the host's systemd
 // when one runs, else none: the properties newer systemds have are then left out).
-import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import type { CgroupMode, HostFacts, Verdict } from "../core/protocol.ts";
@@ -81,20 +80,13 @@ async function systemdVersion(): Promise<number> {
   }
 }
 
-export function register(program: ProgramDef, ctx: Context): void {
-  program
-    .command("plan")
-    .description("show the plan the core makes for a bundle, without running anything")
-    .option("-b, --bundle <path>", "path to the bundle directory (default: the current directory)")
-    .option("-f, --format <format>", "text (one op a line) or json", "text")
-    .option("--cgroup <mode>", "plan for this cgroup mode instead of the host's: v1, hybrid, v2 or none")
-    .action(async (opts: { bundle?: string; format?: string; cgroup?: string }) => {
-      const format = parseFormat(opts.format);
-      const facts: Pick<HostFacts, "cgroup" | "cgroupV1"> & Partial<HostFacts> = cgroupOverride(opts.cgroup);
-      if (ctx.systemdCgroup) Object.assign(facts, { cgroupDriver: "systemd", systemdVersion: await systemdVersion() });
-      const v = bundleVerdict("plan", opts.bundle, facts);
-      if (format === "json") ctx.out(JSON.stringify(planJson(v), null, 2) + "\n");
-      else ctx.out(v.ok ? planText(v) : diagnosticLines(v.diagnostics) + summaryLine(v));
-      if (!v.ok) ctx.exitCode = 1;
-    });
+export async function run(ctx: Context, _args: unknown[], options: Record<string, any>): Promise<void> {
+  const opts = options as { bundle?: string; format?: string; cgroup?: string };
+  const format = parseFormat(opts.format);
+  const facts: Pick<HostFacts, "cgroup" | "cgroupV1"> & Partial<HostFacts> = cgroupOverride(opts.cgroup);
+  if (ctx.systemdCgroup) Object.assign(facts, { cgroupDriver: "systemd", systemdVersion: await systemdVersion() });
+  const v = bundleVerdict("plan", opts.bundle, facts);
+  if (format === "json") ctx.out(JSON.stringify(planJson(v), null, 2) + "\n");
+  else ctx.out(v.ok ? planText(v) : diagnosticLines(v.diagnostics) + summaryLine(v));
+  if (!v.ok) ctx.exitCode = 1;
 }

@@ -4,7 +4,6 @@
 // runc: no status check (a stopped container lists nothing), flags only before the id.
 // A container without a cgroup of its own (rootless without a delegated one) lists nothing:
 // its processes share the caller's cgroup, which is not the container's to list.
-import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { describeError, OciError } from "../errors.ts";
 import { mustOpenContainer } from "../store.ts";
@@ -13,24 +12,18 @@ interface PsOptions {
   format: string;
 }
 
-export function register(program: ProgramDef, ctx: Context): void {
-  program
-    .command("ps")
-    .description("ps displays the processes running inside a container")
-    .argument("<container-id>", "the container's id")
-    .argument("[ps-options...]", "options for ps(1) (default: -ef)")
-    .option("-f, --format <format>", "select one of: table or json", "table")
-    .action(async (id: string, psArgs: string[], opts: PsOptions) => {
-      const c = mustOpenContainer(ctx.root, id);
-      const pids = await containerPids(ctx, c.state.cgroup);
-      if (opts.format === "json") {
-        ctx.out(pids.length > 0 ? `[${pids.join(",")}]\n` : "null\n"); // Go's encoding of an empty list
-        return;
-      }
-      if (opts.format !== "table") throw new OciError("invalid format option");
-      const { filterPsTable } = await import("../ps-table.ts");
-      ctx.out(filterPsTable(await runPs(psArgs.length > 0 ? psArgs : ["-ef"]), pids));
-    });
+export async function run(ctx: Context, args: unknown[], options: Record<string, any>): Promise<void> {
+  const [id, psArgs] = args as [string, string[]];
+  const opts = options as PsOptions;
+  const c = mustOpenContainer(ctx.root, id);
+  const pids = await containerPids(ctx, c.state.cgroup);
+  if (opts.format === "json") {
+    ctx.out(pids.length > 0 ? `[${pids.join(",")}]\n` : "null\n"); // Go's encoding of an empty list
+    return;
+  }
+  if (opts.format !== "table") throw new OciError("invalid format option");
+  const { filterPsTable } = await import("../ps-table.ts");
+  ctx.out(filterPsTable(await runPs(psArgs.length > 0 ? psArgs : ["-ef"]), pids));
 }
 
 async function containerPids(ctx: Context, cgroup: import("../cgroups/manager.ts").CgroupState | undefined): Promise<number[]> {

@@ -2,7 +2,6 @@
 // wait until it has exec'd the user's process (its startContainer hooks ran in it first), then
 // run the poststart hooks. The fifo is removed once read: its absence makes the status "running".
 import { unlinkSync } from "node:fs";
-import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
 import { addon } from "../addon.ts";
@@ -11,33 +10,28 @@ import { hookContainerOf, hookState, readStoredHooks, type Hook } from "../hooks
 import { hookFailure, runHooks } from "../hooks/run-hooks.ts";
 import { describeInitFailure } from "../init-failure.ts";
 
-export function register(program: ProgramDef, ctx: Context): void {
-  program
-    .command("start")
-    .description("execute the user process in a created container")
-    .argument("<container-id>", "the container's id")
-    .action(async (id: string) => {
-      const c = mustOpenContainer(ctx.root, id, { lock: true });
-      let notify: import("../notify-socket.ts").NotifySocket | undefined;
-      try {
-        const status = statusOf(c);
-        if (status !== "created") throw new OciError(`cannot start a container that is not created: ${status}`);
-        if (!c.state.hasProcess) throw new OciError("/process: cannot start a container that has no process");
-        // NOTIFY_SOCKET (runc's start): bind the container's socket, release, then wait for
-        // READY= and pass it on. Without it nothing more is loaded.
-        const host = process.env.NOTIFY_SOCKET;
-        if (host) notify = (await import("../notify-socket.ts")).NotifySocket.listen(c.dir, host);
-        releaseInit(c);
-        ctx.log.debug(`start ${id}: released pid ${c.state.pid}`);
-      } catch (err) {
-        notify?.close();
-        throw err;
-      } finally {
-        // Not held while waiting: kill and delete must still work on a container never ready.
-        closeContainer(c);
-      }
-      await notify?.forward(c.state.pid, c.state.pid, ctx.log);
-    });
+export async function run(ctx: Context, args: unknown[], _options: Record<string, any>): Promise<void> {
+  const [id] = args as [string];
+  const c = mustOpenContainer(ctx.root, id, { lock: true });
+  let notify: import("../notify-socket.ts").NotifySocket | undefined;
+  try {
+    const status = statusOf(c);
+    if (status !== "created") throw new OciError(`cannot start a container that is not created: ${status}`);
+    if (!c.state.hasProcess) throw new OciError("/process: cannot start a container that has no process");
+    // NOTIFY_SOCKET (runc's start): bind the container's socket, release, then wait for
+    // READY= and pass it on. Without it nothing more is loaded.
+    const host = process.env.NOTIFY_SOCKET;
+    if (host) notify = (await import("../notify-socket.ts")).NotifySocket.listen(c.dir, host);
+    releaseInit(c);
+    ctx.log.debug(`start ${id}: released pid ${c.state.pid}`);
+  } catch (err) {
+    notify?.close();
+    throw err;
+  } finally {
+    // Not held while waiting: kill and delete must still work on a container never ready.
+    closeContainer(c);
+  }
+  await notify?.forward(c.state.pid, c.state.pid, ctx.log);
 }
 
 /** Let a created container's init go on to execve (also used by `run`); a failure on its way

@@ -6,7 +6,8 @@
 // are written back (runc's Set does the same). Nothing is printed on success.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ProgramDef } from "../command-def.ts";
+import { flagKey } from "../argv.ts";
+import { UPDATE_RESOURCE_FLAGS } from "../update-flags.ts";
 import type { Context } from "../context.ts";
 import { OciError, describeError } from "../errors.ts";
 import type { HostFacts, UpdateSection } from "../core/protocol.ts";
@@ -15,68 +16,38 @@ import type { CgroupManager, CgroupState, CgroupWrite } from "../cgroups/manager
 
 const MAX_RESOURCES_BYTES = 4 << 20;
 
-// runc's flags (update.go), passed to the core as typed; --cpu-shares is --cpu-share's other spelling.
-const FLAGS: [name: string, help: string][] = [
-  ["blkio-weight", "per cgroup weight, range is from 10 to 1000"],
-  ["cpu-period", "CPU CFS period to be used for hardcapping (in usecs); 0 to use system default"],
-  ["cpu-quota", "CPU CFS hardcap limit (in usecs); allowed cpu time in a given period"],
-  ["cpu-burst", "CPU CFS hardcap burst limit (in usecs); allowed accumulated cpu time additionally for burst a given period"],
-  ["cpu-share", "CPU shares (relative weight vs. other containers)"],
-  ["cpu-shares", "the same as --cpu-share"],
-  ["cpu-rt-period", "CPU realtime period to be used for hardcapping (in usecs); 0 to use system default"],
-  ["cpu-rt-runtime", "CPU realtime hardcap limit (in usecs); allowed cpu time in a given period"],
-  ["cpuset-cpus", "CPU(s) to use"],
-  ["cpuset-mems", "memory node(s) to use"],
-  ["cpu-idle", "set cgroup SCHED_IDLE or not: 0 the default behaviour, 1 SCHED_IDLE"],
-  ["kernel-memory", "(obsolete; ignored with a warning)"],
-  ["kernel-memory-tcp", "(obsolete; ignored with a warning)"],
-  ["memory", "memory limit (in bytes; k, m, g, t, p suffixes)"],
-  ["memory-reservation", "memory reservation or soft_limit (in bytes)"],
-  ["memory-swap", "total memory usage (memory + swap); set '-1' to enable unlimited swap"],
-  ["pids-limit", "maximum number of pids allowed in the container"],
-  ["l3-cache-schema", "the string of Intel RDT/CAT L3 cache schema"],
-  ["mem-bw-schema", "the string of Intel RDT/MBA memory bandwidth schema"],
-];
-
-const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-
-export function register(program: ProgramDef, ctx: Context): void {
-  const cmd = program
-    .command("update")
-    .description("update container resource constraints")
-    .argument("<container-id>", "the container's id")
-    .option("-r, --resources <file>", "path to the file containing the resources to update (a LinuxResources object), or '-' to read from the standard input; the other flags are then ignored");
-  for (const [name, help] of FLAGS) cmd.option(`--${name} <value>`, help);
-  cmd.action(async (id: string, opts: Record<string, string | undefined>) => {
-    const flags: Record<string, string> = {};
-    for (const [name] of FLAGS) {
-      const v = opts[camel(name)];
-      if (v !== undefined) flags[name] = v;
-    }
-    const c = mustOpenContainer(ctx.root, id, { lock: true });
+export async function run(ctx: Context, args: unknown[], options: Record<string, any>): Promise<void> {
+  const [id] = args as [string];
+  const opts = options as Record<string, string | undefined>;
+  // runc's resource flags (command-table.ts), passed to the core by name, as typed.
+  const flags: Record<string, string> = {};
+  for (const [name] of UPDATE_RESOURCE_FLAGS) {
+    const v = opts[flagKey(name)];
+    if (v !== undefined) flags[name] = v;
+  }
+  const c = mustOpenContainer(ctx.root, id, { lock: true });
+  try {
+    if (statusOf(c) === "stopped") throw new OciError("container not running");
+    const resources = opts.resources !== undefined ? readResources(opts.resources) : undefined;
+    const cgroup = c.state.cgroup;
+    if (!cgroup) throw new OciError("the container has no cgroup of its own to update (rootless without a delegated cgroup)");
+    const systemdVersion = cgroup.driver === "systemd" ? await systemdVersionNow() : undefined;
+    const plan = await planUpdate(ctx, c.state, cgroup, readStoredConfig(c), resources, flags, systemdVersion);
+    const { cgroupManager } = await import("../cgroups/open-manager.ts");
+    const cgroups = await cgroupManager(cgroup);
+    await checkUsage(cgroup, plan.update.checks);
     try {
-      if (statusOf(c) === "stopped") throw new OciError("container not running");
-      const resources = opts.resources !== undefined ? readResources(opts.resources) : undefined;
-      const cgroup = c.state.cgroup;
-      if (!cgroup) throw new OciError("the container has no cgroup of its own to update (rootless without a delegated cgroup)");
-      const systemdVersion = cgroup.driver === "systemd" ? await systemdVersionNow() : undefined;
-      const plan = await planUpdate(ctx, c.state, cgroup, readStoredConfig(c), resources, flags, systemdVersion);
-      const { cgroupManager } = await import("../cgroups/open-manager.ts");
-      const cgroups = await cgroupManager(cgroup);
-      await checkUsage(cgroup, plan.update.checks);
-      try {
-        // systemd's properties first, then the files (runc's Set does both, in that order).
-        if (plan.update.systemd) await cgroups.setProperties?.(plan.update.systemd);
-        cgroups.apply(plan.update.writes);
-      } catch (err) {
-        throw restore(cgroups, plan.update.restore, err);
-      }
-      writeStoredConfig(c, plan.config);
-      ctx.log.debug(() => `update ${id}: ${plan.update.writes.length} writes`);
-    } finally {
-      closeContainer(c);
+      // systemd's properties first, then the files (runc's Set does both, in that order).
+      if (plan.update.systemd) await cgroups.setProperties?.(plan.update.systemd);
+      cgroups.apply(plan.update.writes);
+    } catch (err) {
+      throw restore(cgroups, plan.update.restore, err);
     }
-  });
+    writeStoredConfig(c, plan.config);
+    ctx.log.debug(() => `update ${id}: ${plan.update.writes.length} writes`);
+  } finally {
+    closeContainer(c);
+  }
 }
 
 /** -r FILE, or -r - (stdin), as text. */

@@ -1,6 +1,5 @@
 // `validate [--bundle B]`: what the core says about a bundle's config.json, one diagnostic a
 // line (or a JSON array), and exit 1 when there is an error. No addon, no state, no kernel.
-import type { ProgramDef } from "../command-def.ts";
 import type { Context } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { readBundleConfig } from "../create-container.ts";
@@ -35,16 +34,10 @@ export function summaryLine(v: Verdict): string {
   return `${v.ok ? "valid" : "invalid"}: ${count("error", "error")}, ${count("warning", "warning")}\n`;
 }
 
-export function register(program: ProgramDef, ctx: Context): void {
-  program
-    .command("validate")
-    .description("check a bundle's config.json and list every error and warning")
-    .option("-b, --bundle <path>", "path to the bundle directory (default: the current directory)")
-    .option("-f, --format <format>", "text (one line per diagnostic) or json", "text")
-    .action((opts: { bundle?: string; format?: string }) => {
-      const format = parseFormat(opts.format);
-      const v = bundleVerdict("validate", opts.bundle);
-      ctx.out(format === "json" ? JSON.stringify(v.diagnostics, null, 2) + "\n" : diagnosticLines(v.diagnostics) + summaryLine(v));
-      if (!v.ok) ctx.exitCode = 1;
-    });
+export async function run(ctx: Context, _args: unknown[], options: Record<string, any>): Promise<void> {
+  const opts = options as { bundle?: string; format?: string };
+  const format = parseFormat(opts.format);
+  const v = bundleVerdict("validate", opts.bundle);
+  ctx.out(format === "json" ? JSON.stringify(v.diagnostics, null, 2) + "\n" : diagnosticLines(v.diagnostics) + summaryLine(v));
+  if (!v.ok) ctx.exitCode = 1;
 }

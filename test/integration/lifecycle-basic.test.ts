@@ -94,6 +94,12 @@ test("--version, --help, help <command>", () => {
     assert.is(r.code, 0);
     assert.ok(r.stdout.includes("ocirun kill") && r.stdout.includes("--all"), r.stdout);
   }
+  for (const shell of ["bash", "zsh", "fish"]) {
+    const r = ocirun(["completion", shell]);
+    assert.is(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes("ocirun") && /(--|-l )bundle/.test(r.stdout), shell);
+  }
+  fails(ocirun(["completion", "tcsh"]), 'completion: unknown shell "tcsh" (bash, zsh or fish)');
 });
 
 test("--root: made absolute, / refused", () => {

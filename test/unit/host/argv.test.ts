@@ -1,4 +1,4 @@
-// runc's argument rules (oci-surface §1.0), as host/argv.ts applies them before commander.
+// runc's argument rules (oci-surface §1.0), as host/argv.ts applies them.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type FlagSpec, lastFlag, parseArgs } from "../../../host/argv.ts";
