@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
+#include "../src/op_args.gen.h"
 #include "../src/ops.gen.h"
 #include "../src/process_ops.h"
 #include "../src/raw.h"
@@ -29,9 +30,10 @@ int op_cap_bounding(InitState& st, uint64_t keep) {
 }
 
 int op_user(InitState& st, const PlanOp& op) {
-  uint64_t uid = op.arg[0].num, gid = op.arg[1].num;
+  UserArgs a = user_args(op);
+  uint64_t uid = a.uid, gid = a.gid;
   long r = rsys(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0);
-  if (r >= 0 && !op.arg[3].num) r = rsys(SYS_setgroups, op.arg[2].num, op.arg[2].ids);
+  if (r >= 0 && !a.keep_groups) r = rsys(SYS_setgroups, a.groups_count, a.groups);
   if (r >= 0) r = rsys(SYS_setresgid, gid, gid, gid);
   if (r >= 0) r = rsys(SYS_setresuid, uid, uid, uid);
   if (r >= 0) r = rsys(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0);
@@ -42,7 +44,8 @@ int op_user(InitState& st, const PlanOp& op) {
 }
 
 int op_caps(const PlanOp& op) {
-  uint64_t eff = op.arg[0].num, perm = op.arg[1].num, inh = op.arg[2].num, amb = op.arg[3].num;
+  CapsArgs a = caps_args(op);
+  uint64_t eff = a.effective, perm = a.permitted, inh = a.inheritable, amb = a.ambient;
   struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2] = {
       {(uint32_t)eff, (uint32_t)perm, (uint32_t)inh},
@@ -114,7 +117,8 @@ int op_wait_start(InitState& st) {
 // The user's execve. Before start (exec) a failure goes to the host on sync; after it, to
 // `start` through exec.fifo, and to the container's stderr, with a shell's status.
 int op_exec(InitState& st, int index, const PlanOp& op) {
-  long r = rsys(SYS_execve, st.exe, op.arg[0].strs, op.arg[1].strs);
+  ExecArgs a = exec_args(op);
+  long r = rsys(SYS_execve, st.exe, a.argv, a.envp);
   if (st.sync >= 0) return err_of(r);
   SyncMsg m = {SYNC_ERROR, index, err_of(r), 0};
   if (st.fifo >= 0) rsys(SYS_write, st.fifo, &m, sizeof m);
@@ -127,14 +131,14 @@ int op_exec(InitState& st, int index, const PlanOp& op) {
 int run_op(InitState& st, int index, const PlanOp& op) {
   switch (op.code) {
     case OP_SECCOMP: return op_seccomp(st.sync, index, op);
-    case OP_CAP_BOUNDING: return op_cap_bounding(st, op.arg[0].num);
+    case OP_CAP_BOUNDING: return op_cap_bounding(st, cap_bounding_args(op).keep);
     case OP_USER: return op_user(st, op);
     case OP_CAPS: return op_caps(op);
     case OP_NO_NEW_PRIVS: return err_of(rsys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
     case OP_UMASK:
-      syscall(SYS_umask, op.arg[0].num & 0777);  // cannot fail
+      syscall(SYS_umask, umask_args(op).mask & 0777);  // cannot fail
       return 0;
-    case OP_FIND_EXEC: return op_find_exec(st, op.arg[0].strs);
+    case OP_FIND_EXEC: return op_find_exec(st, find_exec_args(op).candidates);
     case OP_PERSONALITY: return op_personality(op);
     case OP_CPU_AFFINITY: return op_cpu_affinity(op);
     case OP_APPARMOR: return op_apparmor(st.root, op);

@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "op_args.gen.h"
 #include "ops.gen.h"
 #include "raw.h"
 #include "console.h"
@@ -179,54 +180,62 @@ int op_fork_init(Child& c, int index) {
 int run_op(Child& c, int index, const PlanOp& op) {
   switch (op.code) {
     case OP_SETNS: {
-      long fd = rsys(SYS_openat, AT_FDCWD, op.arg[0].str, O_RDONLY | O_CLOEXEC);
+      SetnsArgs a = setns_args(op);
+      long fd = rsys(SYS_openat, AT_FDCWD, a.path, O_RDONLY | O_CLOEXEC);
       if (fd < 0) return err_of(fd);
-      long r = rsys(SYS_setns, fd, op.arg[1].num);
+      long r = rsys(SYS_setns, fd, a.nstype);
       raw_close((int)fd);
       return err_of(r);
     }
-    case OP_SETNS_PIDFD: return err_of(rsys(SYS_setns, op.arg[0].num, op.arg[1].num));
-    case OP_UNSHARE: return err_of(rsys(SYS_unshare, op.arg[0].num));
+    case OP_SETNS_PIDFD: return err_of(rsys(SYS_setns, setns_pidfd_args(op).pidfd, setns_pidfd_args(op).nstype));
+    case OP_UNSHARE: return err_of(rsys(SYS_unshare, unshare_args(op).flags));
     case OP_CGROUP_JOIN: return op_cgroup_join(c, index);
     case OP_CREATE_HOOKS: return op_create_hooks(c, index);
-    case OP_CHOWN_STDIO: return op_chown_stdio(op.arg[0].num);
+    case OP_CHOWN_STDIO: return op_chown_stdio(chown_stdio_args(op).uid);
     case OP_FORK_INIT: return op_fork_init(c, index);
     case OP_USERNS_MAPS: return op_userns_maps(c, index);
     case OP_BECOME_ROOT: return op_become_root();
     case OP_NET_DEVICE: return op_net_device(c.sync, index);
-    case OP_CONSOLE: return op_console(c.root, c.sync, index, op.arg[0].num, op.arg[1].num);
-    case OP_EXEC_CONSOLE: return op_exec_console(c.root, c.sync, index, op.arg[0].num, op.arg[1].num);
+    case OP_CONSOLE: return op_console(c.root, c.sync, index, console_args(op).rows, console_args(op).cols);
+    case OP_EXEC_CONSOLE: return op_exec_console(c.root, c.sync, index, exec_console_args(op).rows, exec_console_args(op).cols);
     case OP_ROOTFS: {
-      long fd = rsys(SYS_openat, AT_FDCWD, op.arg[0].str, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      long fd = rsys(SYS_openat, AT_FDCWD, rootfs_args(op).path, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (fd < 0) return err_of(fd);
       raw_close(c.root);
       c.root = (int)fd;
       return 0;
     }
     case OP_MOUNT: return op_mount(c.root, op);
-    case OP_PRIVATE_PARENT: return op_private_parent(op.arg[0].str);
+    case OP_PRIVATE_PARENT: return op_private_parent(private_parent_args(op).path);
     case OP_MKTARGET: return op_mktarget(c.root, op);
     case OP_MOUNT_SETATTR: return op_mount_setattr(c.root, op);
     case OP_TMPCOPYUP: return op_tmpcopyup(c.root, op);
     case OP_MOUNT_IDMAP: return op_mount_idmap(c.root, c.sync, index, op);
     case OP_MKNOD: return op_mknod(c.root, op);
     case OP_SYMLINK: return op_symlink(c.root, op);
-    case OP_PIVOT_ROOT: return op_pivot_root(&c.root, op.arg[0].str);
-    case OP_MOVE_ROOT: return op_move_root(&c.root, op.arg[0].str);
-    case OP_MASK_PATH: return op_mask_path(c.root, op.arg[0].str, op.arg[1].num != 0);
-    case OP_READONLY_PATH: return op_readonly_path(c.root, op.arg[0].str, op.arg[1].num != 0);
+    case OP_PIVOT_ROOT: return op_pivot_root(&c.root, pivot_root_args(op).rootfs);
+    case OP_MOVE_ROOT: return op_move_root(&c.root, move_root_args(op).rootfs);
+    case OP_MASK_PATH: return op_mask_path(c.root, mask_path_args(op).path, mask_path_args(op).missing_ok != 0);
+    case OP_READONLY_PATH: return op_readonly_path(c.root, readonly_path_args(op).path, readonly_path_args(op).missing_ok != 0);
     case OP_SESSION_KEYRING: {
       // KEYCTL_JOIN_SESSION_KEYRING; a kernel without keys (ENOSYS) has nothing to isolate.
-      long r = rsys(SYS_keyctl, 1, (long)op.arg[0].str, 0, 0, 0);
+      long r = rsys(SYS_keyctl, 1, (long)session_keyring_args(op).name, 0, 0, 0);
       return r == -ENOSYS ? 0 : err_of(r);
     }
-    case OP_SETHOSTNAME: return err_of(rsys(SYS_sethostname, op.arg[0].str, raw_strlen(op.arg[0].str)));
-    case OP_SETDOMAINNAME: return err_of(rsys(SYS_setdomainname, op.arg[0].str, raw_strlen(op.arg[0].str)));
-    case OP_SETRLIMIT: {
-      struct rlimit64 lim = {op.arg[1].num, op.arg[2].num};
-      return err_of(rsys(SYS_prlimit64, 0, op.arg[0].num, &lim, 0));
+    case OP_SETHOSTNAME: {
+      const char* name = sethostname_args(op).name;
+      return err_of(rsys(SYS_sethostname, name, raw_strlen(name)));
     }
-    case OP_CHDIR: return op_chdir(op.arg[0].str);
+    case OP_SETDOMAINNAME: {
+      const char* name = setdomainname_args(op).name;
+      return err_of(rsys(SYS_setdomainname, name, raw_strlen(name)));
+    }
+    case OP_SETRLIMIT: {
+      SetrlimitArgs a = setrlimit_args(op);
+      struct rlimit64 lim = {a.soft, a.hard};
+      return err_of(rsys(SYS_prlimit64, 0, a.resource, &lim, 0));
+    }
+    case OP_CHDIR: return op_chdir(chdir_args(op).path);
     case OP_SYSCTL: return op_sysctl(c.root, op);
     case OP_EXEC_SEALED: return op_exec_sealed(c, index);
     case OP_TIME_OFFSETS: return op_time_offsets(op);

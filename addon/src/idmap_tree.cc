@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "fd_from_child.h"
+#include "op_args.gen.h"
 #include "ops.gen.h"
 #include "raw.h"
 #include "sync_msg.h"
@@ -80,10 +81,11 @@ struct TreeRequest {
 // user namespace), clones the source and idmaps it. The tree's fd, or -errno.
 long clone_tree(const void* arg) {
   const TreeRequest* t = static_cast<const TreeRequest*>(arg);
-  uint64_t rec = t->op->arg[2].num;
+  MountIdmapArgs a = mount_idmap_args(*t->op);
+  uint64_t rec = a.recursive;
   long r = rsys(SYS_setns, t->mntns, CLONE_NEWNS);
   long tree = r < 0 ? r
-                    : rsys(SYS_open_tree, AT_FDCWD, t->op->arg[0].str,
+                    : rsys(SYS_open_tree, AT_FDCWD, a.source,
                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((rec & IDMAP_TREE) ? AT_RECURSIVE : 0));
   if (tree < 0 || (rec & IDMAP_PLAIN)) return tree;
   struct mount_attr attr = {};
@@ -102,9 +104,10 @@ int build_idmapped_tree(const PlanOp& op, int pid, int* tree) {
   int userns = -1, mntns = -1;
   // No maps of the mount's own: the user namespace the init is in (the container's); a plain
   // clone (IDMAP_PLAIN) needs none.
-  bool own_maps = op.arg[3].str[0] || op.arg[4].str[0];
-  int err = (op.arg[2].num & IDMAP_PLAIN) ? 0
-            : own_maps                     ? make_userns(op.arg[3].str, op.arg[4].str, &userns)
+  MountIdmapArgs a = mount_idmap_args(op);
+  bool own_maps = a.uidmap[0] || a.gidmap[0];
+  int err = (a.recursive & IDMAP_PLAIN) ? 0
+            : own_maps                   ? make_userns(a.uidmap, a.gidmap, &userns)
                                            : open_proc(p, "ns/user", O_RDONLY, &userns);
   if (!err) err = open_proc(p, "ns/mnt", O_RDONLY, &mntns);
   TreeRequest request = {mntns, userns, &op};

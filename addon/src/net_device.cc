@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "op_args.gen.h"
 #include "ops.gen.h"
 #include "fd_from_child.h"
 #include "raw.h"
@@ -213,8 +214,9 @@ int not_the_hosts(int netns) {
 }  // namespace
 
 int move_net_device(const PlanOp& op, int pid) {
-  const char* host_name = op.arg[0].str;
-  const char* name = op.arg[1].str;
+  NetDeviceArgs a = net_device_args(op);
+  const char* host_name = a.hostName;
+  const char* name = a.containerName;
   bool numbered = strchr(name, '%') != nullptr;
   std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
   int netns = open(path.c_str(), O_RDONLY | O_CLOEXEC);

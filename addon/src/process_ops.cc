@@ -10,6 +10,7 @@
 #include <sys/statfs.h>
 
 #include "in_root.h"
+#include "op_args.gen.h"
 #include "raw.h"
 
 namespace {
@@ -62,10 +63,11 @@ static_assert(sizeof(SchedAttr) == 56, "sched_attr VER1 is 56 bytes");
 }  // namespace
 
 int op_sysctl(int root, const PlanOp& op) {
+  SysctlArgs args = sysctl_args(op);
   RootPath proc;
   // /proc itself must not be a symlink in the rootfs; /proc/sys has none either.
   if (int err = root_open(root, "/proc", O_DIRECTORY, RESOLVE_NO_SYMLINKS, &proc)) return err;
-  return proc_write(proc.fd, op.arg[0].str, op.arg[1].str, RESOLVE_NO_SYMLINKS);
+  return proc_write(proc.fd, args.path, args.value, RESOLVE_NO_SYMLINKS);
 }
 
 // The container's procfs, as for sysctls; "thread-self" is a plain procfs symlink (not a
@@ -77,59 +79,73 @@ static int label_write(int root, const char* rel, const char* value) {
 }
 
 int op_apparmor(int root, const PlanOp& op) {
+  ApparmorArgs args = apparmor_args(op);
   // "exec " + profile, on the stack: no allocation in the child.
   char buf[4096];
   const char* prefix = "exec ";
-  size_t n = raw_strlen(prefix), len = raw_strlen(op.arg[0].str);
+  size_t n = raw_strlen(prefix), len = raw_strlen(args.profile);
   if (n + len >= sizeof buf) return ENAMETOOLONG;
   for (size_t i = 0; i < n; i++) buf[i] = prefix[i];
-  for (size_t i = 0; i <= len; i++) buf[n + i] = op.arg[0].str[i];
+  for (size_t i = 0; i <= len; i++) buf[n + i] = args.profile[i];
   // The AppArmor-only file (Linux 5.8, for LSM stacking) first, then the shared one.
   int err = label_write(root, "thread-self/attr/apparmor/exec", buf);
   return err == ENOENT ? label_write(root, "thread-self/attr/exec", buf) : err;
 }
 
-int op_selinux_exec_label(int root, const PlanOp& op) { return label_write(root, "thread-self/attr/exec", op.arg[0].str); }
+int op_selinux_exec_label(int root, const PlanOp& op) {
+  SelinuxExecLabelArgs args = selinux_exec_label_args(op);
+  return label_write(root, "thread-self/attr/exec", args.label);
+}
 
-int op_time_offsets(const PlanOp& op) { return self_proc_write("self/timens_offsets", op.arg[0].str); }
+int op_time_offsets(const PlanOp& op) {
+  TimeOffsetsArgs args = time_offsets_args(op);
+  return self_proc_write("self/timens_offsets", args.offsets);
+}
 
 int op_scheduler(const PlanOp& op) {
+  SchedulerArgs args = scheduler_args(op);
   SchedAttr a = {};
   a.size = sizeof a;
-  a.policy = (uint32_t)op.arg[0].num;
-  a.flags = op.arg[1].num;
-  a.nice = (int32_t)(uint32_t)op.arg[2].num;
-  a.priority = (uint32_t)op.arg[3].num;
-  a.runtime = op.arg[4].num;
-  a.deadline = op.arg[5].num;
-  a.period = op.arg[6].num;
+  a.policy = (uint32_t)args.policy;
+  a.flags = args.flags;
+  a.nice = (int32_t)(uint32_t)args.nice;
+  a.priority = (uint32_t)args.priority;
+  a.runtime = args.runtime;
+  a.deadline = args.deadline;
+  a.period = args.period;
   return err_of(rsys(SYS_sched_setattr, 0, &a, 0));
 }
 
 int op_ioprio(const PlanOp& op) {
+  IoprioArgs args = ioprio_args(op);
   constexpr int kWhoProcess = 1;  // IOPRIO_WHO_PROCESS; who 0 = the caller
-  return err_of(rsys(SYS_ioprio_set, kWhoProcess, 0, op.arg[0].num));
+  return err_of(rsys(SYS_ioprio_set, kWhoProcess, 0, args.ioprio));
 }
 
-int op_personality(const PlanOp& op) { return err_of(rsys(SYS_personality, op.arg[0].num)); }
+int op_personality(const PlanOp& op) {
+  PersonalityArgs args = personality_args(op);
+  return err_of(rsys(SYS_personality, args.persona));
+}
 
 int op_memory_policy(const PlanOp& op) {
+  MemoryPolicyArgs args = memory_policy_args(op);
   constexpr size_t kWords = 1024 / 64;  // the kernel's largest MAX_NUMNODES
   unsigned long mask[kWords] = {};
-  uint64_t n = op.arg[1].num;  // 32-bit words
+  uint64_t n = args.nodemask_count;  // 32-bit words
   if (n > 2 * kWords) return EINVAL;
-  for (uint64_t i = 0; i < n; i++) mask[i / 2] |= (unsigned long)op.arg[1].ids[i] << (32 * (i % 2));
+  for (uint64_t i = 0; i < n; i++) mask[i / 2] |= (unsigned long)args.nodemask[i] << (32 * (i % 2));
   // maxnode counts bits, plus one: the kernel has always dropped the last one.
   unsigned long maxnode = n ? (unsigned long)((n + 1) / 2) * 64 + 1 : 0;
-  return err_of(rsys(SYS_set_mempolicy, op.arg[0].num, n ? mask : nullptr, maxnode));
+  return err_of(rsys(SYS_set_mempolicy, args.mode, n ? mask : nullptr, maxnode));
 }
 
 int op_cpu_affinity(const PlanOp& op) {
+  CpuAffinityArgs args = cpu_affinity_args(op);
   constexpr size_t kWords = 8192 / 64;  // the kernel's largest NR_CPUS
   unsigned long mask[kWords] = {};
-  uint64_t n = op.arg[0].num;  // 32-bit words
+  uint64_t n = args.mask_count;  // 32-bit words
   if (n == 0 || n > 2 * kWords) return EINVAL;
-  for (uint64_t i = 0; i < n; i++) mask[i / 2] |= (unsigned long)op.arg[0].ids[i] << (32 * (i % 2));
+  for (uint64_t i = 0; i < n; i++) mask[i / 2] |= (unsigned long)args.mask[i] << (32 * (i % 2));
   // The length in bytes, whole longs: the kernel zero-fills up to its own size.
   return err_of(rsys(SYS_sched_setaffinity, 0, (n + 1) / 2 * sizeof(unsigned long), mask));
 }

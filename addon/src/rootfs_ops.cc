@@ -13,6 +13,7 @@
 
 #include "in_root.h"
 #include "ops.gen.h"
+#include "op_args.gen.h"
 #include "raw.h"
 
 namespace {
@@ -54,10 +55,11 @@ int reopen_root(int* root) {
 }  // namespace
 
 int op_mount(int root, const PlanOp& op) {
-  const char* src = op.arg[0].str;
-  const char* dst = op.arg[1].str;
-  unsigned long flags = op.arg[3].num;
-  uint64_t where = op.arg[5].num;
+  MountArgs args = mount_args(op);
+  const char* src = args.source;
+  const char* dst = args.target;
+  unsigned long flags = args.flags;
+  uint64_t where = args.where;
   RootPath s, d;
   if (where & WHERE_TARGET_IN_ROOT) {
     // A symlink as the last component: ENOTDIR (O_NOFOLLOW opens the link, O_DIRECTORY refuses it).
@@ -70,7 +72,7 @@ int op_mount(int root, const PlanOp& op) {
     src = s.proc;
   }
   if (where & WHERE_PROPAGATION) return do_mount(nullptr, dst, nullptr, flags, nullptr);
-  return do_mount(src, dst, op.arg[2].str, flags, op.arg[4].str);
+  return do_mount(src, dst, args.fstype, flags, args.data);
 }
 
 int op_private_parent(const char* path) {
@@ -89,30 +91,32 @@ int op_private_parent(const char* path) {
 }
 
 int op_mktarget(int root, const PlanOp& op) {
-  bool file = op.arg[1].num == MKTARGET_FILE;
-  if (op.arg[1].num == MKTARGET_LIKE_SOURCE) {
+  MktargetArgs args = mktarget_args(op);
+  bool file = args.kind == MKTARGET_FILE;
+  if (args.kind == MKTARGET_LIKE_SOURCE) {
     struct stat st;  // the source is a host path
-    long r = rsys(SYS_newfstatat, AT_FDCWD, op.arg[2].str, &st, 0);
+    long r = rsys(SYS_newfstatat, AT_FDCWD, args.source, &st, 0);
     if (r < 0) return err_of(r);
     file = !S_ISDIR(st.st_mode);
-  } else if (op.arg[1].num == MKTARGET_REAL_DIR) {
+  } else if (args.kind == MKTARGET_REAL_DIR) {
     // An existing last component must be a directory itself: a symlink there, dangling or
     // not, is ENOTDIR rather than followed.
     RootPath found;
-    int err = root_open(root, op.arg[0].str, O_NOFOLLOW | O_DIRECTORY, 0, &found);
+    int err = root_open(root, args.target, O_NOFOLLOW | O_DIRECTORY, 0, &found);
     if (err != ENOENT) return err;
-  } else if (!file && op.arg[1].num != MKTARGET_DIR) {
+  } else if (!file && args.kind != MKTARGET_DIR) {
     return EINVAL;
   }
-  return root_mkdir_all(root, op.arg[0].str, file);
+  return root_mkdir_all(root, args.target, file);
 }
 
 int op_mknod(int root, const PlanOp& op) {
-  uint64_t mode = op.arg[1].num, major = op.arg[2].num, minor = op.arg[3].num;
+  MknodArgs args = mknod_args(op);
+  uint64_t mode = args.mode, major = args.major, minor = args.minor;
   if (major > 0xfff || minor > 0xfffff) return EINVAL;  // the kernel's 12:20 dev_t
   RootPath dir, node;
   char name[256];
-  int err = root_parent(root, op.arg[0].str, &dir, name, sizeof name);
+  int err = root_parent(root, args.target, &dir, name, sizeof name);
   if (err) return err;
   long r = rsys(SYS_mknodat, dir.fd, name, mode, (unsigned)makedev(major, minor));
   if (r < 0 && r != -EEXIST) return err_of(r);
@@ -122,16 +126,17 @@ int op_mknod(int root, const PlanOp& op) {
   struct stat st;
   if ((r = rsys(SYS_fstat, node.fd, &st)) < 0) return err_of(r);
   if (S_ISLNK(st.st_mode)) return EEXIST;
-  if ((r = rsys(SYS_fchownat, node.fd, "", op.arg[4].num, op.arg[5].num, AT_EMPTY_PATH)) < 0) return err_of(r);
+  if ((r = rsys(SYS_fchownat, node.fd, "", args.uid, args.gid, AT_EMPTY_PATH)) < 0) return err_of(r);
   return err_of(rsys(SYS_fchmodat, AT_FDCWD, raw_fd_path(node.fd, node.proc), mode & 07777));
 }
 
 int op_symlink(int root, const PlanOp& op) {
+  SymlinkArgs args = symlink_args(op);
   RootPath dir;
   char name[256];
-  int err = root_parent(root, op.arg[1].str, &dir, name, sizeof name);
+  int err = root_parent(root, args.linkpath, &dir, name, sizeof name);
   if (err) return err;
-  long r = rsys(SYS_symlinkat, op.arg[0].str, dir.fd, name);
+  long r = rsys(SYS_symlinkat, args.linktarget, dir.fd, name);
   return r == -EEXIST ? 0 : err_of(r);
 }
 

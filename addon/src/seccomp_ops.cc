@@ -5,19 +5,21 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
+#include "op_args.gen.h"
 #include "raw.h"
 #include "sync_msg.h"
 
 static_assert(sizeof(struct sock_filter) == 8, "a plan word is one struct sock_filter");
 
 int op_seccomp(int sync, int index, const PlanOp& op) {
+  SeccompArgs a = seccomp_args(op);
   struct sock_fprog prog = {};
-  prog.len = (unsigned short)op.arg[1].num;
-  prog.filter = (struct sock_filter*)op.arg[1].words;
-  if (op.arg[1].num == 0 || op.arg[1].num > BPF_MAXINSNS) return EINVAL;
-  long fd = rsys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, op.arg[0].num, &prog);
+  prog.len = (unsigned short)a.program_count;
+  prog.filter = (struct sock_filter*)a.program;
+  if (a.program_count == 0 || a.program_count > BPF_MAXINSNS) return EINVAL;
+  long fd = rsys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, a.flags, &prog);
   if (fd < 0) return err_of(fd);
-  if (!op.arg[2].num) return 0;
+  if (!a.notify) return 0;
   if (sync < 0) return EPROTO;
   // NEW_LISTENER: the host takes it by its number and hands it to the agent at listenerPath.
   // Everything from here on is subject to the filter already (ops.ts, OP_SECCOMP).

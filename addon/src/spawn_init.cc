@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "op_args.gen.h"
 #include "ops.gen.h"
 
 #include "exec_plan.h"
@@ -81,16 +82,17 @@ int run_map_tool(const std::string& tool, int pid, const char* map) {
 int write_id_maps(const PreparedPlan& plan, int op, int pid, const MapTools& tools) {
   if (op < 0 || (size_t)op >= plan.ops.size() || plan.ops[op].code != OP_USERNS_MAPS) return EPROTO;
   const PlanOp& o = plan.ops[op];
-  uint64_t how = o.arg[2].num;
+  UsernsMapsArgs a = userns_maps_args(o);
+  uint64_t how = a.how;
   std::string proc = "/proc/" + std::to_string(pid) + "/";
   if (how & USERNS_DENY_SETGROUPS) {
     // A kernel without the file (before 3.19) has no such rule: ENOENT is fine, as in runc.
     int err = raw_write_file((proc + "setgroups").c_str(), "deny");
     if (err && err != ENOENT) return err;
   }
-  int err = how & USERNS_NEWUIDMAP ? run_map_tool(tools.newuidmap, pid, o.arg[0].str) : raw_write_file((proc + "uid_map").c_str(), o.arg[0].str);
+  int err = how & USERNS_NEWUIDMAP ? run_map_tool(tools.newuidmap, pid, a.uidmap) : raw_write_file((proc + "uid_map").c_str(), a.uidmap);
   if (err) return err;
-  return how & USERNS_NEWGIDMAP ? run_map_tool(tools.newgidmap, pid, o.arg[1].str) : raw_write_file((proc + "gid_map").c_str(), o.arg[1].str);
+  return how & USERNS_NEWGIDMAP ? run_map_tool(tools.newgidmap, pid, a.gidmap) : raw_write_file((proc + "gid_map").c_str(), a.gidmap);
 }
 
 // SYNC_IDMAP_TREE for op: build its idmapped tree and send it, or the errno, back.
@@ -114,8 +116,9 @@ void sync_send_tree(int fd, const PreparedPlan& plan, int op, int pid) {
 int join_cgroups(const PreparedPlan& plan, int op, int pid) {
   if (op < 0 || (size_t)op >= plan.ops.size() || plan.ops[op].code != OP_CGROUP_JOIN) return EPROTO;
   std::string text = std::to_string(pid);
-  const char* fallback = plan.ops[op].arg[1].str;
-  for (const char* const* p = plan.ops[op].arg[0].strs; *p; p++) {
+  CgroupJoinArgs a = cgroup_join_args(plan.ops[op]);
+  const char* fallback = a.busy_fallback;
+  for (const char* const* p = a.procs; *p; p++) {
     int err = raw_write_file(*p, text.c_str());
     if (err == EBUSY && fallback[0]) err = raw_write_file(fallback, text.c_str());
     if (err) return err;
@@ -252,7 +255,7 @@ struct OomAround {
   // 0, or the errno of the write. The ops before CLONE_INIT are ours (the reader allows only this).
   int before(const PreparedPlan& plan) {
     const char* value = nullptr;
-    for (int i = 0; i < plan.clone_index; i++) if (plan.ops[i].code == OP_OOM_SCORE_ADJ) value = plan.ops[i].arg[0].str;
+    for (int i = 0; i < plan.clone_index; i++) if (plan.ops[i].code == OP_OOM_SCORE_ADJ) value = oom_score_adj_args(plan.ops[i]).value;
     if (!value) return 0;
     int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
     ssize_t n = fd < 0 ? -1 : read(fd, saved, sizeof saved - 1);
@@ -285,7 +288,7 @@ constexpr uint64_t kCloneIntoCgroup = 0x200000000ULL;
 // joins through the host. setup->born_in_cgroup tells the child which; min_fd keeps the
 // directory's fd out of the preserved range.
 long clone_init(const PreparedPlan& plan, ChildSetup* setup, int min_fd) {
-  const char* into = plan.clone_index >= 0 ? plan.ops[plan.clone_index].arg[0].str : "";
+  const char* into = plan.clone_index >= 0 ? clone_init_args(plan.ops[plan.clone_index]).clone_into : "";
   int dir = into[0] ? open(into, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (dir >= 0) {
     dir = above(dir, min_fd);

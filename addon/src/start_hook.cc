@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "op_args.gen.h"
 #include "raw.h"
 #include "sync_msg.h"
 
@@ -93,18 +94,19 @@ void report(int fd, int index, int err, int status, const Tail& out, const Tail&
 }  // namespace
 
 int run_start_hook(const PlanOp& op, int report_fd) {
-  const char* path = op.arg[0].str;
-  const char* const* argv = op.arg[1].strs;
-  const char* const* envp = op.arg[2].strs;
-  uint64_t timeout_s = op.arg[3].num;
-  int index = (int)op.arg[6].num;
+  StartHookArgs args = start_hook_args(op);
+  const char* path = args.path;
+  const char* const* argv = args.argv;
+  const char* const* envp = args.envp;
+  uint64_t timeout_s = args.timeout;
+  int index = (int)args.index;
   Tail out, errs;
   // What execve would refuse, found before the fork, so it is reported as such.
   if (long r = rsys(SYS_faccessat, AT_FDCWD, path, X_OK); r < 0) {
     report(report_fd, index, err_of(r), 0, out, errs);
     return ECANCELED;
   }
-  long in = state_pipe(op.arg[4].str, op.arg[5].str);
+  long in = state_pipe(args.state_head, args.state_tail);
   if (in < 0) {
     report(report_fd, index, err_of(in), 0, out, errs);
     return ECANCELED;

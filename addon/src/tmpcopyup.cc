@@ -15,6 +15,7 @@
 #include <sys/statfs.h>
 
 #include "in_root.h"
+#include "op_args.gen.h"
 #include "raw.h"
 
 namespace {
@@ -155,15 +156,16 @@ int open_new_tmpfs(int root, const char* target, int old, long* fd) {
 }  // namespace
 
 int op_tmpcopyup(int root, const PlanOp& op) {
-  const char* data = op.arg[3].str;
+  TmpcopyupArgs a = tmpcopyup_args(op);
+  const char* data = a.data;
   RootPath dir;
-  if (int err = root_open(root, op.arg[1].str, O_DIRECTORY, 0, &dir)) return err;
+  if (int err = root_open(root, a.target, O_DIRECTORY, 0, &dir)) return err;
   // "." of the O_PATH fd is the directory as it is now; the tmpfs is mounted over it below.
   long old = rsys(SYS_openat, dir.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (old < 0) return err_of(old);
-  long r = rsys(SYS_mount, op.arg[0].str, dir.proc, "tmpfs", op.arg[2].num, data && *data ? data : nullptr);
+  long r = rsys(SYS_mount, a.source, dir.proc, "tmpfs", a.flags, data && *data ? data : nullptr);
   long fresh = -1;
-  int err = r < 0 ? err_of(r) : open_new_tmpfs(root, op.arg[1].str, (int)old, &fresh);
+  int err = r < 0 ? err_of(r) : open_new_tmpfs(root, a.target, (int)old, &fresh);
   if (!err) err = copy_tree((int)old, (int)fresh, 0);
   raw_close((int)old);
   raw_close((int)fresh);
