@@ -142,7 +142,9 @@ extern "C" [[noreturn]] void init_main(long* sp) {
   long data = err ? -EBADF : rsys(SYS_mmap, 0, plan_st.st_size, PROT_READ, MAP_PRIVATE, plan_fd, 0);
   raw_close(plan_fd);
   Arena arena;
-  arena.cap = (size_t)plan_st.st_size * 4 + 65536;
+  // Enough for any plan of this size: a decoded op per 16 bytes of plan (an op header's size),
+  // and a list entry (8 bytes) per 8-byte word. Untouched pages cost nothing.
+  arena.cap = (size_t)plan_st.st_size / kOpHeaderSize * sizeof(PlanOp) + (size_t)plan_st.st_size * 2 + 4096;
   long mem = rsys(SYS_mmap, 0, arena.cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (!err && (data < 0 && data > -4096)) err = err_of(data);
   if (!err && (mem < 0 && mem > -4096)) err = err_of(mem);
