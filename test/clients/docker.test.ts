@@ -116,6 +116,15 @@ dockerTest("run on the default bridge: the container reaches the bridge's gatewa
   assert.match(r.stdout, /1 packets received/);
 });
 
+dockerTest("a command that cannot run: 127 (missing) or 126 (not executable), with the runtime's reason", (d) => {
+  for (const [cmd, code] of [["/no/such/program", 127], ["nosuch", 127], ["/etc/passwd", 126]] as const) {
+    const r = run(d, ["--network", "none"], [cmd]);
+    assert.is(r.code, code, `${cmd}: ${r.stderr}`);
+    assert.match(r.stderr, /no such file or directory|not found|permission denied/i, cmd);
+    assert.not.match(r.stderr, /time="|level=error/, `${cmd}: ${r.stderr}`);
+  }
+});
+
 dockerTest("run -d, exec, stop, rm", (d) => {
   // sh as pid 1 ignores TERM unless it traps it: the trap makes `stop` quick and the exit 0.
   const started = ok(d.docker(["run", "-d", "--runtime", runtime, "--network", "none", image, "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]), "docker run -d");

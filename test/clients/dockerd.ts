@@ -38,7 +38,7 @@ export function dockerAvailability(): { dockerd: string; docker: string } | { sk
 export interface DockerdOptions {
   dockerd: string;
   docker: string;
-  /** Runtimes to register by name, as --add-runtime NAME=PATH. */
+  /** Runtimes to register by name, as the README says: daemon.json's "runtimes". */
   runtimes: Record<string, string>;
   /** true: --iptables=false (the bridge is still made; no NAT, nothing filtered). */
   noIptables?: boolean;
@@ -74,7 +74,6 @@ export class Dockerd {
       "--userland-proxy=false",
       ...(this.opts.noIptables ? ["--iptables=false", "--ip-masq=false"] : []),
       "--ip6tables=false",
-      ...Object.entries(this.opts.runtimes).flatMap(([name, path]) => ["--add-runtime", `${name}=${path}`]),
     ];
   }
 
@@ -82,7 +81,8 @@ export class Dockerd {
   async start(ms = 60_000): Promise<void> {
     // deprecated-key-path: the libtrust key dockerd 20.10 otherwise writes to /etc/docker/key.json
     // (there is no command-line flag for it).
-    writeFileSync(join(this.dir, "daemon.json"), JSON.stringify({ "deprecated-key-path": join(this.dir, "key.json") }));
+    const runtimes = Object.fromEntries(Object.entries(this.opts.runtimes).map(([name, path]) => [name, { path }]));
+    writeFileSync(join(this.dir, "daemon.json"), JSON.stringify({ "deprecated-key-path": join(this.dir, "key.json"), runtimes }));
     const setup = 'ip link set lo up && mount -t tmpfs -o mode=0755 tmpfs /run && exec "$@"';
     const out = openSync(this.log, "a");
     try {

@@ -26,9 +26,10 @@ import { packageMissing, testNeeding } from "../util/needs.ts";
 const image = "localhost/ocirun-test-busybox:latest";
 const wanted = process.env.OCIRUN_PODMAN_RUNTIME || "ocirun";
 const ocirunBin = resolve(repo, process.env.OCIRUN_BIN || "build/ocirun");
-// `runc` is a name podman finds by itself (containers.conf's runtimes); anything else by path.
-const runtime = wanted === "runc" ? "runc" : wanted === "ocirun" ? ocirunBin : resolve(wanted);
-const label = wanted === "runc" || wanted === "ocirun" ? wanted : runtime;
+// `runc` is a name podman finds by itself (containers.conf's runtimes); `ocirun` is configured by
+// name as the README says (test/clients/podman.ts, runtimes); anything else goes by path.
+const runtime = wanted === "runc" || wanted === "ocirun" ? wanted : resolve(wanted);
+const label = runtime;
 const where = podmanAvailability();
 
 let p: Podman | undefined;
@@ -38,8 +39,8 @@ let cids = 0;
 test.before(async () => {
   if ("skip" in where) return;
   try {
-    if (wanted !== "runc" && !existsSync(runtime)) throw new Error(`${runtime} is missing (npm run build)`);
-    p = new Podman({ podman: where.podman, runtime });
+    if (wanted === "ocirun" && !existsSync(ocirunBin)) throw new Error(`${ocirunBin} is missing (npm run build)`);
+    p = new Podman({ podman: where.podman, runtime, runtimes: wanted === "ocirun" ? { ocirun: ocirunBin } : undefined });
     await p.start();
     const rootfs = mkdtempSync(join(tmpdir(), "ocirun-podman-rootfs-"));
     try {
@@ -186,6 +187,17 @@ podmanTest("hooks: every stage; config.json has all but poststop, which podman r
     assert.is(records[5].state.status, "stopped");
   } finally {
     p.podman(["rm", "--force", "--time", "0", id]);
+  }
+});
+
+podmanTest("a command that cannot run: 127 (missing) or 126 (not executable), with the runtime's reason as one clean line", (p) => {
+  for (const [cmd, code] of [["/no/such/program", 127], ["nosuch", 127], ["/etc/passwd", 126]] as const) {
+    const r = p.podman(["run", "--rm", ...p.containerArgs(), image, cmd]);
+    assert.is(r.code, code, `${cmd}: ${r.stderr}`);
+    assert.match(r.stderr, /no such file or directory|not found|permission denied/i, cmd);
+    // With the runtime in runtime_supports_json podman reads its JSON log; else the text record's
+    // timestamp and level end up in the message.
+    assert.not.match(r.stderr, /time="|level=error/, `${cmd}: ${r.stderr}`);
   }
 });
 

@@ -42,8 +42,12 @@ export function podmanAvailability(): { podman: string } | { skip: string; pkg?:
 
 export interface PodmanOptions {
   podman: string;
-  /** --runtime: a name podman knows (runc) or a path. */
+  /** --runtime: a name podman knows (runc, or one of `runtimes`) or a path. */
   runtime: string;
+  /** Runtimes to configure by name, as the README says: containers.conf's [engine.runtimes]
+   * with the path, and the name in runtime_supports_json (podman then reads the runtime's
+   * errors from its JSON log). */
+  runtimes?: Record<string, string>;
 }
 
 /** One record the hook script (hookScript) wrote. */
@@ -124,6 +128,12 @@ export class Podman {
         "[engine]",
         `events_logfile_path = ${q(join(this.dir, "events.log"))}`,
         `hooks_dir = [${q(this.noHooks)}]`,
+        ...(this.opts.runtimes ? [
+          // podman 4.3's own list, and ours.
+          `runtime_supports_json = ${JSON.stringify(["crun", "runc", "kata", "runsc", "youki", "krun", ...Object.keys(this.opts.runtimes)])}`,
+          "[engine.runtimes]",
+          ...Object.entries(this.opts.runtimes).map(([name, path]) => `${name} = [${q(path)}]`),
+        ] : []),
         "[network]",
         'network_backend = "netavark"',
         `network_config_dir = ${q(join(this.dir, "networks"))}`,
