@@ -68,7 +68,7 @@ int op_find_exec(InitState& st, const char* const* candidates) {
   for (; *candidates; candidates++) {
     struct stat s;
     if (rsys(SYS_newfstatat, AT_FDCWD, *candidates, &s, 0) < 0) continue;
-    if (S_ISREG(s.st_mode) && rsys(SYS_faccessat, AT_FDCWD, *candidates, X_OK) == 0) {
+    if (S_ISREG(s.st_mode) && raw_exec_access(*candidates) == 0) {
       st.exe = *candidates;
       // A plan without WAIT_START (exec): the process must outlive `exec -d`, which returns once
       // it runs. Disarmed here, before a late seccomp filter that might not allow prctl.

@@ -83,3 +83,18 @@ static inline void raw_write_parts(int fd, const char* const* parts) {
     }
   }
 }
+
+// Whether execve could run path: X_OK checked with the effective ids and capabilities
+// (faccessat2 AT_EACCESS), as execve itself checks; plain faccessat uses the real ids and drops
+// the capabilities of a non-root caller, which refuses a process whose CAP_DAC_OVERRIDE is what
+// lets it reach the file. 0 or -errno; plain faccessat where faccessat2 is missing (Linux < 5.8)
+// or refused by a filter.
+static inline long raw_exec_access(const char* path) {
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
+  long r = rsys(SYS_faccessat2, AT_FDCWD, path, 1 /* X_OK */, 0x200 /* AT_EACCESS */);
+  if (r == -ENOSYS || r == -EPERM) r = rsys(SYS_faccessat, AT_FDCWD, path, 1 /* X_OK */);
+  return r;
+}
+

@@ -102,7 +102,7 @@ int run_start_hook(const PlanOp& op, int report_fd) {
   int index = (int)args.index;
   Tail out, errs;
   // What execve would refuse, found before the fork, so it is reported as such.
-  if (long r = rsys(SYS_faccessat, AT_FDCWD, path, X_OK); r < 0) {
+  if (long r = raw_exec_access(path); r < 0) {
     report(report_fd, index, err_of(r), 0, out, errs);
     return ECANCELED;
   }

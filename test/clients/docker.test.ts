@@ -11,13 +11,15 @@
 // root, every test here is skipped, saying why.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { repo } from "../util/ocirun.ts";
 import { Dockerd, dockerAvailability, type Result } from "./dockerd.ts";
 import { packageMissing, testNeeding } from "../util/needs.ts";
+import { waitFor } from "../util/wait.ts";
+import { processesMentioning } from "./host-processes.ts";
 
 const image = "ocirun-test-busybox";
 const wanted = process.env.OCIRUN_DOCKER_RUNTIME || "ocirun";
@@ -120,8 +122,10 @@ dockerTest("a command that cannot run: 127 (missing) or 126 (not executable), wi
   for (const [cmd, code] of [["/no/such/program", 127], ["nosuch", 127], ["/etc/passwd", 126]] as const) {
     const r = run(d, ["--network", "none"], [cmd]);
     assert.is(r.code, code, `${cmd}: ${r.stderr}`);
-    assert.match(r.stderr, /no such file or directory|not found|permission denied/i, cmd);
-    assert.not.match(r.stderr, /time="|level=error/, `${cmd}: ${r.stderr}`);
+    // The runtime's line; the docker CLI logs a line of its own after it ("error waiting for container").
+    const line = r.stderr.split("\n").find((l) => l.includes("OCI runtime")) ?? "";
+    assert.match(line, /no such file or directory|not found|permission denied/i, r.stderr);
+    assert.not.match(line, /time="|level=error/, `${cmd}: ${line}`);
   }
 });
 
@@ -143,6 +147,104 @@ dockerTest("run -d, exec, stop, rm", (d) => {
     assert.is(d.docker(["ps", "-aq", "--no-trunc", "--filter", `id=${id}`]).stdout.trim(), "");
   } finally {
     d.docker(["rm", "-f", id]);
+  }
+});
+
+/** A detached busybox container that sleeps, with these options; its full id. */
+function detached(d: Dockerd, options: string[] = []): string {
+  const r = ok(d.docker(["run", "-d", "--runtime", runtime, "--network", "none", ...options, image, "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]), "docker run -d");
+  return r.stdout.trim();
+}
+
+/** The container's init pid on the host. */
+const pidOf = (d: Dockerd, id: string) => Number(ok(d.docker(["inspect", "--format", "{{.State.Pid}}", id]), "inspect").stdout.trim());
+
+/** A cgroup v1 or v2 file of the container's init, read on the host. */
+function cgroupFile(pid: number, controller: string, file: string): string {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, "utf8").trim().split("\n").map((l) => l.split(":"));
+  const v1 = lines.find(([, ctrls]) => ctrls.split(",").includes(controller));
+  const path = v1 ? `/sys/fs/cgroup/${controller}${v1[2]}/${file}` : `/sys/fs/cgroup${lines.find(([h]) => h === "0")![2]}/${file}`;
+  return readFileSync(path, "utf8").trim();
+}
+
+/** Nothing of the container is left: no process, mount or runtime state naming it. */
+function nothingLeft(d: Dockerd, id: string): void {
+  assert.ok(waitFor(() => processesMentioning(id).length === 0, 5000, 100), `left running: ${processesMentioning(id).join(" ")}`);
+  const dockerdMounts = readFileSync(`/proc/${d.pid}/mountinfo`, "utf8");
+  assert.not.ok(dockerdMounts.includes(id), "mounts left in dockerd's namespace");
+  const state = join(d.execRoot, `runtime-${runtime}`, "moby");
+  assert.ok(!existsSync(state) || !readdirSync(state).includes(id), `runtime state left under ${state}`);
+}
+
+dockerTest("exec -u, -w, -e, -i; run -t; kill with a signal; restart; top", (d) => {
+  const id = detached(d);
+  try {
+    assert.is(ok(d.docker(["exec", "-u", "1000:1000", id, "id", "-u"]), "exec -u").stdout, "1000\n");
+    assert.is(ok(d.docker(["exec", "-w", "/tmp", id, "pwd"]), "exec -w").stdout, "/tmp\n");
+    assert.is(ok(d.docker(["exec", "-e", "FOO=bar", id, "sh", "-c", "echo $FOO"]), "exec -e").stdout, "bar\n");
+    assert.is(ok(d.docker(["exec", "-i", id, "cat"], { input: "piped\n" }), "exec -i").stdout, "piped\n");
+    const top = ok(d.docker(["top", id]), "docker top").stdout;
+    assert.match(top, /sh -c trap/);
+    ok(d.docker(["restart", "-t", "5", id]), "docker restart");
+    assert.is(ok(d.docker(["inspect", "--format", "{{.State.Status}} {{.RestartCount}}", id]), "inspect").stdout.trim().split(" ")[0], "running");
+    ok(d.docker(["kill", "-s", "KILL", id]), "docker kill -s KILL");
+    assert.ok(waitFor(() => d.docker(["inspect", "--format", "{{.State.Status}}", id]).stdout.trim() === "exited", 10_000));
+    assert.is(d.docker(["inspect", "--format", "{{.State.ExitCode}}", id]).stdout.trim(), "137");
+    ok(d.docker(["rm", id]), "docker rm");
+    nothingLeft(d, id);
+  } finally {
+    d.docker(["rm", "-f", id]);
+  }
+  // A pseudo-terminal: the output's newlines come back as CRLF.
+  const t = ok(run(d, ["-t", "--network", "none"], ["sh", "-c", "tty; echo done"]), "docker run -t");
+  assert.match(t.stdout, /^\/dev\/pts\/\d+\r\ndone\r\n$/);
+});
+
+dockerTest("limits take effect and update changes them: memory, pids, cpu; stats reads the container's cgroup", (d) => {
+  const id = detached(d, ["--memory", "64m", "--memory-swap", "64m", "--pids-limit", "20", "--cpu-quota", "50000"]);
+  try {
+    const pid = pidOf(d, id);
+    const memory = () => Number(cgroupFile(pid, "memory", existsSync("/sys/fs/cgroup/cgroup.controllers") ? "memory.max" : "memory.limit_in_bytes"));
+    assert.is(memory(), 64 << 20);
+    assert.is(cgroupFile(pid, "pids", "pids.max"), "20");
+    // More processes than the limit: forks fail inside.
+    const forks = d.docker(["exec", id, "sh", "-c", "for i in $(seq 30); do sleep 5 & done; wait"]);
+    assert.match(forks.stderr, /can't fork/, `forks past pids.max: ${forks.stdout}${forks.stderr}`);
+    ok(d.docker(["update", "--memory", "96m", "--memory-swap", "96m", "--pids-limit", "40", id]), "docker update");
+    assert.is(memory(), 96 << 20);
+    assert.is(cgroupFile(pid, "pids", "pids.max"), "40");
+    const stats = ok(d.docker(["stats", "--no-stream", "--format", "{{.MemUsage}} {{.PIDs}}", id]), "docker stats").stdout.trim();
+    assert.match(stats, /\/ 96MiB/, stats);
+    ok(d.docker(["pause", id]), "docker pause");
+    assert.is(d.docker(["inspect", "--format", "{{.State.Status}}", id]).stdout.trim(), "paused");
+    ok(d.docker(["unpause", id]), "docker unpause");
+    ok(d.docker(["stop", "-t", "10", id]), "docker stop");
+    ok(d.docker(["rm", id]), "docker rm");
+    nothingLeft(d, id);
+  } finally {
+    d.docker(["rm", "-f", id]);
+  }
+});
+
+dockerTest("read-only root, bind volumes (rw and ro), --init, capabilities and the default seccomp profile", (d) => {
+  const vol = mkdtempSync(join(tmpdir(), "ocirun-docker-vol-"));
+  try {
+    const r = ok(run(d, ["--network", "none", "--read-only", "-v", `${vol}:/data`, "-v", `${vol}:/ro:ro`, "--init", "--cap-add", "SYS_ADMIN"], ["sh", "-c", [
+      "touch /x 2>/dev/null && echo root-rw || echo root-ro",
+      "echo hi > /data/f && echo data-rw",
+      "touch /ro/g 2>/dev/null && echo ro-rw || echo ro-ro",
+      "cat /proc/1/comm",
+      "grep -E '^(CapEff|Seccomp):' /proc/self/status",
+    ].join("; ")]), "docker run").stdout;
+    const lines = r.trim().split("\n");
+    assert.equal(lines.slice(0, 4), ["root-ro", "data-rw", "ro-ro", "docker-init"]);
+    assert.is(readFileSync(join(vol, "f"), "utf8"), "hi\n");
+    const capEff = BigInt("0x" + /CapEff:\s+([0-9a-f]+)/.exec(r)![1]);
+    assert.ok((capEff >> 21n) & 1n, "CAP_SYS_ADMIN added");
+    assert.not.ok((capEff >> 16n) & 1n, "CAP_SYS_MODULE is not in Docker's default set");
+    assert.match(r, /Seccomp:\s+2/);
+  } finally {
+    rmSync(vol, { recursive: true, force: true });
   }
 });
 

@@ -237,4 +237,86 @@ podmanTest("pause, unpause (the freezer)", (p) => {
   }
 });
 
+/** A detached busybox container that sleeps, with these options; its full id. */
+function detached(p: Podman, options: string[] = []): string {
+  return ok(p.podman(["run", "-d", ...p.containerArgs(), ...options, image, "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]), "podman run -d").stdout.trim();
+}
+
+/** A cgroup v1 or v2 file of the process, read on the host. */
+function cgroupFile(pid: number, controller: string, file: string): string {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, "utf8").trim().split("\n").map((l) => l.split(":"));
+  const v1 = lines.find(([, ctrls]) => ctrls.split(",").includes(controller));
+  const path = v1 ? `/sys/fs/cgroup/${controller}${v1[2]}/${file}` : `/sys/fs/cgroup${lines.find(([h]) => h === "0")![2]}/${file}`;
+  return readFileSync(path, "utf8").trim();
+}
+
+const memoryFile = () => (existsSync("/sys/fs/cgroup/cgroup.controllers") ? "memory.max" : "memory.limit_in_bytes");
+
+podmanTest("exec -u, -w, -e, -i; run -t; kill with a signal; restart; top", (p) => {
+  const id = detached(p);
+  try {
+    assert.is(ok(p.podman(["exec", "-u", "1000:1000", id, "id", "-u"]), "exec -u").stdout, "1000\n");
+    assert.is(ok(p.podman(["exec", "-w", "/tmp", id, "pwd"]), "exec -w").stdout, "/tmp\n");
+    assert.is(ok(p.podman(["exec", "-e", "FOO=bar", id, "sh", "-c", "echo $FOO"]), "exec -e").stdout, "bar\n");
+    assert.is(ok(p.podman(["exec", "-i", id, "cat"], { input: "piped\n" }), "exec -i").stdout, "piped\n");
+    assert.match(ok(p.podman(["top", id]), "podman top").stdout, /sh -c trap/);
+    ok(p.podman(["restart", "--time", "5", id]), "podman restart");
+    assert.is(ok(p.podman(["inspect", "--format", "{{.State.Status}}", id]), "inspect").stdout.trim(), "running");
+    ok(p.podman(["kill", "--signal", "KILL", id]), "podman kill");
+    assert.ok(waitFor(() => p.podman(["inspect", "--format", "{{.State.Status}}", id]).stdout.trim() === "exited", 10_000));
+    assert.is(p.podman(["inspect", "--format", "{{.State.ExitCode}}", id]).stdout.trim(), "137");
+    ok(p.podman(["rm", id]), "podman rm");
+    assert.ok(waitFor(() => processesMentioning(id).length === 0, 5000, 100), `left running: ${processesMentioning(id).join(" ")}`);
+  } finally {
+    p.podman(["rm", "--force", "--time", "0", id]);
+  }
+  const t = ok(p.podman(["run", "--rm", "-t", ...p.containerArgs(), image, "sh", "-c", "tty; echo done"]), "podman run -t");
+  assert.match(t.stdout, /^\/dev\/pts\/\d+\r\ndone\r\n$/);
+});
+
+podmanTest("limits take effect (memory, pids) and update changes the memory limit; stats reads the container's cgroup", (p) => {
+  const id = detached(p, ["--memory", "64m", "--memory-swap", "64m", "--pids-limit", "20"]);
+  try {
+    const pid = Number(ok(p.podman(["inspect", "--format", "{{.State.Pid}}", id]), "inspect").stdout.trim());
+    assert.is(Number(cgroupFile(pid, "memory", memoryFile())), 64 << 20);
+    assert.is(cgroupFile(pid, "pids", "pids.max"), "20");
+    const forks = p.podman(["exec", id, "sh", "-c", "for i in $(seq 30); do sleep 5 & done; wait"]);
+    assert.match(forks.stderr, /can't fork/, `forks past pids.max: ${forks.stdout}${forks.stderr}`);
+    // The container's own figures: some usage, under its limit (64 MiB = 67.11 MB).
+    const stats = ok(p.podman(["stats", "--no-stream", "--format", "{{.MemUsage}}", id]), "podman stats").stdout.trim();
+    assert.match(stats, /^[1-9][\d.]*[kM]B \/ 67\.11MB$/, stats);
+    // podman 4.3's update has no --pids-limit.
+    ok(p.podman(["update", "--memory", "96m", "--memory-swap", "96m", id]), "podman update");
+    assert.is(Number(cgroupFile(pid, "memory", memoryFile())), 96 << 20);
+    ok(p.podman(["stop", "--time", "10", id]), "podman stop");
+    ok(p.podman(["rm", id]), "podman rm");
+  } finally {
+    p.podman(["rm", "--force", "--time", "0", id]);
+  }
+});
+
+podmanTest("read-only root, bind volumes (rw and ro), --init, capabilities and the default seccomp profile", (p) => {
+  const vol = mkdtempSync(join(tmpdir(), "ocirun-podman-vol-"));
+  try {
+    const r = ok(p.podman(["run", "--rm", ...p.containerArgs(), "--read-only", "-v", `${vol}:/data`, "-v", `${vol}:/ro:ro`, "--init", "--cap-add", "SYS_ADMIN", image, "sh", "-c", [
+      "touch /x 2>/dev/null && echo root-rw || echo root-ro",
+      "echo hi > /data/f && echo data-rw",
+      "touch /ro/g 2>/dev/null && echo ro-rw || echo ro-ro",
+      "cat /proc/1/comm",
+      "grep -E '^(CapEff|Seccomp):' /proc/self/status",
+    ].join("; ")]), "podman run").stdout;
+    const lines = r.trim().split("\n");
+    assert.equal(lines.slice(0, 3), ["root-ro", "data-rw", "ro-ro"]);
+    assert.match(lines[3], /tini|podman-init/);
+    assert.is(readFileSync(join(vol, "f"), "utf8"), "hi\n");
+    const capEff = BigInt("0x" + /CapEff:\s+([0-9a-f]+)/.exec(r)![1]);
+    assert.ok((capEff >> 21n) & 1n, "CAP_SYS_ADMIN added");
+    assert.not.ok((capEff >> 16n) & 1n, "CAP_SYS_MODULE is not in podman's default set");
+    assert.match(r, /Seccomp:\s+2/);
+  } finally {
+    rmSync(vol, { recursive: true, force: true });
+  }
+});
+
 test.run();
+

@@ -128,6 +128,8 @@ export class Podman {
         "[engine]",
         `events_logfile_path = ${q(join(this.dir, "events.log"))}`,
         `hooks_dir = [${q(this.noHooks)}]`,
+        // --init: Debian's podman has no catatonit; docker.io's static tini does the same job.
+        'init_path = "/usr/bin/tini-static"',
         ...(this.opts.runtimes ? [
           // podman 4.3's own list, and ours.
           `runtime_supports_json = ${JSON.stringify(["crun", "runc", "kata", "runsc", "youki", "krun", ...Object.keys(this.opts.runtimes)])}`,

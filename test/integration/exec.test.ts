@@ -4,8 +4,8 @@
 // a stopped or missing container is refused with runc's words and status 255.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorMessage, ocirun, ocirunCommand, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
@@ -302,6 +302,23 @@ test("exec uses the container as created: a bundle config.json edited after crea
   assert.is(oci("delete", "--force", "ex-stored").code, 0);
 });
 
+
+test("run and exec as uid 1000 whose CAP_DAC_OVERRIDE is what reaches the program (a 0700 root, as Docker's imported images have)", () => {
+  const rootfs = join(t.dir, "rootfs-0700");
+  execFileSync("cp", ["-a", t.rootfs, rootfs]);
+  chmodSync(rootfs, 0o700);
+  const caps = ["CAP_DAC_OVERRIDE", "CAP_KILL"];
+  const patches = {
+    "/root/path": rootfs, "/process/user": { uid: 1000, gid: 1000 },
+    "/process/capabilities": { bounding: caps, effective: caps, permitted: caps },
+  };
+  const r = oci("run", "--bundle", t.bundle(["id", "-u"], patches), "dac1");
+  assert.equal([r.code, r.stdout.trim()], [0, "1000"], r.stderr);
+  const { id } = sleeper({ "/root/path": rootfs, "/process/capabilities": { bounding: caps, effective: caps, permitted: caps } });
+  const e = oci("exec", "-u", "1000:1000", id, "id", "-u");
+  assert.equal([e.code, e.stdout.trim()], [0, "1000"], e.stderr);
+  oci("delete", "-f", id);
+});
 
 /** The targets of pid's open fds ([] once it is gone). */
 function fdTargets(pid: number): string[] {
