@@ -19,7 +19,7 @@ import { repo } from "../util/ocirun.ts";
 import { Dockerd, dockerAvailability, type Result } from "./dockerd.ts";
 import { packageMissing, testNeeding } from "../util/needs.ts";
 import { waitFor } from "../util/wait.ts";
-import { processesMentioning } from "./host-processes.ts";
+import { cgroupsNaming, processesMentioning } from "./host-processes.ts";
 
 const image = "ocirun-test-busybox";
 const wanted = process.env.OCIRUN_DOCKER_RUNTIME || "ocirun";
@@ -87,6 +87,12 @@ function inSubnet(addr: string, cidr: string): boolean {
   const size = 2 ** (32 - Number(bits));
   return Math.floor(ipv4(addr) / size) === Math.floor(ipv4(net) / size);
 }
+
+dockerTest("run --rm: stdout, stderr and the exit status", (d) => {
+  const r = run(d, ["--network", "none"], ["sh", "-c", "echo out; echo err >&2; exit 3"]);
+  assert.equal([r.code, r.stdout], [3, "out\n"], r.stderr);
+  assert.match(r.stderr, "err");
+});
 
 dockerTest("run --rm --network none echo hi", (d) => {
   const r = ok(run(d, ["--network", "none"], ["echo", "hi"]), "docker run");
@@ -167,13 +173,14 @@ function cgroupFile(pid: number, controller: string, file: string): string {
   return readFileSync(path, "utf8").trim();
 }
 
-/** Nothing of the container is left: no process, mount or runtime state naming it. */
+/** Nothing of the container is left: no process, mount, cgroup or runtime state naming it. */
 function nothingLeft(d: Dockerd, id: string): void {
   assert.ok(waitFor(() => processesMentioning(id).length === 0, 5000, 100), `left running: ${processesMentioning(id).join(" ")}`);
   const dockerdMounts = readFileSync(`/proc/${d.pid}/mountinfo`, "utf8");
   assert.not.ok(dockerdMounts.includes(id), "mounts left in dockerd's namespace");
   const state = join(d.execRoot, `runtime-${runtime}`, "moby");
   assert.ok(!existsSync(state) || !readdirSync(state).includes(id), `runtime state left under ${state}`);
+  assert.equal(cgroupsNaming(d.cgroupParent, id), [], "cgroups left");
 }
 
 dockerTest("exec -u, -w, -e, -i; run -t; kill with a signal; restart; top", (d) => {
@@ -183,6 +190,7 @@ dockerTest("exec -u, -w, -e, -i; run -t; kill with a signal; restart; top", (d) 
     assert.is(ok(d.docker(["exec", "-w", "/tmp", id, "pwd"]), "exec -w").stdout, "/tmp\n");
     assert.is(ok(d.docker(["exec", "-e", "FOO=bar", id, "sh", "-c", "echo $FOO"]), "exec -e").stdout, "bar\n");
     assert.is(ok(d.docker(["exec", "-i", id, "cat"], { input: "piped\n" }), "exec -i").stdout, "piped\n");
+    assert.match(ok(d.docker(["exec", "-t", id, "tty"]), "exec -t").stdout, /^\/dev\/pts\/\d+\r\n$/);
     const top = ok(d.docker(["top", id]), "docker top").stdout;
     assert.match(top, /sh -c trap/);
     ok(d.docker(["restart", "-t", "5", id]), "docker restart");
@@ -215,6 +223,9 @@ dockerTest("limits take effect and update changes them: memory, pids, cpu; stats
     assert.is(cgroupFile(pid, "pids", "pids.max"), "40");
     const stats = ok(d.docker(["stats", "--no-stream", "--format", "{{.MemUsage}} {{.PIDs}}", id]), "docker stats").stdout.trim();
     assert.match(stats, /\/ 96MiB/, stats);
+    // Past the memory limit the kernel kills it: a shell variable of 200 MB.
+    const oom = d.docker(["exec", id, "sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived ${#x}"]);
+    assert.is(oom.code, 137, `200 MB in a 96 MB container: ${oom.stdout}${oom.stderr}`);
     ok(d.docker(["pause", id]), "docker pause");
     assert.is(d.docker(["inspect", "--format", "{{.State.Status}}", id]).stdout.trim(), "paused");
     ok(d.docker(["unpause", id]), "docker unpause");

@@ -91,3 +91,9 @@ export function removeCgroups(parent: string): void {
       } catch {}
     }
 }
+
+/** The cgroup directories under `parent`, in any hierarchy, whose name contains `id`. */
+export function cgroupsNaming(parent: string, id: string): string[] {
+  return cgroupDirs(parent).flatMap((dir) => subtree(dir)).filter((d) => d.split("/").pop()!.includes(id));
+}
+

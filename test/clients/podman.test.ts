@@ -19,7 +19,7 @@ import { execFileSync } from "node:child_process";
 import { repo } from "../util/ocirun.ts";
 import { waitFor } from "../util/wait.ts";
 import { Podman, podmanAvailability, type HookRecord, type Result } from "./podman.ts";
-import { processesMentioning } from "./host-processes.ts";
+import { cgroupsNaming, processesMentioning } from "./host-processes.ts";
 import { packageMissing, testNeeding } from "../util/needs.ts";
 
 // A full name: short names would go through registries.conf and the alias cache.
@@ -96,6 +96,12 @@ function recordsThroughPoststop(log: string, poststop: (r: HookRecord) => boolea
 function summary(records: HookRecord[]): string[] {
   return records.map((r) => `${r.argv[0]} ${r.state.status}`);
 }
+
+podmanTest("run --rm: stdout, stderr and the exit status", (p) => {
+  const r = p.podman(["run", "--rm", ...p.containerArgs(), image, "sh", "-c", "echo out; echo err >&2; exit 3"]);
+  assert.equal([r.code, r.stdout], [3, "out\n"], r.stderr);
+  assert.match(r.stderr, "err");
+});
 
 podmanTest("run --rm echo hi", (p) => {
   runEchoHi(p, []);
@@ -259,6 +265,7 @@ podmanTest("exec -u, -w, -e, -i; run -t; kill with a signal; restart; top", (p) 
     assert.is(ok(p.podman(["exec", "-w", "/tmp", id, "pwd"]), "exec -w").stdout, "/tmp\n");
     assert.is(ok(p.podman(["exec", "-e", "FOO=bar", id, "sh", "-c", "echo $FOO"]), "exec -e").stdout, "bar\n");
     assert.is(ok(p.podman(["exec", "-i", id, "cat"], { input: "piped\n" }), "exec -i").stdout, "piped\n");
+    assert.match(ok(p.podman(["exec", "-t", id, "tty"]), "exec -t").stdout, /^\/dev\/pts\/\d+\r\n$/);
     assert.match(ok(p.podman(["top", id]), "podman top").stdout, /sh -c trap/);
     ok(p.podman(["restart", "--time", "5", id]), "podman restart");
     assert.is(ok(p.podman(["inspect", "--format", "{{.State.Status}}", id]), "inspect").stdout.trim(), "running");
@@ -267,6 +274,7 @@ podmanTest("exec -u, -w, -e, -i; run -t; kill with a signal; restart; top", (p) 
     assert.is(p.podman(["inspect", "--format", "{{.State.ExitCode}}", id]).stdout.trim(), "137");
     ok(p.podman(["rm", id]), "podman rm");
     assert.ok(waitFor(() => processesMentioning(id).length === 0, 5000, 100), `left running: ${processesMentioning(id).join(" ")}`);
+    assert.equal(cgroupsNaming(p.cgroupParent, id), [], "cgroups left");
   } finally {
     p.podman(["rm", "--force", "--time", "0", id]);
   }
@@ -280,6 +288,9 @@ podmanTest("limits take effect (memory, pids) and update changes the memory limi
     const pid = Number(ok(p.podman(["inspect", "--format", "{{.State.Pid}}", id]), "inspect").stdout.trim());
     assert.is(Number(cgroupFile(pid, "memory", memoryFile())), 64 << 20);
     assert.is(cgroupFile(pid, "pids", "pids.max"), "20");
+    // Past the memory limit the kernel kills it: a shell variable of 200 MB.
+    const oom = p.podman(["exec", id, "sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived ${#x}"]);
+    assert.is(oom.code, 137, `200 MB in a 64 MB container: ${oom.stdout}${oom.stderr}`);
     const forks = p.podman(["exec", id, "sh", "-c", "for i in $(seq 30); do sleep 5 & done; wait"]);
     assert.match(forks.stderr, /can't fork/, `forks past pids.max: ${forks.stdout}${forks.stderr}`);
     // The container's own figures: some usage, under its limit (64 MiB = 67.11 MB).
