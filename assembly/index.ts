@@ -16,6 +16,7 @@ import { featuresJson } from "./features";
 import { planCgroup, cgroupJson, CgroupPlan } from "./cgroups/plan";
 import { usesNotify } from "./plan/seccomp";
 import { answerUpdate } from "./update/plan";
+import { criuJson } from "./plan/criu";
 
 const MAX_CONFIG_BYTES: i32 = 4 << 20;
 
@@ -63,6 +64,7 @@ function answer(req: Request): Verdict {
   if ((req.op == "plan" || req.op == "exec") && req.text) v.sectionText("text", w.text());
   if (req.op == "plan") v.sectionText("hooks", hooksJson(config.hooks));
   if (req.op == "plan" && cgroup) v.sectionText("cgroup", cgroupJson(cgroup));
+  if (req.op == "plan") v.sectionText("criu", criuJson(config, req));
   return v;
 }
 

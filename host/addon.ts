@@ -39,6 +39,16 @@ export interface Addon {
   /** A child that only waits to be killed (abortInit(pid, -1)): it keeps a new systemd scope
    * alive until the init is in its cgroup. Dies with this process; holds no fds. pid or -errno. */
   holdProcess(): number;
+  /** mount(2) MS_BIND|MS_REC of source on target: 0 or the errno. */
+  bindMount(source: string, target: string): number;
+  /** umount2(2) MNT_DETACH: 0 or the errno. */
+  unmount(target: string): number;
+  /** A close-on-exec SOCK_SEQPACKET socketpair: [ours, the child's], or -errno. */
+  seqpacketPair(): [number, number] | number;
+  /** Sends one message; 0 or the errno. */
+  seqpacketSend(fd: number, msg: Uint8Array): number;
+  /** Waits for the next message: its bytes (empty: the peer is gone), or -errno. */
+  seqpacketRecv(fd: number): Uint8Array | number;
   /** pidfd_open(2): a close-on-exec pidfd for pid, or -errno. */
   pidfdOpen(pid: number): number;
   /** Wait for a child of this process to exit, off the JS thread. */

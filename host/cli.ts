@@ -15,6 +15,7 @@ import { SPEC_VERSION, VERSION } from "./version.ts";
 // Each command's code, loaded once the command is known (literal paths: `bun build --compile`
 // bundles them).
 const MODULES: Record<string, () => Promise<CommandModule>> = {
+  checkpoint: () => import("./commands/checkpoint.ts"),
   create: () => import("./commands/create.ts"),
   delete: () => import("./commands/delete.ts"),
   events: () => import("./commands/events.ts"),
@@ -25,6 +26,7 @@ const MODULES: Record<string, () => Promise<CommandModule>> = {
   pause: () => import("./commands/pause.ts"),
   plan: () => import("./commands/plan.ts"),
   ps: () => import("./commands/ps.ts"),
+  restore: () => import("./commands/restore.ts"),
   resume: () => import("./commands/resume.ts"),
   run: () => import("./commands/run.ts"),
   spec: () => import("./commands/spec.ts"),

@@ -65,9 +65,34 @@ const CREATE_FLAGS: FlagDef[] = [
   { name: "preserve-fds", kind: "string", value: "n", help: "pass N more file descriptors (3 to 3+N-1) to the container" },
 ];
 
+// The CRIU options checkpoint and restore share (runc's names and words).
+const CRIU_FLAGS: FlagDef[] = [
+  { name: "image-path", kind: "string", value: "path", help: "path for the criu image files (default: ./checkpoint)", complete: "dir" },
+  { name: "work-path", kind: "string", value: "path", help: "path for criu's work files and logs (default: the image path)", complete: "dir" },
+  { name: "tcp-established", kind: "bool", help: "allow open tcp connections" },
+  { name: "ext-unix-sk", kind: "bool", help: "allow external unix sockets" },
+  { name: "shell-job", kind: "bool", help: "allow shell jobs" },
+  { name: "file-locks", kind: "bool", help: "handle file locks, for safety" },
+  { name: "manage-cgroups-mode", kind: "string", value: "mode", help: "cgroups mode: soft (default), full or strict" },
+  { name: "empty-ns", kind: "list", value: "namespace", help: "create a namespace, but do not restore its properties (repeatable)" },
+  { name: "auto-dedup", kind: "bool", help: "enable auto deduplication of memory images" },
+  { name: "lazy-pages", kind: "bool", help: "use userfaultfd to lazily restore memory pages" },
+];
+
 const FORMAT = (values: string, def: string): FlagDef => ({ name: "format", aliases: ["f"], kind: "string", value: "format", default: def, help: `select one of: ${values}` });
 
 export const COMMANDS: CommandSpec[] = [
+  {
+    name: "checkpoint", summary: "checkpoint a running container (CRIU)", args: [ID],
+    flags: [
+      ...CRIU_FLAGS,
+      { name: "parent-path", kind: "string", value: "path", help: "path of the previous criu image files (a pre-dump), relative to the image path" },
+      { name: "leave-running", kind: "bool", help: "leave the process running after checkpointing" },
+      { name: "status-fd", kind: "string", value: "fd", default: "-1", help: "criu writes \\0 to this fd once lazy-pages is ready" },
+      { name: "page-server", kind: "string", value: "address:port", help: "ADDRESS:PORT of the page server" },
+      { name: "pre-dump", kind: "bool", help: "dump the container's memory only, and leave it running" },
+    ],
+  },
   {
     name: "create", summary: "create a container", args: [ID], flags: CREATE_FLAGS, plans: true,
   },
@@ -128,6 +153,20 @@ export const COMMANDS: CommandSpec[] = [
     name: "ps", summary: "ps displays the processes running inside a container", ordered: true,
     args: [ID, { name: "ps-options", variadic: true, help: "options for ps(1) (default: -ef)" }],
     flags: [FORMAT("table or json", "table")],
+  },
+  {
+    name: "restore", summary: "restore a container from a checkpoint (CRIU)", args: [ID], plans: true,
+    flags: [
+      ...CRIU_FLAGS,
+      { ...BUNDLE },
+      { name: "console-socket", kind: "string", value: "path", help: "AF_UNIX socket that receives the pty master of a terminal container", complete: "file" },
+      { name: "detach", aliases: ["d"], kind: "bool", help: "detach from the container's process" },
+      { name: "pid-file", kind: "string", value: "path", help: "file to write the restored process's pid to", complete: "file" },
+      { name: "no-subreaper", kind: "bool", help: "accepted for runc compatibility" },
+      { name: "no-pivot", kind: "bool", help: "do not use pivot_root (for a rootfs on a ramdisk)" },
+      { name: "lsm-profile", kind: "string", value: "type:name", help: "an LSM profile to restore with, in the form TYPE:NAME" },
+      { name: "lsm-mount-context", kind: "string", value: "context", help: "an LSM mount context to restore with" },
+    ],
   },
   { name: "resume", summary: "resume all processes that have been previously paused", args: [ID], flags: [] },
   {

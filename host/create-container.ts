@@ -58,7 +58,7 @@ export function readBundleConfig(bundleArg: string | undefined): { bundle: strin
   }
 }
 
-function planOrThrow(ctx: Context, facts: HostFacts, config: Uint8Array): Verdict {
+export function planOrThrow(ctx: Context, facts: HostFacts, config: Uint8Array): Verdict {
   const verdict = askCore("plan", facts, config);
   for (const d of verdict.diagnostics) if (d.severity === "warning") ctx.log.warn(formatDiagnostic(d));
   const errors = verdict.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
@@ -231,7 +231,7 @@ async function createWith(ctx: Context, id: string, opts: CreateOptions, preserv
 
 /** The manager of the cgroups the core planned; none on a host without cgroups, or when the
  * container gets none of its own. bus: --systemd-cgroup's connection. */
-async function plannedCgroups(facts: HostFacts, verdict: Verdict, bus: SystemdBus | undefined): Promise<CgroupManager | undefined> {
+export async function plannedCgroups(facts: HostFacts, verdict: Verdict, bus: SystemdBus | undefined): Promise<CgroupManager | undefined> {
   const section = cgroupSection(verdict);
   if (facts.cgroup === "none") {
     if (bus) throw new OciError("--systemd-cgroup: this host has no cgroup hierarchy mounted at /sys/fs/cgroup");
@@ -246,7 +246,7 @@ async function plannedCgroups(facts: HostFacts, verdict: Verdict, bus: SystemdBu
 /** Make the cgroups (recorded first in the state dir: a create killed half-way leaves them to
  * `delete --force`) and, unless the manager limits them once the init joined, write every
  * planned value; the first the kernel refuses fails create. */
-async function setUpCgroups(cgroups: CgroupManager, verdict: Verdict, container: Container): Promise<void> {
+export async function setUpCgroups(cgroups: CgroupManager, verdict: Verdict, container: Container): Promise<void> {
   await cgroups.create((state) => writeCgroupRecord(container, state));
   if (!cgroups.limitsAfterJoin) await limitCgroups(cgroups, cgroupSection(verdict)!);
 }

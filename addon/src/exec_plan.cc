@@ -188,6 +188,10 @@ int run_op(Child& c, int index, const PlanOp& op) {
       return err_of(r);
     }
     case OP_SETNS_PIDFD: return err_of(rsys(SYS_setns, setns_pidfd_args(op).pidfd, setns_pidfd_args(op).nstype));
+    case OP_SETSID: {
+      long r = rsys(SYS_setsid);
+      return r == -EPERM ? 0 : err_of(r);
+    }
     case OP_UNSHARE: return err_of(rsys(SYS_unshare, unshare_args(op).flags));
     case OP_CGROUP_JOIN: return op_cgroup_join(c, index);
     case OP_CREATE_HOOKS: return op_create_hooks(c, index);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -12,6 +13,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <vector>
 
 #include <napi.h>
 
@@ -251,6 +254,60 @@ Napi::Value Flock(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, r < 0 ? errno : 0);
 }
 
+// A SOCK_SEQPACKET socketpair (close-on-exec), as `criu swrk` speaks over: [ours, the child's].
+Napi::Value SeqpacketPair(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return Napi::Number::New(env, -errno);
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set((uint32_t)0, sv[0]);
+  out.Set((uint32_t)1, sv[1]);
+  return out;
+}
+
+// One message on a SOCK_SEQPACKET socket: 0 or the errno.
+Napi::Value SeqpacketSend(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!int_args(info, 0, 1, "seqpacketSend") || info.Length() < 2 || !info[1].IsTypedArray()) return env.Undefined();
+  Napi::Uint8Array msg = info[1].As<Napi::Uint8Array>();
+  ssize_t n;
+  while ((n = send(int_at(info, 0), msg.Data(), msg.ByteLength(), MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
+  return Napi::Number::New(env, n < 0 ? errno : (size_t)n == msg.ByteLength() ? 0 : EPROTO);
+}
+
+// The next message on a SOCK_SEQPACKET socket, waiting for it: its bytes, or -errno (0 bytes:
+// the peer is gone).
+Napi::Value SeqpacketRecv(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!int_args(info, 0, 1, "seqpacketRecv")) return env.Undefined();
+  std::vector<uint8_t> buf(1 << 20);
+  ssize_t n;
+  while ((n = recv(int_at(info, 0), buf.data(), buf.size(), 0)) < 0 && errno == EINTR) {}
+  if (n < 0) return Napi::Number::New(env, -errno);
+  return Napi::Buffer<uint8_t>::Copy(env, buf.data(), (size_t)n);
+}
+
+// mount --rbind source target (0 or errno); umount2 MNT_DETACH of target (0 or errno).
+Napi::Value BindMount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) {
+    Napi::TypeError::New(env, "bindMount: (source: string, target: string)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string src = info[0].As<Napi::String>().Utf8Value(), dst = info[1].As<Napi::String>().Utf8Value();
+  return Napi::Number::New(env, mount(src.c_str(), dst.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0 ? errno : 0);
+}
+
+Napi::Value Unmount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "unmount: (target: string)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string dst = info[0].As<Napi::String>().Utf8Value();
+  return Napi::Number::New(env, umount2(dst.c_str(), MNT_DETACH) < 0 ? errno : 0);
+}
+
 // pidfd_open(2) (close-on-exec, as every pidfd): the fd or -errno.
 Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -388,6 +445,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo, "mkfifo"));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
+  exports.Set("bindMount", Napi::Function::New(env, BindMount, "bindMount"));
+  exports.Set("unmount", Napi::Function::New(env, Unmount, "unmount"));
+  exports.Set("seqpacketPair", Napi::Function::New(env, SeqpacketPair, "seqpacketPair"));
+  exports.Set("seqpacketSend", Napi::Function::New(env, SeqpacketSend, "seqpacketSend"));
+  exports.Set("seqpacketRecv", Napi::Function::New(env, SeqpacketRecv, "seqpacketRecv"));
   exports.Set("holdProcess", Napi::Function::New(env, HoldProcess, "holdProcess"));
   exports.Set("strerror", Napi::Function::New(env, Strerror, "strerror"));
   exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram, "attachDeviceProgram"));

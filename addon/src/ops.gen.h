@@ -65,6 +65,7 @@
 #define OP_CHOWN_STDIO 48 /* u64 uid */
 #define OP_PRIVATE_PARENT 49 /* str path */
 #define OP_SETNS_PIDFD 50 /* u64 pidfd, u64 nstype */
+#define OP_SETSID 53 /*  */
 #define OP_EXEC_SEALED 51 /*  */
 #define OP_CLONE_INIT 52 /* str clone_into */
 
@@ -136,6 +137,7 @@ static inline const char* op_name(unsigned code) {
     case 48: return "CHOWN_STDIO";
     case 49: return "PRIVATE_PARENT";
     case 50: return "SETNS_PIDFD";
+    case 53: return "SETSID";
     case 51: return "EXEC_SEALED";
     case 52: return "CLONE_INIT";
     default: return "?";
@@ -195,6 +197,7 @@ static inline const char* op_arg_kinds(unsigned code) {
     case 48: return "u";
     case 49: return "s";
     case 50: return "uu";
+    case 53: return "";
     case 51: return "";
     case 52: return "s";
     default: return 0;

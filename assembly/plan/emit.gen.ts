@@ -11,7 +11,8 @@ import {
   OP_OOM_SCORE_ADJ, OP_SCHEDULER, OP_IOPRIO, OP_PERSONALITY, OP_TIME_OFFSETS, OP_MEMORY_POLICY,
   OP_MOUNT_SETATTR, OP_MOUNT_IDMAP, OP_APPARMOR, OP_SELINUX_EXEC_LABEL, OP_SECCOMP, OP_BECOME_ROOT,
   OP_NET_DEVICE, OP_TMPCOPYUP, OP_EXEC_CONSOLE, OP_CPU_AFFINITY, OP_CGROUP_JOIN, OP_CREATE_HOOKS,
-  OP_START_HOOK, OP_CHOWN_STDIO, OP_PRIVATE_PARENT, OP_SETNS_PIDFD, OP_EXEC_SEALED, OP_CLONE_INIT,
+  OP_START_HOOK, OP_CHOWN_STDIO, OP_PRIVATE_PARENT, OP_SETNS_PIDFD, OP_SETSID, OP_EXEC_SEALED,
+  OP_CLONE_INIT,
 } from "./ops";
 
 export function emitSetns(w: PlanWriter, pointer: string, what: string, path: string, nstype: u64): PlanWriter {
@@ -212,6 +213,10 @@ export function emitPrivateParent(w: PlanWriter, pointer: string, what: string, 
 
 export function emitSetnsPidfd(w: PlanWriter, pointer: string, what: string, pidfd: u64, nstype: u64): PlanWriter {
   return w.op(OP_SETNS_PIDFD, "SETNS_PIDFD", pointer, what).n("pidfd", pidfd).cloneFlags_("nstype", nstype);
+}
+
+export function emitSetsid(w: PlanWriter, pointer: string, what: string): PlanWriter {
+  return w.op(OP_SETSID, "SETSID", pointer, what);
 }
 
 export function emitExecSealed(w: PlanWriter, pointer: string, what: string): PlanWriter {

@@ -152,6 +152,11 @@ export const OP_PRIVATE_PARENT: u16 = 49; // args: str path
 // host opened the pidfd and then checked the process's start time against the state, so a pid
 // reused since can never be joined: setns fails with ESRCH once that init has exited.
 export const OP_SETNS_PIDFD: u16 = 50; // args: u64 pidfd, u64:clone nstype
+// setsid(2): the process leads a session of its own, as runc's init and exec'd processes do
+// (so a checkpoint's process tree has its session leader inside the container). EPERM means it
+// leads one already (CONSOLE made it): nothing to do.
+export const OP_SETSID: u16 = 53; // args:
+
 // The runtime's own binary ends here (CVE-2019-5736): the executor execs the sealed init
 // program (a small static executable it writes to a sealed memfd) with the plan in another
 // sealed memfd, and that program runs every op after this one. Those ops (and only they) are

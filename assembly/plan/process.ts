@@ -15,7 +15,7 @@ import { inUserNamespace } from "./namespaces";
 import { systemdEnv } from "./systemd";
 import {
   emitCapBounding, emitCaps, emitChdir, emitChownStdio, emitExec, emitExecSealed, emitFindExec,
-  emitNoNewPrivs, emitSetrlimit, emitUmask, emitUser,
+  emitNoNewPrivs, emitSetrlimit, emitSetsid, emitUmask, emitUser,
 } from "./emit.gen";
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -29,6 +29,7 @@ export function planProcessSetup(c: Config, req: Request, w: PlanWriter, d: Diag
       <u64>r.resource, rlimitName(r.resource), r.soft, r.hard);
   }
   planSchedulingSettings(c, w);
+  emitSetsid(w, "", "lead a session of its own");
   // The cwd is entered as root, before the uid change, like runc; the executor checks it is
   // inside the root afterwards.
   emitChdir(w, "/process/cwd", "change directory to \"" + p.cwd + "\"", p.cwd);

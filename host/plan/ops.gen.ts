@@ -65,6 +65,7 @@ export const OPS: Record<number, { name: string; args: { kind: string; name: str
   48: { name: "CHOWN_STDIO", args: [{"kind":"u64","name":"uid"}] },
   49: { name: "PRIVATE_PARENT", args: [{"kind":"str","name":"path"}] },
   50: { name: "SETNS_PIDFD", args: [{"kind":"u64","name":"pidfd"},{"kind":"u64","name":"nstype"}] },
+  53: { name: "SETSID", args: [] },
   51: { name: "EXEC_SEALED", args: [] },
   52: { name: "CLONE_INIT", args: [{"kind":"str","name":"clone_into"}] },
 };
@@ -119,6 +120,7 @@ export const OP_START_HOOK = 47;
 export const OP_CHOWN_STDIO = 48;
 export const OP_PRIVATE_PARENT = 49;
 export const OP_SETNS_PIDFD = 50;
+export const OP_SETSID = 53;
 export const OP_EXEC_SEALED = 51;
 export const OP_CLONE_INIT = 52;
 export const WHERE_TARGET_IN_ROOT = 1;

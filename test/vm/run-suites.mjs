@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 // Every suite whose expectations depend on the host's cgroups.
-const pattern = /^(cgroups.*|rootless)\.test\.ts$/;
+const pattern = /^(cgroups.*|rootless|checkpoint)\.test\.ts$/;
 const suites = readdirSync(repo + "test/integration").filter((f) => pattern.test(f)).sort();
 // When the guest cannot run: each place a suite registers a test counts as one skipped test (a
 // loop over a table counts once: the figure is a floor).
@@ -41,7 +41,7 @@ if (!existsSync("/bin/busybox")) missingPackage("busybox-static", "no /bin/busyb
 // The guest may boot a throwaway systemd for cgroups-systemd.test.ts (test/util/throwaway-systemd.ts).
 const inner = `cd ${repo} && FORCE_COLOR=0 OCIRUN_TEST_THROWAWAY_SYSTEMD=1 node_modules/.bin/bun node_modules/uvu/bin.js test/integration '${pattern.source}'`;
 const r = spawnSync("bash", [repo + "test/vm/v2vm.sh", inner], {
-  encoding: "utf8", timeout: 30 * 60_000, env: { ...process.env, V2VM_MEM: process.env.V2VM_MEM ?? "2G" },
+  encoding: "utf8", timeout: 30 * 60_000, env: { ...process.env, V2VM_MEM: process.env.V2VM_MEM ?? "2G", V2VM_CRIU: "1" },
 });
 process.stdout.write(r.stdout ?? "");
 process.stderr.write(r.stderr ?? "");

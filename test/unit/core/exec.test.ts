@@ -30,7 +30,7 @@ test("joins each namespace of the config through the init's /proc/<pid>/ns, user
   assert.equal(ops.filter((l) => l.startsWith("SETNS")).map((l) => /path="([^"]+)"/.exec(l)![1]),
     ["user", "ipc", "uts", "net", "pid", "cgroup", "mnt"].map((n) => `/proc/${PID}/ns/${n}`));
   assert.equal(opNames(ops).slice(7), [
-    "BECOME_ROOT", "FORK_INIT", "SESSION_KEYRING", "ROOTFS", "CHDIR", "EXEC_SEALED", "USER", "UMASK", "FIND_EXEC", "EXEC",
+    "BECOME_ROOT", "FORK_INIT", "SESSION_KEYRING", "ROOTFS", "SETSID", "CHDIR", "EXEC_SEALED", "USER", "UMASK", "FIND_EXEC", "EXEC",
   ]);
   assert.match(ops.find((l) => l.startsWith("ROOTFS"))!, 'path="/"');
   // Nothing of the container's setup is done again, and nothing waits for start.

@@ -1,0 +1,22 @@
+// What CRIU is told about a container's mounts when it is checkpointed or restored (runc's
+// choice): a bind mount's source is outside the container, so CRIU dumps it as external and
+// binds the same source again at restore; on a cgroup v2 host the container's cgroup mount is
+// external too (CRIU cannot dump a cgroup2 mount): restore binds the container's cgroup there.
+import { Config } from "../config/model";
+import { isBindMount } from "../config/mounts";
+import { Request } from "../request";
+import { cleanPath, resolvePath } from "../paths";
+import { quote } from "../json/write";
+
+/** The "criu" section: {"externalMounts":[{"destination","source"} | {"destination","cgroup":true}]}. */
+export function criuJson(c: Config, req: Request): string {
+  const out: string[] = [];
+  for (let i = 0; i < c.mounts.length; i++) {
+    const m = c.mounts[i];
+    if (m.destination.length == 0) continue;
+    const dest = cleanPath(m.destination);
+    if (isBindMount(m)) out.push("{\"destination\":" + quote(dest) + ",\"source\":" + quote(resolvePath(req.bundle, m.source)) + "}");
+    else if (m.type == "cgroup" && req.cgroup == "v2") out.push("{\"destination\":" + quote(dest) + ",\"cgroup\":true}");
+  }
+  return "{\"externalMounts\":[" + out.join(",") + "]}";
+}

@@ -1,0 +1,67 @@
+// `checkpoint <id>`: CRIU dumps a running (or paused) container, as runc's checkpoint: the
+// checks runc makes first (host/criu-flags.ts), then one dump (or pre-dump) through `criu swrk`
+// (host/criu/swrk.ts) with the mounts the core says are external. Unless --leave-running or
+// --pre-dump, the container is gone afterwards (CRIU killed it) and is deleted.
+import { closeSync, constants, mkdirSync, openSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Context } from "../context.ts";
+import { OciError } from "../errors.ts";
+import { checkCriuFlags, commonCriuOptions, prepareImagePaths, type CriuCommonOptions } from "../criu-flags.ts";
+import { closeContainer, mustOpenContainer, readStoredConfig, statusOf } from "../store.ts";
+
+interface CheckpointOptions extends CriuCommonOptions {
+  leaveRunning: boolean;
+  preDump: boolean;
+  pageServer?: string;
+  statusFd?: string;
+}
+
+export async function run(ctx: Context, args: unknown[], options: Record<string, any>): Promise<void> {
+  const [id] = args as [string];
+  const opts = options as CheckpointOptions;
+  checkCriuFlags(opts);
+  const c = mustOpenContainer(ctx.root, id, { lock: true });
+  try {
+    const status = statusOf(c);
+    if (status === "created" || status === "stopped") throw new OciError(`Container cannot be checkpointed in ${status} state`);
+    const { imagePath, parentPath } = prepareImagePaths(opts);
+    const workPath = resolve(opts.workPath || imagePath);
+    mkdirSync(workPath, { recursive: true, mode: 0o700 });
+    const [{ planOrThrow }, { hostFacts }, { coreCompiled }, { externalMounts }, { criuCall, REQ }] = await Promise.all([
+      import("../create-container.ts"), import("../facts.ts"), import("../core/load.ts"), import("../criu/section.ts"), import("../criu/swrk.ts"),
+    ]);
+    await coreCompiled();
+    // What CRIU is told about the mounts: the core's choice, from the config create stored.
+    const verdict = planOrThrow(ctx, hostFacts(c.state.bundle, false, id, true), readStoredConfig(c));
+    const external = externalMounts(verdict);
+    const logFile = opts.preDump ? "pre-dump.log" : "dump.log";
+    const req: Record<string, unknown> = {
+      pid: c.state.pid,
+      leaveRunning: opts.leaveRunning || opts.preDump,
+      extMnt: external.map((m) => ({ key: m.destination, val: m.destination })),
+      ...(parentPath ? { parentImg: parentPath } : {}),
+      ...(opts.preDump ? { trackMem: true } : {}),
+      ...(opts.statusFd && opts.statusFd !== "-1" ? { statusFd: Number(opts.statusFd) } : {}),
+    };
+    if (opts.pageServer) {
+      const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(opts.pageServer)!;
+      req.ps = { address: m[1] ?? m[2], port: Number(m[3]) };
+    }
+    const dir = (p: string) => openSync(p, constants.O_RDONLY | constants.O_DIRECTORY);
+    const imageFd = dir(imagePath);
+    const workFd = dir(workPath);
+    try {
+      await criuCall(opts.preDump ? REQ.PRE_DUMP : REQ.DUMP, { ...req, ...commonCriuOptions(opts, { imageFd, workFd }, c.state.rootfs, logFile) }, join(workPath, logFile));
+    } finally {
+      closeSync(imageFd);
+      closeSync(workFd);
+    }
+    ctx.log.debug(`checkpoint ${id}: images in ${imagePath}`);
+    if (opts.leaveRunning || opts.preDump) return;
+    // CRIU killed the container's processes: what is left goes as with delete.
+    const { destroyContainer } = await import("./delete.ts");
+    await destroyContainer(c as typeof c & { state: NonNullable<typeof c.state> }, statusOf(c), (line) => ctx.log.warn(line));
+  } finally {
+    closeContainer(c);
+  }
+}

@@ -1,0 +1,17 @@
+// The core's "criu" section (assembly/plan/criu.ts): the mounts CRIU is told are external.
+import { OciError } from "../errors.ts";
+import type { Verdict } from "../core/protocol.ts";
+
+export interface ExternalMount {
+  destination: string;
+  /** A bind mount's source on the host. */
+  source?: string;
+  /** The container's cgroup mount (cgroup v2). */
+  cgroup?: boolean;
+}
+
+export function externalMounts(verdict: Verdict): ExternalMount[] {
+  const bytes = verdict.sections?.criu;
+  if (!bytes) throw new OciError("core: the verdict has no criu section");
+  return JSON.parse(new TextDecoder().decode(bytes)).externalMounts as ExternalMount[];
+}

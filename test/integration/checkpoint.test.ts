@@ -1,0 +1,67 @@
+// checkpoint and restore through CRIU (runc's checkpoint.bats, in part). CRIU cannot run on this
+// machine's kernel; the cgroup v2 VM (test/vm/run-suites.mjs, with CRIU's modules loaded) runs
+// these. Where `criu check` fails they are skipped, saying why.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ocirun } from "../util/ocirun.ts";
+import { TestBundles } from "../util/bundle.ts";
+import { sleepSync } from "../util/wait.ts";
+import { packageMissing, testNeeding, type Missing } from "../util/needs.ts";
+
+const t = new TestBundles();
+const root = t.root;
+const oci = (...args: string[]) => ocirun(args, { root });
+test.after(() => t.cleanup());
+
+function criuMissing(): Missing | { required: string } {
+  const which = spawnSync("sh", ["-c", "command -v criu"]);
+  if (which.status !== 0) return packageMissing("criu", false);
+  const check = spawnSync("criu", ["check"], { encoding: "utf8" });
+  return check.status === 0 ? null : `criu cannot run on this kernel (criu check: ${(check.stderr || check.stdout).trim().split("\n").pop()}); the cgroup v2 VM runs these`;
+}
+const missing = criuMissing();
+
+// A counter in the container's /dev/shm (a tmpfs CRIU dumps with it), a step every 0.1 s. Its
+// stdio is the container's /dev/null: the host's files it started with are outside the
+// container's mounts, which CRIU cannot dump (runc's tests give it a terminal or pipes).
+const counter = ["sh", "-c", "exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i > /dev/shm/count; sleep 0.1; done"];
+const count = (id: string) => Number(oci("exec", id, "cat", "/dev/shm/count").stdout.trim());
+const status = (id: string) => JSON.parse(oci("state", id).stdout || "{}").status;
+
+testNeeding("checkpoint, then restore: the counter goes on from where it was", missing, () => {
+  const b = t.bundle(counter);
+  assert.is(oci("run", "-d", "--bundle", b, "cr1").code, 0);
+  sleepSync(500);
+  const images = mkdtempSync(join(t.dir, "img-"));
+  const ck = oci("checkpoint", "--image-path", images, "cr1");
+  assert.is(ck.code, 0, ck.stderr);
+  assert.not.ok(readdirSync(root).includes("cr1"), "the checkpointed container is gone");
+  const rs = oci("restore", "-d", "--image-path", images, "--bundle", b, "cr1");
+  assert.is(rs.code, 0, rs.stderr);
+  assert.is(status("cr1"), "running");
+  const after = count("cr1");
+  assert.ok(after > 0, `count ${after}`);
+  sleepSync(500);
+  assert.ok(count("cr1") > after, "the restored counter goes on");
+  assert.is(oci("delete", "--force", "cr1").code, 0);
+});
+
+testNeeding("checkpoint --leave-running keeps the container; --pre-dump, then a dump with --parent-path", missing, () => {
+  assert.is(oci("run", "-d", "--bundle", t.bundle(counter), "cr2").code, 0);
+  const images = mkdtempSync(join(t.dir, "img-"));
+  const pre = oci("checkpoint", "--pre-dump", "--image-path", join(images, "parent"), "cr2");
+  assert.is(pre.code, 0, pre.stderr);
+  assert.is(status("cr2"), "running");
+  const leave = oci("checkpoint", "--leave-running", "--image-path", join(images, "full"), "--parent-path", "../parent", "cr2");
+  assert.is(leave.code, 0, leave.stderr);
+  assert.is(status("cr2"), "running");
+  const before = count("cr2");
+  sleepSync(300);
+  assert.ok(count("cr2") > before, "it still runs");
+  assert.is(oci("delete", "--force", "cr2").code, 0);
+});
+
+test.run();
