@@ -27,6 +27,11 @@ test("generated opcode files match assembly/plan/ops.ts", () => {
   execFileSync(process.execPath.endsWith("bun") ? "node" : process.execPath, [repo + "scripts/gen-ops.mjs", "--check"], { stdio: "pipe" });
 });
 
+test("host/criu/rpc.gen.json matches the rpc.proto the criu package installs", () => {
+  // gen-criu-rpc --check exits 1 when it drifted (0, saying so, where criu is not installed).
+  execFileSync(process.execPath.endsWith("bun") ? "node" : process.execPath, [repo + "scripts/gen-criu-rpc.mjs", "--check"], { stdio: "pipe" });
+});
+
 test("a request that is not ocirun-request 1 is refused with status 2", () => {
   try {
     coreRaw("plan", "{}", { bundle: "relative" });
