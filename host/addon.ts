@@ -47,8 +47,9 @@ export interface Addon {
   seqpacketPair(): [number, number] | number;
   /** Sends one message; 0 or the errno. */
   seqpacketSend(fd: number, msg: Uint8Array): number;
-  /** Waits for the next message: its bytes (empty: the peer is gone), or -errno. */
-  seqpacketRecv(fd: number): Uint8Array | number;
+  /** Waits for the next message: its bytes (empty: the peer is gone) and an fd passed with it
+   * (close-on-exec; -1: none), or -errno. */
+  seqpacketRecv(fd: number): { data: Uint8Array; fd: number } | number;
   /** pidfd_open(2): a close-on-exec pidfd for pid, or -errno. */
   pidfdOpen(pid: number): number;
   /** Wait for a child of this process to exit, off the JS thread. */

@@ -275,16 +275,33 @@ Napi::Value SeqpacketSend(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, n < 0 ? errno : (size_t)n == msg.ByteLength() ? 0 : EPROTO);
 }
 
-// The next message on a SOCK_SEQPACKET socket, waiting for it: its bytes, or -errno (0 bytes:
-// the peer is gone).
+// The next message on a SOCK_SEQPACKET socket, waiting for it: {data, fd} (fd: one passed with
+// it, close-on-exec, else -1; no data: the peer is gone), or -errno.
 Napi::Value SeqpacketRecv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!int_args(info, 0, 1, "seqpacketRecv")) return env.Undefined();
   std::vector<uint8_t> buf(1 << 20);
+  int passed = -1;
   ssize_t n;
-  while ((n = recv(int_at(info, 0), buf.data(), buf.size(), 0)) < 0 && errno == EINTR) {}
+  for (;;) {
+    struct iovec iov = {buf.data(), buf.size()};
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    struct msghdr mh = {};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = control;
+    mh.msg_controllen = sizeof control;
+    n = recvmsg(int_at(info, 0), &mh, MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    struct cmsghdr* c = n >= 0 ? CMSG_FIRSTHDR(&mh) : nullptr;
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) memcpy(&passed, CMSG_DATA(c), sizeof passed);
+    break;
+  }
   if (n < 0) return Napi::Number::New(env, -errno);
-  return Napi::Buffer<uint8_t>::Copy(env, buf.data(), (size_t)n);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("data", Napi::Buffer<uint8_t>::Copy(env, buf.data(), (size_t)n));
+  out.Set("fd", passed);
+  return out;
 }
 
 // mount --rbind source target (0 or errno); umount2 MNT_DETACH of target (0 or errno).

@@ -43,7 +43,14 @@ export function parseConfig(v: JsonValue, d: Diagnostics): Config {
   c.domainname = readString(v, "domainname", "", d);
 
   const ann = readObject(v, "annotations", "", d);
-  if (ann) c.annotationsJson = annotationsJson(ann, d);
+  if (ann) {
+    c.annotationsJson = annotationsJson(ann, d);
+    const criu = ann.get("org.criu.config");
+    if (criu && criu.kind == JsonKind.String) {
+      c.criuConfig = criu.str;
+      c.hasCriuConfig = true;
+    }
+  }
 
   const linux = readObject(v, "linux", "", d);
   if (linux) {

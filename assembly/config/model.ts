@@ -146,6 +146,9 @@ export class Config {
   linux: Linux = new Linux();
   /** Annotations as JSON text, keys sorted, for the state. */
   annotationsJson: string = "{}";
+  // The org.criu.config annotation (checkpoint and restore), when the config has it.
+  criuConfig: string = "";
+  hasCriuConfig: bool = false;
   /** /hooks entries in lifecycle order. */
   hooks: Hook[] = [];
 }

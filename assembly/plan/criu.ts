@@ -8,7 +8,12 @@ import { Request } from "../request";
 import { cleanPath, resolvePath } from "../paths";
 import { quote } from "../json/write";
 
-/** The "criu" section: {"externalMounts":[{"destination","source"} | {"destination","cgroup":true}]}. */
+// CRIU reads this file for what the RPC does not say (runc's default), unless the
+// org.criu.config annotation names another, or is "" for none.
+const DEFAULT_CRIU_CONFIG = "/etc/criu/runc.conf";
+
+/** The "criu" section: {"externalMounts":[{"destination","source"} | {"destination","cgroup":true}],
+ * "configFile": path or null}. */
 export function criuJson(c: Config, req: Request): string {
   const out: string[] = [];
   for (let i = 0; i < c.mounts.length; i++) {
@@ -18,5 +23,6 @@ export function criuJson(c: Config, req: Request): string {
     if (isBindMount(m)) out.push("{\"destination\":" + quote(dest) + ",\"source\":" + quote(resolvePath(req.bundle, m.source)) + "}");
     else if (m.type == "cgroup" && req.cgroup == "v2") out.push("{\"destination\":" + quote(dest) + ",\"cgroup\":true}");
   }
-  return "{\"externalMounts\":[" + out.join(",") + "]}";
+  const config = c.hasCriuConfig ? c.criuConfig : DEFAULT_CRIU_CONFIG;
+  return "{\"externalMounts\":[" + out.join(",") + "],\"configFile\":" + (config.length > 0 ? quote(config) : "null") + "}";
 }

@@ -27,18 +27,20 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     const { imagePath, parentPath } = prepareImagePaths(opts);
     const workPath = resolve(opts.workPath || imagePath);
     mkdirSync(workPath, { recursive: true, mode: 0o700 });
-    const [{ planOrThrow }, { hostFacts }, { coreCompiled }, { externalMounts }, { criuCall, REQ }] = await Promise.all([
+    const [{ planOrThrow }, { hostFacts }, { coreCompiled }, { criuSection }, { criuCall, REQ }] = await Promise.all([
       import("../create-container.ts"), import("../facts.ts"), import("../core/load.ts"), import("../criu/section.ts"), import("../criu/swrk.ts"),
     ]);
     await coreCompiled();
     // What CRIU is told about the mounts: the core's choice, from the config create stored.
     const verdict = planOrThrow(ctx, hostFacts(c.state.bundle, false, id, true), readStoredConfig(c));
-    const external = externalMounts(verdict);
+    const criu = criuSection(verdict);
+    const external = criu.externalMounts;
     const logFile = opts.preDump ? "pre-dump.log" : "dump.log";
     const req: Record<string, unknown> = {
       pid: c.state.pid,
       leaveRunning: opts.leaveRunning || opts.preDump,
       extMnt: external.map((m) => ({ key: m.destination, val: m.destination })),
+      ...(criu.configFile ? { configFile: criu.configFile } : {}),
       ...(parentPath ? { parentImg: parentPath } : {}),
       ...(opts.preDump ? { trackMem: true } : {}),
       ...(opts.statusFd && opts.statusFd !== "-1" ? { statusFd: Number(opts.statusFd) } : {}),

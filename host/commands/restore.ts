@@ -2,7 +2,8 @@
 // (host/criu-flags.ts), the bundle planned as for create (its cgroups made and limited), then one
 // restore through `criu swrk` (host/criu/swrk.ts) into a bind of the rootfs, with the external
 // mounts bound from the sources config.json names. The restored init is our child (CRIU's
-// rst_sibling); it goes in the state store as a running container. Detached only for now.
+// rst_sibling); it goes in the state store as a running container. In the foreground (no
+// --detach) we wait for it, forwarding signals, and delete it after, as `run` does.
 import { closeSync, constants, mkdirSync, openSync, rmdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Context } from "../context.ts";
@@ -30,9 +31,9 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     closeContainer(existing);
     throw new OciError(`container with id "${id}" already exists`);
   }
-  if (!opts.detach) throw new OciError("restore without --detach is not supported yet");
-  if (opts.consoleSocket) throw new OciError("restore --console-socket is not supported yet");
-  const [cc, { hostFacts }, { coreCompiled }, { externalMounts }, { criuCall, REQ }, { addon }, { startTimeOf }] = await Promise.all([
+  // runc's rule: the restored terminal's master goes to the console socket, which needs a detached restore.
+  if (opts.consoleSocket && !opts.detach) throw new OciError("cannot use console socket if ocirun will not detach");
+  const [cc, { hostFacts }, { coreCompiled }, { criuSection }, { criuCall, REQ }, { addon }, { startTimeOf }] = await Promise.all([
     import("../create-container.ts"), import("../facts.ts"), import("../core/load.ts"), import("../criu/section.ts"),
     import("../criu/swrk.ts"), import("../addon.ts"), import("../proc.ts"),
   ]);
@@ -49,6 +50,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   // CRIU restores into a bind of the rootfs (runc's criu-root), unmounted again afterwards.
   const criuRoot = join(container.dir, "criu-root");
   let bound = false;
+  let pid = 0;
   // Before anything removes the state dir: it must never reach into the rootfs through the bind.
   const unbind = () => {
     if (bound) addon().unmount(criuRoot);
@@ -61,19 +63,34 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     if (err !== 0) throw new OciError(`bind ${info.rootfs} on ${criuRoot}: ${addon().strerror(err).toLowerCase()}`);
     bound = true;
     const cgroupDir = cgroups?.state.paths[""];
+    const criu = criuSection(verdict);
     const req = {
       rstSibling: true,
       evasiveDevices: true,
-      extMnt: externalMounts(verdict).map((m) => ({ key: m.destination, val: m.cgroup ? join("/sys/fs/cgroup", cgroupDir ?? "") : m.source! })),
+      extMnt: criu.externalMounts.map((m) => ({ key: m.destination, val: m.cgroup ? join("/sys/fs/cgroup", cgroupDir ?? "") : m.source! })),
+      ...(criu.configFile ? { configFile: criu.configFile } : {}),
       ...(opts.lsmProfile ? { lsmProfile: opts.lsmProfile } : {}),
       ...(opts.lsmMountContext ? { lsmMountContext: opts.lsmMountContext } : {}),
     };
     const dir = (p: string) => openSync(p, constants.O_RDONLY | constants.O_DIRECTORY);
     const imageFd = dir(imagePath);
     const workFd = dir(workPath);
-    let pid = 0;
     try {
-      const result = await criuCall(REQ.RESTORE, { ...req, ...commonCriuOptions(opts, { imageFd, workFd }, criuRoot, "restore.log") }, join(workPath, "restore.log"));
+      // CRIU passes a restored terminal's master with the orphan-pts-master notification.
+      let consoleError: OciError | undefined;
+      const onNotify = (script: string, _pid: number, fd: number) => {
+        if (fd < 0) return;
+        if (script === "orphan-pts-master" && opts.consoleSocket) {
+          const err = addon().sendFd(resolve(opts.consoleSocket), fd, "/dev/ptmx");
+          if (err !== 0) consoleError = new OciError(`--console-socket ${opts.consoleSocket}: ${addon().strerror(err).toLowerCase()}`);
+        }
+        closeSync(fd);
+      };
+      const result = await criuCall(REQ.RESTORE, { ...req, ...commonCriuOptions(opts, { imageFd, workFd }, criuRoot, "restore.log") }, join(workPath, "restore.log"), onNotify);
+      if (consoleError) {
+        if (result.pid) try { process.kill(result.pid, "SIGKILL"); } catch {}
+        throw consoleError;
+      }
       pid = result.pid ?? 0;
     } finally {
       closeSync(imageFd);
@@ -99,4 +116,10 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     try { rmdirSync(criuRoot); } catch {}
     closeContainer(container);
   }
+  if (opts.detach) return;
+  const [{ waitForeground }, { destroyContainer }, store] = await Promise.all([import("../foreground.ts"), import("./delete.ts"), import("../store.ts")]);
+  ctx.exitCode = await waitForeground(pid, undefined, undefined);
+  const c = store.openContainer(ctx.root, id, { lock: true });
+  if (c?.state) await destroyContainer(c as typeof c & { state: NonNullable<typeof c.state> }, store.statusOf(c), (line) => ctx.log.warn(line));
+  else if (c) removeContainer(c);
 }

@@ -10,8 +10,14 @@ export interface ExternalMount {
   cgroup?: boolean;
 }
 
-export function externalMounts(verdict: Verdict): ExternalMount[] {
+export interface CriuSection {
+  externalMounts: ExternalMount[];
+  /** criu_opts.config_file, or null for none (the org.criu.config annotation, else runc's default). */
+  configFile: string | null;
+}
+
+export function criuSection(verdict: Verdict): CriuSection {
   const bytes = verdict.sections?.criu;
   if (!bytes) throw new OciError("core: the verdict has no criu section");
-  return JSON.parse(new TextDecoder().decode(bytes)).externalMounts as ExternalMount[];
+  return JSON.parse(new TextDecoder().decode(bytes)) as CriuSection;
 }

@@ -21,11 +21,12 @@ export interface CriuResult {
 }
 
 /** Runs one request. The options that name fds (images_dir_fd, work_dir_fd) name ours: CRIU
- * opens them through /proc/<our pid>/fd. onNotify sees each action script with its pid. A
- * failure is an OciError naming the log CRIU wrote. */
+ * opens them through /proc/<our pid>/fd. onNotify sees each action script with its pid, and the
+ * fd CRIU passes with it (orphan-pts-master: a restored terminal's master), which it must close;
+ * -1: none. A failure is an OciError naming the log CRIU wrote. */
 export async function criuCall(
   type: number, opts: Record<string, unknown>, logPath: string,
-  onNotify?: (script: string, pid: number) => void, criuPath = "criu",
+  onNotify?: (script: string, pid: number, fd: number) => void, criuPath = "criu",
 ): Promise<CriuResult> {
   const pair = addon().seqpacketPair();
   if (typeof pair === "number") throw new OciError(`socketpair: ${addon().strerror(-pair).toLowerCase()}`);
@@ -42,12 +43,13 @@ export async function criuCall(
     send(ours, { type, opts, notifySuccess: true });
     let result: CriuResult = {};
     for (;;) {
-      const bytes = addon().seqpacketRecv(ours);
-      if (typeof bytes === "number") throw new OciError(`criu: recv: ${addon().strerror(-bytes).toLowerCase()}`);
-      if (bytes.length === 0) throw new OciError(`criu failed: it exited without an answer${stderr ? `: ${stderr.trim()}` : ""}: see ${logPath}`);
-      const resp = CriuResp.toObject(CriuResp.decode(bytes), { longs: Number, defaults: true }) as Record<string, any>;
+      const msg = addon().seqpacketRecv(ours);
+      if (typeof msg === "number") throw new OciError(`criu: recv: ${addon().strerror(-msg).toLowerCase()}`);
+      if (msg.data.length === 0) throw new OciError(`criu failed: it exited without an answer${stderr ? `: ${stderr.trim()}` : ""}: see ${logPath}`);
+      const resp = CriuResp.toObject(CriuResp.decode(msg.data), { longs: Number, defaults: true }) as Record<string, any>;
       if (resp.type === REQ.NOTIFY) {
-        onNotify?.(resp.notify?.script ?? "", resp.notify?.pid ?? 0);
+        if (onNotify) onNotify(resp.notify?.script ?? "", resp.notify?.pid ?? 0, msg.fd);
+        else if (msg.fd >= 0) closeSync(msg.fd);
         send(ours, { type: REQ.NOTIFY, notifySuccess: true });
         continue;
       }

@@ -3,12 +3,12 @@
 // these. Where `criu check` fails they are skipped, saying why.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ocirun } from "../util/ocirun.ts";
+import { ocirun, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
-import { sleepSync } from "../util/wait.ts";
+import { sleepSync, waitFor } from "../util/wait.ts";
 import { packageMissing, testNeeding, type Missing } from "../util/needs.ts";
 
 const t = new TestBundles();
@@ -62,6 +62,65 @@ testNeeding("checkpoint --leave-running keeps the container; --pre-dump, then a 
   sleepSync(300);
   assert.ok(count("cr2") > before, "it still runs");
   assert.is(oci("delete", "--force", "cr2").code, 0);
+});
+
+testNeeding("restore in the foreground: waits for the restored process, exits with its status, deletes it", missing, () => {
+  const b = t.bundle(["sh", "-c", "exec </dev/null >/dev/null 2>&1; i=0; while [ $i -lt 30 ]; do i=$((i+1)); sleep 0.1; done; exit 7"]);
+  assert.is(oci("run", "-d", "--bundle", b, "cr3").code, 0);
+  sleepSync(300);
+  const images = mkdtempSync(join(t.dir, "img-"));
+  const ck = oci("checkpoint", "--image-path", images, "cr3");
+  assert.is(ck.code, 0, ck.stderr);
+  const rs = oci("restore", "--image-path", images, "--bundle", b, "cr3");
+  assert.is(rs.code, 7, rs.stderr);
+  assert.not.ok(readdirSync(root).includes("cr3"), "deleted after it exited");
+});
+
+testNeeding("a bind mount is external: restored onto the same host directory, which the process goes on writing", missing, () => {
+  const data = mkdtempSync(join(t.dir, "data-"));
+  const b = t.bundle(["sh", "-c", "exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i > /data/count; sleep 0.1; done"]);
+  const config = JSON.parse(readFileSync(join(b, "config.json"), "utf8"));
+  config.mounts.push({ destination: "/data", type: "bind", source: data, options: ["rbind", "rw"] });
+  writeFileSync(join(b, "config.json"), JSON.stringify(config));
+  assert.is(oci("run", "-d", "--bundle", b, "cr4").code, 0);
+  sleepSync(300);
+  const images = mkdtempSync(join(t.dir, "img-"));
+  const ck = oci("checkpoint", "--image-path", images, "cr4");
+  assert.is(ck.code, 0, ck.stderr);
+  const rs = oci("restore", "-d", "--image-path", images, "--bundle", b, "cr4");
+  assert.is(rs.code, 0, rs.stderr);
+  const before = Number(readFileSync(join(data, "count"), "utf8"));
+  sleepSync(500);
+  assert.ok(Number(readFileSync(join(data, "count"), "utf8")) > before, "the restored process writes through the bind");
+  assert.is(oci("delete", "--force", "cr4").code, 0);
+});
+
+testNeeding("a terminal container: restore --console-socket sends the restored pty's master", missing, async () => {
+  const receive = (sock: string) => {
+    const r = spawn("python3", [join(repo, "test/fixtures/console-receiver.py"), sock], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    r.stdout.on("data", (d) => (out += d));
+    const done = new Promise<string>((ok) => r.on("exit", () => ok(out)));
+    assert.ok(waitFor(() => existsSync(sock)), "receiver listens");
+    return done;
+  };
+  const b = t.bundle(["sh", "-c", "i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.2; done"], { "/process/terminal": true });
+  const first = receive(join(t.dir, "console1.sock"));
+  assert.is(oci("run", "-d", "--console-socket", join(t.dir, "console1.sock"), "--bundle", b, "cr5").code, 0);
+  sleepSync(800);
+  const images = mkdtempSync(join(t.dir, "img-"));
+  const ck = oci("checkpoint", "--image-path", images, "cr5");
+  assert.is(ck.code, 0, ck.stderr);
+  const ticks = (out: string) => [...out.matchAll(/tick(\d+)/g)].map((m) => Number(m[1]));
+  const before = ticks(await first);
+  assert.ok(before.length > 0, "ticks before the checkpoint");
+  const second = receive(join(t.dir, "console2.sock"));
+  const rs = oci("restore", "-d", "--console-socket", join(t.dir, "console2.sock"), "--image-path", images, "--bundle", b, "cr5");
+  assert.is(rs.code, 0, rs.stderr);
+  sleepSync(800);
+  assert.is(oci("delete", "--force", "cr5").code, 0);
+  const after = ticks(await second);
+  assert.ok(after.length > 0 && after[after.length - 1] > before[before.length - 1], `ticks go on on the restored terminal: ${before.at(-1)} then ${after.join(",")}`);
 });
 
 test.run();
