@@ -2,7 +2,7 @@
 // checks runc makes first (host/criu-flags.ts), then one dump (or pre-dump) through `criu swrk`
 // (host/criu/swrk.ts) with the mounts the core says are external. Unless --leave-running or
 // --pre-dump, the container is gone afterwards (CRIU killed it) and is deleted.
-import { closeSync, constants, mkdirSync, openSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
@@ -40,6 +40,8 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
       pid: c.state.pid,
       leaveRunning: opts.leaveRunning || opts.preDump,
       extMnt: external.map((m) => ({ key: m.destination, val: m.destination })),
+      // A namespace joined by path, by its inode: net[4026532008]:extRootNetNS.
+      external: criu.externalNamespaces.map((ns) => `${ns.type === "network" ? "net" : ns.type}[${statSync(ns.path).ino}]:${ns.key}`),
       ...(criu.configFile ? { configFile: criu.configFile } : {}),
       ...(parentPath ? { parentImg: parentPath } : {}),
       ...(opts.preDump ? { trackMem: true } : {}),

@@ -64,7 +64,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     bound = true;
     const cgroupDir = cgroups?.state.paths[""];
     const criu = criuSection(verdict);
-    const req = {
+    const req: Record<string, unknown> = {
       rstSibling: true,
       evasiveDevices: true,
       extMnt: criu.externalMounts.map((m) => ({ key: m.destination, val: m.cgroup ? join("/sys/fs/cgroup", cgroupDir ?? "") : m.source! })),
@@ -75,6 +75,9 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     const dir = (p: string) => openSync(p, constants.O_RDONLY | constants.O_DIRECTORY);
     const imageFd = dir(imagePath);
     const workFd = dir(workPath);
+    // The namespaces joined by path, handed to criu (its fds 4, 5...) under their keys.
+    const nsFds = criu.externalNamespaces.map((ns) => openSync(ns.path, constants.O_RDONLY));
+    req.inheritFd = criu.externalNamespaces.map((ns, i) => ({ key: ns.key, fd: 4 + i }));
     try {
       // CRIU passes a restored terminal's master with the orphan-pts-master notification.
       let consoleError: OciError | undefined;
@@ -86,7 +89,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
         }
         closeSync(fd);
       };
-      const result = await criuCall(REQ.RESTORE, { ...req, ...commonCriuOptions(opts, { imageFd, workFd }, criuRoot, "restore.log") }, join(workPath, "restore.log"), onNotify);
+      const result = await criuCall(REQ.RESTORE, { ...req, ...commonCriuOptions(opts, { imageFd, workFd }, criuRoot, "restore.log") }, join(workPath, "restore.log"), onNotify, nsFds);
       if (consoleError) {
         if (result.pid) try { process.kill(result.pid, "SIGKILL"); } catch {}
         throw consoleError;
@@ -95,6 +98,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     } finally {
       closeSync(imageFd);
       closeSync(workFd);
+      for (const fd of nsFds) closeSync(fd);
     }
     const startTime = startTimeOf(pid);
     if (!pid || startTime === null) throw new OciError("criu restored no process");

@@ -10,8 +10,16 @@ export interface ExternalMount {
   cgroup?: boolean;
 }
 
+/** A namespace the container joined by path: CRIU's key for it (extRootNetNS...). */
+export interface ExternalNamespace {
+  type: string;
+  path: string;
+  key: string;
+}
+
 export interface CriuSection {
   externalMounts: ExternalMount[];
+  externalNamespaces: ExternalNamespace[];
   /** criu_opts.config_file, or null for none (the org.criu.config annotation, else runc's default). */
   configFile: string | null;
 }

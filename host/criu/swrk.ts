@@ -21,17 +21,18 @@ export interface CriuResult {
 }
 
 /** Runs one request. The options that name fds (images_dir_fd, work_dir_fd) name ours: CRIU
- * opens them through /proc/<our pid>/fd. onNotify sees each action script with its pid, and the
+ * opens them through /proc/<our pid>/fd; inherit_fd's name criu's own, childFds from 4 on. onNotify sees each action script with its pid, and the
  * fd CRIU passes with it (orphan-pts-master: a restored terminal's master), which it must close;
  * -1: none. A failure is an OciError naming the log CRIU wrote. */
 export async function criuCall(
   type: number, opts: Record<string, unknown>, logPath: string,
-  onNotify?: (script: string, pid: number, fd: number) => void, criuPath = "criu",
+  onNotify?: (script: string, pid: number, fd: number) => void, childFds: number[] = [], criuPath = "criu",
 ): Promise<CriuResult> {
   const pair = addon().seqpacketPair();
   if (typeof pair === "number") throw new OciError(`socketpair: ${addon().strerror(-pair).toLowerCase()}`);
   const [ours, theirs] = pair;
-  const child = spawn(criuPath, ["swrk", "3"], { stdio: ["ignore", "ignore", "pipe", theirs] });
+  // childFds become criu's 4, 5, ... (inherit_fd names them so).
+  const child = spawn(criuPath, ["swrk", "3"], { stdio: ["ignore", "ignore", "pipe", theirs, ...childFds] });
   closeSync(theirs);
   let stderr = "";
   child.stderr?.on("data", (b) => (stderr += b));

@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ocirun, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
@@ -121,6 +121,59 @@ testNeeding("a terminal container: restore --console-socket sends the restored p
   assert.is(oci("delete", "--force", "cr5").code, 0);
   const after = ticks(await second);
   assert.ok(after.length > 0 && after[after.length - 1] > before[before.length - 1], `ticks go on on the restored terminal: ${before.at(-1)} then ${after.join(",")}`);
+});
+
+testNeeding("a network namespace joined by path is external: the restored container is in the same one", missing, () => {
+  const name = `ocirun-cr-${process.pid}`;
+  assert.is(spawnSync("ip", ["netns", "add", name]).status, 0, "ip netns add");
+  try {
+    const path = `/run/netns/${name}`;
+    const b = t.bundle(counter, {
+      "/linux/namespaces": [{ type: "mount" }, { type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "network", path }],
+    });
+    assert.is(oci("run", "-d", "--bundle", b, "cr6").code, 0);
+    sleepSync(300);
+    const images = mkdtempSync(join(t.dir, "img-"));
+    const ck = oci("checkpoint", "--image-path", images, "cr6");
+    assert.is(ck.code, 0, ck.stderr);
+    const rs = oci("restore", "-d", "--image-path", images, "--bundle", b, "cr6");
+    assert.is(rs.code, 0, rs.stderr);
+    const inode = String(statSync(path).ino);
+    assert.is(oci("exec", "cr6", "readlink", "/proc/self/ns/net").stdout.trim(), `net:[${inode}]`);
+    assert.is(oci("delete", "--force", "cr6").code, 0);
+  } finally {
+    spawnSync("ip", ["netns", "del", name]);
+  }
+});
+
+testNeeding("--tcp-established: an open connection inside the container goes on after restore", missing, () => {
+  const caps = ["CAP_NET_ADMIN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"];
+  const b = t.bundle(["sh", "-c", [
+    "exec </dev/null >/dev/null 2>&1",
+    "ip link set lo up",
+    // The listener's stdin never ends (at EOF busybox nc closes the connection).
+    "sleep 1000 | nc -l -p 5000 > /dev/shm/recv &",
+    "sleep 0.3",
+    "i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done | nc 127.0.0.1 5000",
+  ].join("\n")], {
+    "/process/capabilities": { bounding: caps, effective: caps, permitted: caps },
+    "/linux/namespaces": [{ type: "mount" }, { type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "network" }],
+  });
+  assert.is(oci("run", "-d", "--bundle", b, "cr7").code, 0);
+  sleepSync(800);
+  const received = () => Number(oci("exec", "cr7", "tail", "-n", "1", "/dev/shm/recv").stdout.trim() || "0");
+  // The guest is slow (emulated): wait for the first lines.
+  assert.ok(waitFor(() => received() > 0, 15_000, 200), "the connection carries the counter");
+  const images = mkdtempSync(join(t.dir, "img-"));
+  const refused = oci("checkpoint", "--image-path", images, "cr7");
+  assert.is(refused.code, 1, "an established connection needs --tcp-established");
+  const ck = oci("checkpoint", "--tcp-established", "--image-path", images, "cr7");
+  assert.is(ck.code, 0, ck.stderr);
+  const rs = oci("restore", "-d", "--tcp-established", "--image-path", images, "--bundle", b, "cr7");
+  assert.is(rs.code, 0, rs.stderr);
+  const after = received();
+  assert.ok(waitFor(() => received() > after, 15_000, 200), "the restored connection goes on");
+  assert.is(oci("delete", "--force", "cr7").code, 0);
 });
 
 test.run();
