@@ -176,4 +176,17 @@ testNeeding("--tcp-established: an open connection inside the container goes on 
   assert.is(oci("delete", "--force", "cr7").code, 0);
 });
 
+testNeeding("a failed restore says so in one line naming CRIU's log, and leaves nothing behind", missing, () => {
+  const images = mkdtempSync(join(t.dir, "img-empty-"));
+  const r = oci("restore", "-d", "--image-path", images, "--bundle", t.bundle(counter), "cr8");
+  assert.is(r.code, 1);
+  const lines = r.stderr.trim().split("\n").filter((l) => !l.includes("level=warning"));
+  assert.is(lines.length, 1, r.stderr);
+  assert.match(lines[0], `criu failed`);
+  assert.match(lines[0], join(images, "restore.log"));
+  assert.not.ok(readdirSync(root).includes("cr8"), "no state left");
+  const cgroups = spawnSync("find", ["/sys/fs/cgroup", "-maxdepth", "4", "-type", "d", "-name", "*cr8*"], { encoding: "utf8" }).stdout.trim();
+  assert.is(cgroups, "", "no cgroup left");
+});
+
 test.run();
