@@ -6,11 +6,11 @@
 // --runc-binary (the shim's BinaryName option). stop() kills what is left by the private paths
 // in command lines, removes the cgroups under the namespace's cgroup parent and the directory.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sleepSync, waitFor } from "../util/wait.ts";
-import { alive, processesMentioning, removeCgroups, signal } from "./host-processes.ts";
+import { waitFor } from "../util/wait.ts";
+import { alive, reaped, removeLeftovers, signal } from "./host-processes.ts";
 
 export interface Result {
   code: number;
@@ -122,22 +122,7 @@ export class Containerd {
       signal(this.pid, "SIGTERM");
       if (!waitFor(() => !alive(this.pid), 20_000, 100)) signal(this.pid, "SIGKILL");
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([exited, new Promise((done) => (timer = setTimeout(done, 5000)))]);
-    clearTimeout(timer);
-    for (let round = 0; round < 2; round++) {
-      const left = processesMentioning(this.dir);
-      for (const pid of left) signal(pid, round === 0 ? "SIGTERM" : "SIGKILL");
-      if (left.length === 0 || waitFor(() => processesMentioning(this.dir).length === 0, 5000, 100)) break;
-    }
-    removeCgroups(`/${this.namespace}`);
-    if (process.env.OCIRUN_CONTAINERD_KEEP === "1") return console.log(`  containerd's directory kept: ${this.dir}`);
-    for (let i = 0; i < 5 && existsSync(this.dir); i++) {
-      try {
-        rmSync(this.dir, { recursive: true, force: true });
-      } catch {
-        sleepSync(500);
-      }
-    }
+    await reaped(exited);
+    removeLeftovers(this.dir, `/${this.namespace}`, "OCIRUN_CONTAINERD_KEEP", "containerd");
   }
 }

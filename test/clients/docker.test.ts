@@ -19,7 +19,7 @@ import { repo } from "../util/ocirun.ts";
 import { Dockerd, dockerAvailability, type Result } from "./dockerd.ts";
 import { packageMissing, testNeeding } from "../util/needs.ts";
 import { waitFor } from "../util/wait.ts";
-import { cgroupsNaming, processesMentioning } from "./host-processes.ts";
+import { cgroupFileOf, cgroupsNaming, processesMentioning } from "./host-processes.ts";
 
 const image = "ocirun-test-busybox";
 const wanted = process.env.OCIRUN_DOCKER_RUNTIME || "ocirun";
@@ -165,14 +165,6 @@ function detached(d: Dockerd, options: string[] = []): string {
 /** The container's init pid on the host. */
 const pidOf = (d: Dockerd, id: string) => Number(ok(d.docker(["inspect", "--format", "{{.State.Pid}}", id]), "inspect").stdout.trim());
 
-/** A cgroup v1 or v2 file of the container's init, read on the host. */
-function cgroupFile(pid: number, controller: string, file: string): string {
-  const lines = readFileSync(`/proc/${pid}/cgroup`, "utf8").trim().split("\n").map((l) => l.split(":"));
-  const v1 = lines.find(([, ctrls]) => ctrls.split(",").includes(controller));
-  const path = v1 ? `/sys/fs/cgroup/${controller}${v1[2]}/${file}` : `/sys/fs/cgroup${lines.find(([h]) => h === "0")![2]}/${file}`;
-  return readFileSync(path, "utf8").trim();
-}
-
 /** Nothing of the container is left: no process, mount, cgroup or runtime state naming it. */
 function nothingLeft(d: Dockerd, id: string): void {
   assert.ok(waitFor(() => processesMentioning(id).length === 0, 5000, 100), `left running: ${processesMentioning(id).join(" ")}`);
@@ -212,15 +204,15 @@ dockerTest("limits take effect and update changes them: memory, pids, cpu; stats
   const id = detached(d, ["--memory", "64m", "--memory-swap", "64m", "--pids-limit", "20", "--cpu-quota", "50000"]);
   try {
     const pid = pidOf(d, id);
-    const memory = () => Number(cgroupFile(pid, "memory", existsSync("/sys/fs/cgroup/cgroup.controllers") ? "memory.max" : "memory.limit_in_bytes"));
+    const memory = () => Number(cgroupFileOf(pid, "memory", existsSync("/sys/fs/cgroup/cgroup.controllers") ? "memory.max" : "memory.limit_in_bytes"));
     assert.is(memory(), 64 << 20);
-    assert.is(cgroupFile(pid, "pids", "pids.max"), "20");
+    assert.is(cgroupFileOf(pid, "pids", "pids.max"), "20");
     // More processes than the limit: forks fail inside.
     const forks = d.docker(["exec", id, "sh", "-c", "for i in $(seq 30); do sleep 5 & done; wait"]);
     assert.match(forks.stderr, /can't fork/, `forks past pids.max: ${forks.stdout}${forks.stderr}`);
     ok(d.docker(["update", "--memory", "96m", "--memory-swap", "96m", "--pids-limit", "40", id]), "docker update");
     assert.is(memory(), 96 << 20);
-    assert.is(cgroupFile(pid, "pids", "pids.max"), "40");
+    assert.is(cgroupFileOf(pid, "pids", "pids.max"), "40");
     const stats = ok(d.docker(["stats", "--no-stream", "--format", "{{.MemUsage}} {{.PIDs}}", id]), "docker stats").stdout.trim();
     assert.match(stats, /\/ 96MiB/, stats);
     // Past the memory limit the kernel kills it: a shell variable of 200 MB.

@@ -7,11 +7,11 @@
 // processes are gone, so are the namespaces and all of that; stop() then removes the cgroups under
 // the unique --cgroup-parent and the directory.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sleepSync, waitFor } from "../util/wait.ts";
-import { alive, signal, processesMentioning, removeCgroups } from "./host-processes.ts";
+import { waitFor } from "../util/wait.ts";
+import { alive, reaped, removeLeftovers, signal } from "./host-processes.ts";
 
 export interface Result {
   code: number;
@@ -158,24 +158,7 @@ export class Dockerd {
       signal(this.pid, "SIGTERM");
       if (!waitFor(() => !alive(this.pid), 20_000, 100)) signal(this.pid, "SIGKILL");
     }
-    // The child's exit event reaps it (this machine's pid 1 does not reap orphans).
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([exited, new Promise((done) => (timer = setTimeout(done, 5000)))]);
-    clearTimeout(timer);
-    for (let round = 0; round < 2; round++) {
-      const left = processesMentioning(this.dir);
-      for (const pid of left) signal(pid, round === 0 ? "SIGTERM" : "SIGKILL");
-      if (left.length === 0 || waitFor(() => processesMentioning(this.dir).length === 0, 5000, 100)) break;
-    }
-    removeCgroups(this.cgroupParent);
-    if (process.env.OCIRUN_DOCKER_KEEP === "1") return console.log(`  dockerd's directory kept: ${this.dir}`);
-    // The mount namespace's mounts went with it; what is left is plain files (vfs layers).
-    for (let i = 0; i < 5 && existsSync(this.dir); i++) {
-      try {
-        rmSync(this.dir, { recursive: true, force: true });
-      } catch {
-        sleepSync(500);
-      }
-    }
+    await reaped(exited);
+    removeLeftovers(this.dir, this.cgroupParent, "OCIRUN_DOCKER_KEEP", "dockerd");
   }
 }

@@ -19,7 +19,7 @@ import { execFileSync } from "node:child_process";
 import { repo } from "../util/ocirun.ts";
 import { waitFor } from "../util/wait.ts";
 import { Podman, podmanAvailability, type HookRecord, type Result } from "./podman.ts";
-import { cgroupsNaming, processesMentioning } from "./host-processes.ts";
+import { cgroupFileOf, cgroupsNaming, processesMentioning } from "./host-processes.ts";
 import { packageMissing, testNeeding } from "../util/needs.ts";
 
 // A full name: short names would go through registries.conf and the alias cache.
@@ -248,14 +248,6 @@ function detached(p: Podman, options: string[] = []): string {
   return ok(p.podman(["run", "-d", ...p.containerArgs(), ...options, image, "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]), "podman run -d").stdout.trim();
 }
 
-/** A cgroup v1 or v2 file of the process, read on the host. */
-function cgroupFile(pid: number, controller: string, file: string): string {
-  const lines = readFileSync(`/proc/${pid}/cgroup`, "utf8").trim().split("\n").map((l) => l.split(":"));
-  const v1 = lines.find(([, ctrls]) => ctrls.split(",").includes(controller));
-  const path = v1 ? `/sys/fs/cgroup/${controller}${v1[2]}/${file}` : `/sys/fs/cgroup${lines.find(([h]) => h === "0")![2]}/${file}`;
-  return readFileSync(path, "utf8").trim();
-}
-
 const memoryFile = () => (existsSync("/sys/fs/cgroup/cgroup.controllers") ? "memory.max" : "memory.limit_in_bytes");
 
 podmanTest("exec -u, -w, -e, -i; run -t; kill with a signal; restart; top", (p) => {
@@ -286,8 +278,8 @@ podmanTest("limits take effect (memory, pids) and update changes the memory limi
   const id = detached(p, ["--memory", "64m", "--memory-swap", "64m", "--pids-limit", "20"]);
   try {
     const pid = Number(ok(p.podman(["inspect", "--format", "{{.State.Pid}}", id]), "inspect").stdout.trim());
-    assert.is(Number(cgroupFile(pid, "memory", memoryFile())), 64 << 20);
-    assert.is(cgroupFile(pid, "pids", "pids.max"), "20");
+    assert.is(Number(cgroupFileOf(pid, "memory", memoryFile())), 64 << 20);
+    assert.is(cgroupFileOf(pid, "pids", "pids.max"), "20");
     // Past the memory limit the kernel kills it: a shell variable of 200 MB.
     const oom = p.podman(["exec", id, "sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived ${#x}"]);
     assert.is(oom.code, 137, `200 MB in a 64 MB container: ${oom.stdout}${oom.stderr}`);
@@ -298,7 +290,7 @@ podmanTest("limits take effect (memory, pids) and update changes the memory limi
     assert.match(stats, /^[1-9][\d.]*[kM]B \/ 67\.11MB$/, stats);
     // podman 4.3's update has no --pids-limit.
     ok(p.podman(["update", "--memory", "96m", "--memory-swap", "96m", id]), "podman update");
-    assert.is(Number(cgroupFile(pid, "memory", memoryFile())), 96 << 20);
+    assert.is(Number(cgroupFileOf(pid, "memory", memoryFile())), 96 << 20);
     ok(p.podman(["stop", "--time", "10", id]), "podman stop");
     ok(p.podman(["rm", id]), "podman rm");
   } finally {
