@@ -189,4 +189,24 @@ testNeeding("a failed restore says so in one line naming CRIU's log, and leaves 
   assert.is(cgroups, "", "no cgroup left");
 });
 
+testNeeding("--file-locks: a held flock is dumped and held again after restore; without the flag the dump is refused", missing, () => {
+  // A copy of the rootfs with a static flock holder in it.
+  const rootfs = join(t.dir, "rootfs-locker");
+  spawnSync("cp", ["-a", t.rootfs, rootfs]);
+  const cc = spawnSync("gcc", ["-static", "-O2", "-o", join(rootfs, "bin/locker"), join(repo, "test/fixtures/locker.c")], { encoding: "utf8" });
+  assert.is(cc.status, 0, cc.stderr);
+  const b = t.bundle(["sh", "-c", "exec </dev/null >/dev/null 2>&1; /bin/locker hold /dev/shm/lock & while :; do sleep 0.1; done"], { "/root/path": rootfs });
+  assert.is(oci("run", "-d", "--bundle", b, "cr9").code, 0);
+  const locked = () => oci("exec", "cr9", "/bin/locker", "try", "/dev/shm/lock").code === 1;
+  assert.ok(waitFor(locked, 15_000, 200), "the lock is held");
+  const images = mkdtempSync(join(t.dir, "img-"));
+  assert.is(oci("checkpoint", "--image-path", images, "cr9").code, 1, "a held lock needs --file-locks");
+  const ck = oci("checkpoint", "--file-locks", "--image-path", images, "cr9");
+  assert.is(ck.code, 0, ck.stderr);
+  const rs = oci("restore", "-d", "--file-locks", "--image-path", images, "--bundle", b, "cr9");
+  assert.is(rs.code, 0, rs.stderr);
+  assert.ok(locked(), "the restored holder holds the lock again");
+  assert.is(oci("delete", "--force", "cr9").code, 0);
+});
+
 test.run();
