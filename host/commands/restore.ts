@@ -51,9 +51,10 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   const criuRoot = join(container.dir, "criu-root");
   let bound = false;
   let pid = 0;
-  // Before anything removes the state dir: it must never reach into the rootfs through the bind.
+  // Before anything removes the state dir: it must never reach into the rootfs through the bind,
+  // so a bind that would not come off keeps the state dir where it is.
   const unbind = () => {
-    if (bound) addon().unmount(criuRoot);
+    if (bound && addon().unmount(criuRoot) !== 0) throw new OciError(`unmount ${criuRoot}: the state dir is left in place`);
     bound = false;
   };
   try {
