@@ -1,7 +1,7 @@
 // The checks checkpoint and restore make on their flags before anything else, with runc's words
 // (checkpoint.go, restore.go, utils_linux.go's criuOptions): a bad flag is refused before CRIU
 // is ever started, and nothing is left behind.
-import { mkdirSync, statSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { OciError } from "./errors.ts";
 
@@ -23,20 +23,45 @@ export function checkCriuFlags(opts: CriuFlagValues): void {
   const mode = opts.manageCgroupsMode ?? "";
   if (!["", "soft", "full", "strict"].includes(mode)) throw new OciError("Invalid manage cgroups mode");
   for (const ns of opts.emptyNs) if (!NAMESPACES.has(ns)) throw new OciError(`namespace ${JSON.stringify(ns)} is not supported`);
-  if (opts.pageServer !== undefined && opts.pageServer !== "") {
-    // net.SplitHostPort: host:port, or [v6]:port.
-    const m = /^(?:\[([^\]]*)\]|([^:]*)):([^:]*)$/.exec(opts.pageServer);
-    const address = m?.[1] ?? m?.[2] ?? "";
-    if (!m || address === "" || m[3] === "") throw new OciError("Use --page-server ADDRESS:PORT to specify page server");
-    if (!/^\d+$/.test(m[3])) throw new OciError("Invalid port number");
-  }
+  if (opts.pageServer !== undefined && opts.pageServer !== "") pageServer(opts.pageServer);
   if (opts.statusFd !== undefined && !/^-?\d+$/.test(opts.statusFd)) throw new OciError(`invalid value ${JSON.stringify(opts.statusFd)} for flag -status-fd: parse error`);
+}
+
+/** --page-server ADDRESS:PORT as net.SplitHostPort reads it (host:port, or [v6]:port), as
+ * criu_page_server_info wants it; runc's words for a bad one. */
+export function pageServer(value: string): { address: string; port: number } {
+  const m = /^(?:\[([^\]]*)\]|([^:]*)):([^:]*)$/.exec(value);
+  const address = m?.[1] ?? m?.[2] ?? "";
+  if (!m || address === "" || m[3] === "") throw new OciError("Use --page-server ADDRESS:PORT to specify page server");
+  if (!/^\d+$/.test(m[3])) throw new OciError("Invalid port number");
+  return { address, port: Number(m[3]) };
+}
+
+/** --image-path, or runc's default: ./checkpoint. */
+export const imagePathOf = (opts: CriuFlagValues): string => resolve(opts.imagePath || join(process.cwd(), "checkpoint"));
+
+/** The image and work directories (--work-path, made if missing; default: the image path)
+ * opened for CRIU, which reads them through /proc/<our pid>/fd, for the length of fn. */
+export async function withCriuDirs<T>(imagePath: string, opts: CriuFlagValues, fn: (dirs: { imageFd: number; workFd: number; workPath: string }) => Promise<T>): Promise<T> {
+  const workPath = resolve(opts.workPath || imagePath);
+  mkdirSync(workPath, { recursive: true, mode: 0o700 });
+  const imageFd = openSync(imagePath, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    const workFd = openSync(workPath, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      return await fn({ imageFd, workFd, workPath });
+    } finally {
+      closeSync(workFd);
+    }
+  } finally {
+    closeSync(imageFd);
+  }
 }
 
 /** runc's prepareImagePaths: the image path (default ./checkpoint), made if missing, and the
  * parent path, which must be relative to it and name a directory there. */
 export function prepareImagePaths(opts: CriuFlagValues): { imagePath: string; parentPath: string } {
-  const imagePath = resolve(opts.imagePath || join(process.cwd(), "checkpoint"));
+  const imagePath = imagePathOf(opts);
   mkdirSync(imagePath, { recursive: true, mode: 0o700 });
   const parentPath = opts.parentPath ?? "";
   if (parentPath === "") return { imagePath, parentPath };

@@ -2,11 +2,11 @@
 // checks runc makes first (host/criu-flags.ts), then one dump (or pre-dump) through `criu swrk`
 // (host/criu/swrk.ts) with the mounts the core says are external. Unless --leave-running or
 // --pre-dump, the container is gone afterwards (CRIU killed it) and is deleted.
-import { closeSync, constants, mkdirSync, openSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
-import { checkCriuFlags, commonCriuOptions, prepareImagePaths, type CriuCommonOptions } from "../criu-flags.ts";
+import { checkCriuFlags, commonCriuOptions, pageServer, prepareImagePaths, withCriuDirs, type CriuCommonOptions } from "../criu-flags.ts";
 import { closeContainer, mustOpenContainer, readStoredConfig, statusOf } from "../store.ts";
 
 interface CheckpointOptions extends CriuCommonOptions {
@@ -25,8 +25,6 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     const status = statusOf(c);
     if (status === "created" || status === "stopped") throw new OciError(`Container cannot be checkpointed in ${status} state`);
     const { imagePath, parentPath } = prepareImagePaths(opts);
-    const workPath = resolve(opts.workPath || imagePath);
-    mkdirSync(workPath, { recursive: true, mode: 0o700 });
     const [{ planOrThrow }, { hostFacts }, { coreCompiled }, { criuSection }, { criuCall, REQ }] = await Promise.all([
       import("../create-container.ts"), import("../facts.ts"), import("../core/load.ts"), import("../criu/section.ts"), import("../criu/swrk.ts"),
     ]);
@@ -47,19 +45,9 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
       ...(opts.preDump ? { trackMem: true } : {}),
       ...(opts.statusFd && opts.statusFd !== "-1" ? { statusFd: Number(opts.statusFd) } : {}),
     };
-    if (opts.pageServer) {
-      const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(opts.pageServer)!;
-      req.ps = { address: m[1] ?? m[2], port: Number(m[3]) };
-    }
-    const dir = (p: string) => openSync(p, constants.O_RDONLY | constants.O_DIRECTORY);
-    const imageFd = dir(imagePath);
-    const workFd = dir(workPath);
-    try {
-      await criuCall(opts.preDump ? REQ.PRE_DUMP : REQ.DUMP, { ...req, ...commonCriuOptions(opts, { imageFd, workFd }, c.state.rootfs, logFile) }, join(workPath, logFile));
-    } finally {
-      closeSync(imageFd);
-      closeSync(workFd);
-    }
+    if (opts.pageServer) req.ps = pageServer(opts.pageServer);
+    await withCriuDirs(imagePath, opts, (dirs) =>
+      criuCall(opts.preDump ? REQ.PRE_DUMP : REQ.DUMP, { ...req, ...commonCriuOptions(opts, dirs, c.state.rootfs, logFile) }, join(dirs.workPath, logFile)));
     ctx.log.debug(`checkpoint ${id}: images in ${imagePath}`);
     if (opts.leaveRunning || opts.preDump) return;
     // CRIU killed the container's processes: what is left goes as with delete.

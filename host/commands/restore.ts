@@ -8,7 +8,7 @@ import { closeSync, constants, mkdirSync, openSync, rmdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Context } from "../context.ts";
 import { describeError, OciError } from "../errors.ts";
-import { checkCriuFlags, commonCriuOptions, type CriuCommonOptions } from "../criu-flags.ts";
+import { checkCriuFlags, commonCriuOptions, imagePathOf, withCriuDirs, type CriuCommonOptions } from "../criu-flags.ts";
 import { closeContainer, createContainerDir, nowRfc3339Nano, openContainer, removeContainer, validateId, writePidFile, writeState, writeStoredConfig } from "../store.ts";
 
 interface RestoreOptions extends CriuCommonOptions {
@@ -42,9 +42,6 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   const facts = hostFacts(bundle, opts.noPivot, id, true);
   const verdict = cc.planOrThrow(ctx, facts, config);
   const info = verdict.container!;
-  const imagePath = resolve(opts.imagePath || join(process.cwd(), "checkpoint"));
-  const workPath = resolve(opts.workPath || imagePath);
-  mkdirSync(workPath, { recursive: true, mode: 0o700 });
   const container = createContainerDir(ctx.root, id);
   const cgroups = await cc.plannedCgroups(facts, verdict, undefined).catch((err) => { removeContainer(container); throw err; });
   // CRIU restores into a bind of the rootfs (runc's criu-root), unmounted again afterwards.
@@ -73,9 +70,6 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
       ...(opts.lsmProfile ? { lsmProfile: opts.lsmProfile } : {}),
       ...(opts.lsmMountContext ? { lsmMountContext: opts.lsmMountContext } : {}),
     };
-    const dir = (p: string) => openSync(p, constants.O_RDONLY | constants.O_DIRECTORY);
-    const imageFd = dir(imagePath);
-    const workFd = dir(workPath);
     // The namespaces joined by path, handed to criu (its fds 4, 5...) under their keys.
     const nsFds = criu.externalNamespaces.map((ns) => openSync(ns.path, constants.O_RDONLY));
     req.inheritFd = criu.externalNamespaces.map((ns, i) => ({ key: ns.key, fd: 4 + i }));
@@ -90,15 +84,14 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
         }
         closeSync(fd);
       };
-      const result = await criuCall(REQ.RESTORE, { ...req, ...commonCriuOptions(opts, { imageFd, workFd }, criuRoot, "restore.log") }, join(workPath, "restore.log"), onNotify, nsFds);
+      const result = await withCriuDirs(imagePathOf(opts), opts, (dirs) =>
+        criuCall(REQ.RESTORE, { ...req, ...commonCriuOptions(opts, dirs, criuRoot, "restore.log") }, join(dirs.workPath, "restore.log"), onNotify, nsFds));
       if (consoleError) {
         if (result.pid) try { process.kill(result.pid, "SIGKILL"); } catch {}
         throw consoleError;
       }
       pid = result.pid ?? 0;
     } finally {
-      closeSync(imageFd);
-      closeSync(workFd);
       for (const fd of nsFds) closeSync(fd);
     }
     const startTime = startTimeOf(pid);

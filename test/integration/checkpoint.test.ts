@@ -30,17 +30,26 @@ const missing = criuMissing();
 const counter = ["sh", "-c", "exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i > /dev/shm/count; sleep 0.1; done"];
 const count = (id: string) => Number(oci("exec", id, "cat", "/dev/shm/count").stdout.trim());
 const status = (id: string) => JSON.parse(oci("state", id).stdout || "{}").status;
+// A dump of id into a new image directory, which it returns.
+function checkpointed(id: string, ...flags: string[]): string {
+  const images = mkdtempSync(join(t.dir, "img-"));
+  const ck = oci("checkpoint", ...flags, "--image-path", images, id);
+  assert.is(ck.code, 0, ck.stderr);
+  return images;
+}
+// A detached restore of id from images, which must succeed.
+function restoredDetached(id: string, bundle: string, images: string, ...flags: string[]): void {
+  const rs = oci("restore", "-d", ...flags, "--image-path", images, "--bundle", bundle, id);
+  assert.is(rs.code, 0, rs.stderr);
+}
 
 testNeeding("checkpoint, then restore: the counter goes on from where it was", missing, () => {
   const b = t.bundle(counter);
   assert.is(oci("run", "-d", "--bundle", b, "cr1").code, 0);
   sleepSync(500);
-  const images = mkdtempSync(join(t.dir, "img-"));
-  const ck = oci("checkpoint", "--image-path", images, "cr1");
-  assert.is(ck.code, 0, ck.stderr);
+  const images = checkpointed("cr1");
   assert.not.ok(readdirSync(root).includes("cr1"), "the checkpointed container is gone");
-  const rs = oci("restore", "-d", "--image-path", images, "--bundle", b, "cr1");
-  assert.is(rs.code, 0, rs.stderr);
+  restoredDetached("cr1", b, images);
   assert.is(status("cr1"), "running");
   const after = count("cr1");
   assert.ok(after > 0, `count ${after}`);
@@ -68,9 +77,7 @@ testNeeding("restore in the foreground: waits for the restored process, exits wi
   const b = t.bundle(["sh", "-c", "exec </dev/null >/dev/null 2>&1; i=0; while [ $i -lt 30 ]; do i=$((i+1)); sleep 0.1; done; exit 7"]);
   assert.is(oci("run", "-d", "--bundle", b, "cr3").code, 0);
   sleepSync(300);
-  const images = mkdtempSync(join(t.dir, "img-"));
-  const ck = oci("checkpoint", "--image-path", images, "cr3");
-  assert.is(ck.code, 0, ck.stderr);
+  const images = checkpointed("cr3");
   const rs = oci("restore", "--image-path", images, "--bundle", b, "cr3");
   assert.is(rs.code, 7, rs.stderr);
   assert.not.ok(readdirSync(root).includes("cr3"), "deleted after it exited");
@@ -84,11 +91,7 @@ testNeeding("a bind mount is external: restored onto the same host directory, wh
   writeFileSync(join(b, "config.json"), JSON.stringify(config));
   assert.is(oci("run", "-d", "--bundle", b, "cr4").code, 0);
   sleepSync(300);
-  const images = mkdtempSync(join(t.dir, "img-"));
-  const ck = oci("checkpoint", "--image-path", images, "cr4");
-  assert.is(ck.code, 0, ck.stderr);
-  const rs = oci("restore", "-d", "--image-path", images, "--bundle", b, "cr4");
-  assert.is(rs.code, 0, rs.stderr);
+  restoredDetached("cr4", b, checkpointed("cr4"));
   const before = Number(readFileSync(join(data, "count"), "utf8"));
   sleepSync(500);
   assert.ok(Number(readFileSync(join(data, "count"), "utf8")) > before, "the restored process writes through the bind");
@@ -108,15 +111,12 @@ testNeeding("a terminal container: restore --console-socket sends the restored p
   const first = receive(join(t.dir, "console1.sock"));
   assert.is(oci("run", "-d", "--console-socket", join(t.dir, "console1.sock"), "--bundle", b, "cr5").code, 0);
   sleepSync(800);
-  const images = mkdtempSync(join(t.dir, "img-"));
-  const ck = oci("checkpoint", "--image-path", images, "cr5");
-  assert.is(ck.code, 0, ck.stderr);
+  const images = checkpointed("cr5");
   const ticks = (out: string) => [...out.matchAll(/tick(\d+)/g)].map((m) => Number(m[1]));
   const before = ticks(await first);
   assert.ok(before.length > 0, "ticks before the checkpoint");
   const second = receive(join(t.dir, "console2.sock"));
-  const rs = oci("restore", "-d", "--console-socket", join(t.dir, "console2.sock"), "--image-path", images, "--bundle", b, "cr5");
-  assert.is(rs.code, 0, rs.stderr);
+  restoredDetached("cr5", b, images, "--console-socket", join(t.dir, "console2.sock"));
   sleepSync(800);
   assert.is(oci("delete", "--force", "cr5").code, 0);
   const after = ticks(await second);
@@ -133,11 +133,7 @@ testNeeding("a network namespace joined by path is external: the restored contai
     });
     assert.is(oci("run", "-d", "--bundle", b, "cr6").code, 0);
     sleepSync(300);
-    const images = mkdtempSync(join(t.dir, "img-"));
-    const ck = oci("checkpoint", "--image-path", images, "cr6");
-    assert.is(ck.code, 0, ck.stderr);
-    const rs = oci("restore", "-d", "--image-path", images, "--bundle", b, "cr6");
-    assert.is(rs.code, 0, rs.stderr);
+    restoredDetached("cr6", b, checkpointed("cr6"));
     const inode = String(statSync(path).ino);
     assert.is(oci("exec", "cr6", "readlink", "/proc/self/ns/net").stdout.trim(), `net:[${inode}]`);
     assert.is(oci("delete", "--force", "cr6").code, 0);
@@ -164,13 +160,9 @@ testNeeding("--tcp-established: an open connection inside the container goes on 
   const received = () => Number(oci("exec", "cr7", "tail", "-n", "1", "/dev/shm/recv").stdout.trim() || "0");
   // The guest is slow (emulated): wait for the first lines.
   assert.ok(waitFor(() => received() > 0, 15_000, 200), "the connection carries the counter");
-  const images = mkdtempSync(join(t.dir, "img-"));
-  const refused = oci("checkpoint", "--image-path", images, "cr7");
+  const refused = oci("checkpoint", "--image-path", mkdtempSync(join(t.dir, "img-")), "cr7");
   assert.is(refused.code, 1, "an established connection needs --tcp-established");
-  const ck = oci("checkpoint", "--tcp-established", "--image-path", images, "cr7");
-  assert.is(ck.code, 0, ck.stderr);
-  const rs = oci("restore", "-d", "--tcp-established", "--image-path", images, "--bundle", b, "cr7");
-  assert.is(rs.code, 0, rs.stderr);
+  restoredDetached("cr7", b, checkpointed("cr7", "--tcp-established"), "--tcp-established");
   const after = received();
   assert.ok(waitFor(() => received() > after, 15_000, 200), "the restored connection goes on");
   assert.is(oci("delete", "--force", "cr7").code, 0);
@@ -199,12 +191,8 @@ testNeeding("--file-locks: a held flock is dumped and held again after restore; 
   assert.is(oci("run", "-d", "--bundle", b, "cr9").code, 0);
   const locked = () => oci("exec", "cr9", "/bin/locker", "try", "/dev/shm/lock").code === 1;
   assert.ok(waitFor(locked, 15_000, 200), "the lock is held");
-  const images = mkdtempSync(join(t.dir, "img-"));
-  assert.is(oci("checkpoint", "--image-path", images, "cr9").code, 1, "a held lock needs --file-locks");
-  const ck = oci("checkpoint", "--file-locks", "--image-path", images, "cr9");
-  assert.is(ck.code, 0, ck.stderr);
-  const rs = oci("restore", "-d", "--file-locks", "--image-path", images, "--bundle", b, "cr9");
-  assert.is(rs.code, 0, rs.stderr);
+  assert.is(oci("checkpoint", "--image-path", mkdtempSync(join(t.dir, "img-")), "cr9").code, 1, "a held lock needs --file-locks");
+  restoredDetached("cr9", b, checkpointed("cr9", "--file-locks"), "--file-locks");
   assert.ok(locked(), "the restored holder holds the lock again");
   assert.is(oci("delete", "--force", "cr9").code, 0);
 });
