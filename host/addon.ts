@@ -15,9 +15,31 @@ export interface StartFailure { hook: boolean; op: number; errno: number; code: 
 /** Absolute paths of shadow's newuidmap/newgidmap, for the id maps the plan says a non-root
  * caller cannot write itself (USERNS_MAPS "how"); a missing one fails that op with ENOENT. */
 export interface MapTools { newuidmap?: string; newgidmap?: string }
+export interface NativeCoreFailure { status: number; stderr: Uint8Array; trap?: string }
 export interface NotifyForwarded { ready: string | null; errno: number; step: string; barrierTimeout: boolean }
 
+/** Plain file syscalls for host/files.ts: each returns its result or -errno. */
+export interface FileCalls {
+  open(path: string, flags: number, mode: number): number;
+  close(fd: number): number;
+  read(fd: number, buf: Uint8Array, offset: number, length: number): number;
+  write(fd: number, buf: Uint8Array, offset: number, length: number): number;
+  /** [mode, nlink, uid, gid, size, ino, dev, mtime ms]; a number (fd) is fstat'd, follow: stat, else lstat. */
+  stat(pathOrFd: string | number, follow: boolean): number[] | number;
+  mkdir(path: string, mode: number): number;
+  rmdir(path: string): number;
+  unlink(path: string): number;
+  rename(from: string, to: string): number;
+  chmod(path: string, mode: number): number;
+  /** The names but "." and ".." (onlyDirs: of directories, symlinks not followed). */
+  readdir(path: string, onlyDirs: boolean): string[] | number;
+  /** ["ENOENT", "No such file or directory"] */
+  errnoName(errno: number): [string, string];
+  constants: Record<"O_RDONLY" | "O_WRONLY" | "O_RDWR" | "O_CREAT" | "O_EXCL" | "O_TRUNC" | "O_APPEND" | "O_NONBLOCK" | "O_NOCTTY" | "O_DIRECTORY" | "O_NOFOLLOW" | "S_IFMT" | "S_IFDIR" | "S_IFREG" | "S_IFLNK" | "S_IFIFO", number>;
+}
+
 export interface Addon {
+  files: FileCalls;
   /** Clone the init and run the plan up to WAIT_START. fds 0-2 are inherited; fds
    * 3..3+preserveFds-1 cross into the container; fifoFd is the exec.fifo opened O_RDWR;
    * initPidfd (exec): the container init's pidfd, which the plan's SETNS_PIDFD ops name. */
@@ -52,6 +74,11 @@ export interface Addon {
   seqpacketRecv(fd: number): { data: Uint8Array; fd: number } | number;
   /** pidfd_open(2): a close-on-exec pidfd for pid, or -errno. */
   pidfdOpen(pid: number): number;
+  /** A child's end within ms (then reaped), null while it runs, or -errno (no pidfd). */
+  waitExitFor(pid: number, ms: number): { code: number; signal: number } | null | number;
+  /** Becomes the waiter program for pid (addon/waiter/), then finishArgv if not empty; returns
+   * only on failure, the errno. */
+  handOffWait(pid: number, finishArgv: string[]): number;
   /** Wait for a child of this process to exit, off the JS thread. */
   waitExit(pid: number): Promise<{ code: number; signal: number }>;
   /** flock(2); returns 0 or an errno. */
@@ -75,12 +102,29 @@ export interface Addon {
   attachDeviceProgram(dir: string, program: Uint8Array): { errno: number; step: string; log: string };
   /** strerror(3) text for errno. */
   strerror(errno: number): string;
+  /** The policy core compiled in (core.wasm through wasm2c): the verdict for a request, or how
+   * the run ended otherwise: proc_exit's status and the core's stderr, and a trap's kind. */
+  runCore(request: Uint8Array): Uint8Array | NativeCoreFailure;
 }
 
 let loaded: Addon | undefined;
 
 export function addon(): Addon {
-  // A literal path, so `bun build --compile` embeds the .node file in the executable.
-  loaded ??= require("../addon/build/Release/ocirun.node") as Addon;
+  loaded ??= besideExecutable() ?? (require("../addon/build/Release/ocirun.node") as Addon);
   return loaded;
+}
+
+/** The executable's own build of the addon, from the file build:bin puts beside it (named by
+ * its content hash, so another build's file is never taken); undefined: load the embedded copy
+ * (the literal path above is what `bun build --compile` embeds). */
+function besideExecutable(): Addon | undefined {
+  if (typeof OCIRUN_ADDON_FILE !== "string") return undefined;
+  const dir = process.execPath.slice(0, process.execPath.lastIndexOf("/"));
+  const mod = { exports: {} as Addon };
+  try {
+    process.dlopen(mod, `${dir}/${OCIRUN_ADDON_FILE}`);
+    return mod.exports;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,3 +10,7 @@ interface ImportMeta {
   main: boolean;
   path: string;
 }
+
+// build:bin's --define: the addon's file beside the executable (scripts/build-bin.mjs); not
+// defined under Node or `bun run`.
+declare const OCIRUN_ADDON_FILE: string;

@@ -2,7 +2,7 @@
 // A start must stay cheap (containerd and conmon run a new ocirun for every operation), so
 // nothing is imported eagerly: the command's module is loaded once the command is known, and it
 // loads the addon or the core only if it needs them.
-import { chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync } from "./files.ts";
 import { resolve } from "node:path";
 import { actionArgs, flagSpecs, lastFlag, optionValues, parseArgs } from "./argv.ts";
 import { type CommandModule, type CommandSpec, findCommand, GLOBAL_FLAGS } from "./command-table.ts";
@@ -10,18 +10,25 @@ import type { Context } from "./context.ts";
 import { describeError, OciError, UsageError } from "./errors.ts";
 import { Logger } from "./log.ts";
 import { writeAll } from "./stdio.ts";
+import { mark } from "./trace.ts";
 import { SPEC_VERSION, VERSION } from "./version.ts";
+// The commands engines call for every container operation are in the entry module itself:
+// loading a module of the split bundle costs about 1 ms each (docs/startup.md).
+import * as deleteCommand from "./commands/delete.ts";
+import * as killCommand from "./commands/kill.ts";
+import * as startCommand from "./commands/start.ts";
+import * as stateCommand from "./commands/state.ts";
 
-// Each command's code, loaded once the command is known (literal paths: `bun build --compile`
-// bundles them).
+// Each other command's code, loaded once the command is known (literal paths: `bun build
+// --compile` bundles them).
 const MODULES: Record<string, () => Promise<CommandModule>> = {
   checkpoint: () => import("./commands/checkpoint.ts"),
   create: () => import("./commands/create.ts"),
-  delete: () => import("./commands/delete.ts"),
+  delete: async () => deleteCommand,
   events: () => import("./commands/events.ts"),
   exec: () => import("./commands/exec.ts"),
   features: () => import("./commands/features.ts"),
-  kill: () => import("./commands/kill.ts"),
+  kill: async () => killCommand,
   list: () => import("./commands/list.ts"),
   pause: () => import("./commands/pause.ts"),
   plan: () => import("./commands/plan.ts"),
@@ -30,14 +37,15 @@ const MODULES: Record<string, () => Promise<CommandModule>> = {
   resume: () => import("./commands/resume.ts"),
   run: () => import("./commands/run.ts"),
   spec: () => import("./commands/spec.ts"),
-  start: () => import("./commands/start.ts"),
-  state: () => import("./commands/state.ts"),
+  start: async () => startCommand,
+  state: async () => stateCommand,
   update: () => import("./commands/update.ts"),
   validate: () => import("./commands/validate.ts"),
   completion: () => import("./commands/completion.ts"),
 };
 
 async function main(argv: string[]): Promise<number> {
+  mark("main: entered");
   let log = new Logger({ format: "text", debug: false });
   try {
     const g = parseArgs(argv, flagSpecs(GLOBAL_FLAGS), false);
@@ -89,7 +97,9 @@ async function runCommand(spec: CommandSpec, args: string[], ctx: Context): Prom
     return 0;
   }
   await checkArgCount(spec, parsed.positionals.length);
-  await (await MODULES[spec.name]()).run(ctx, actionArgs(spec.args, parsed.positionals), optionValues(spec.flags, parsed));
+  const command = await MODULES[spec.name]();
+  mark(`${spec.name}: module loaded`);
+  await command.run(ctx, actionArgs(spec.args, parsed.positionals), optionValues(spec.flags, parsed));
   return ctx.exitCode;
 }
 
@@ -145,6 +155,9 @@ function report(err: unknown, log: Logger): number {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    mark("main: done");
+    process.exit(code);
+  },
   () => process.exit(1), // report() already ran; nothing reaches here but a failed write to stderr
 );

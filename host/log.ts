@@ -4,7 +4,7 @@
 // - An error is also printed to stderr as the bare message when the records go to a file.
 // - At the default level a failing command writes exactly one record: podman json-parses the
 //   whole oci-log file as one object, go-runc takes the last "error" record of log.json.
-import { openSync } from "node:fs";
+import { constants, openSync } from "./files.ts";
 import { writeAll } from "./stdio.ts";
 
 export type LogFormat = "text" | "json";
@@ -43,7 +43,7 @@ export class Logger {
       return;
     }
     try {
-      if (this.fd < 0) this.fd = openSync(this.opts.file, "a", 0o644);
+      if (this.fd < 0) this.fd = openSync(this.opts.file, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND, 0o644);
       writeAll(this.fd, line);
     } catch {
       writeAll(2, line); // an unwritable --log must not hide the error itself

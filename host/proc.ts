@@ -1,7 +1,7 @@
 // Facts about a process from /proc, and signalling it without being fooled by pid reuse:
 // a pid names "our" process only while its start time (field 22 of /proc/<pid>/stat, in clock
 // ticks since boot) still equals the one recorded at create.
-import { readFileSync } from "node:fs";
+import { readFileSync } from "./files.ts";
 
 export interface ProcStat {
   /** Field 3: R, S, D, Z (zombie), X (dead), T, t, ... */

@@ -1,6 +1,6 @@
 // Synchronous writes to fd 1 and 2. Never process.stdout/stderr: creating those streams costs
 // about 8 ms per start in a Bun binary, more than the rest of `ocirun state`.
-import { writeSync } from "node:fs";
+import { writeSync } from "./files.ts";
 
 /** Writes all of text; false when the reader has gone (EPIPE), which is not an error. */
 export function writeAll(fd: number, text: string | Uint8Array): boolean {

@@ -1,6 +1,6 @@
-// What the sealed init program needs from a C library, without one (it is linked -nostdlib):
-// the process entry, syscall(2) as raw.h calls it, errno, and the memory functions the
-// compiler may emit calls to. x86_64 Linux.
+// What the sealed programs (the init, the foreground waiter) need from a C library, without
+// one (they are linked -nostdlib): the process entry, syscall(2) as raw.h calls it, errno, and
+// the memory functions the compiler may emit calls to. x86_64 Linux.
 #include <stddef.h>
 #include <stdint.h>
 
@@ -94,12 +94,12 @@ extern "C" void* memchr(const void* s, int c, size_t n) {
 }
 
 // The stack as the kernel leaves it: argc, argv..., NULL, envp..., NULL.
-extern "C" [[noreturn]] void init_main(long* sp);
+extern "C" [[noreturn]] void program_main(long* sp);
 __asm__(
     ".text\n"
     ".global _start\n"
     "_start:\n"
     "  mov %rsp, %rdi\n"
     "  and $-16, %rsp\n"
-    "  call init_main\n"
+    "  call program_main\n"
     "  hlt\n");

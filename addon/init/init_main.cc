@@ -117,7 +117,7 @@ int decode(const uint8_t* data, size_t len, uint32_t first, Arena& arena, InitSt
 
 }  // namespace
 
-extern "C" [[noreturn]] void init_main(long* sp) {
+extern "C" [[noreturn]] void program_main(long* sp) {
   long argc = sp[0];
   char** argv = (char**)(sp + 1);
   long f[6];

@@ -19,8 +19,11 @@
 #include <napi.h>
 
 #include "cgroup_holder.h"
+#include "core_native.h"
 #include "device_program.h"
 #include "exec_fifo.h"
+#include "file_calls.h"
+#include "foreground_wait.h"
 #include "hook_runner.h"
 #include "notify_socket.h"
 #include "plan_reader.h"
@@ -364,6 +367,24 @@ Napi::Value AttachDeviceProgram(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// runCore(request): the verdict bytes from core_native.cc, or {status, stderr, trap?} when the
+// core did not exit 0.
+Napi::Value RunCore(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Napi::TypeError::New(env, "runCore: request must be a Uint8Array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Uint8Array request = info[0].As<Napi::Uint8Array>();
+  CoreRun run = run_core_native(request.Data(), request.ByteLength());
+  if (run.status == 0 && run.trap == nullptr) return Napi::Buffer<uint8_t>::Copy(env, run.verdict.data(), run.verdict.size());
+  Napi::Object failed = Napi::Object::New(env);
+  failed.Set("status", Napi::Number::New(env, run.status));
+  failed.Set("stderr", Napi::Buffer<uint8_t>::Copy(env, run.errs.data(), run.errs.size()));
+  if (run.trap != nullptr) failed.Set("trap", Napi::String::New(env, run.trap));
+  return failed;
+}
+
 Napi::Value Strerror(const Napi::CallbackInfo& info) {
   if (!int_args(info, 0, 1, "strerror")) return info.Env().Undefined();
   return Napi::String::New(info.Env(), strerror(int_at(info, 0)));
@@ -454,6 +475,8 @@ Napi::Value NotifyForwardFn(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnInit", Napi::Function::New(env, SpawnInit, "spawnInit"));
+  RegisterFileCalls(env, exports);
+  RegisterForegroundWait(env, exports);
   exports.Set("releaseInit", Napi::Function::New(env, ReleaseInit, "releaseInit"));
   exports.Set("runHook", Napi::Function::New(env, RunHook, "runHook"));
   exports.Set("startInit", Napi::Function::New(env, StartInit, "startInit"));
@@ -469,6 +492,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("seqpacketRecv", Napi::Function::New(env, SeqpacketRecv, "seqpacketRecv"));
   exports.Set("holdProcess", Napi::Function::New(env, HoldProcess, "holdProcess"));
   exports.Set("strerror", Napi::Function::New(env, Strerror, "strerror"));
+  exports.Set("runCore", Napi::Function::New(env, RunCore, "runCore"));
   exports.Set("attachDeviceProgram", Napi::Function::New(env, AttachDeviceProgram, "attachDeviceProgram"));
   exports.Set("sendFd", Napi::Function::New(env, SendFd, "sendFd"));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize, "setWinsize"));

@@ -1,6 +1,6 @@
 // cgroupfs files and directories, with errors that keep the kernel's errno. Shared by the v1
 // and v2 managers; nothing here knows a controller.
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, statSync, writeSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, readFileSync, rmdirSync, statSync, subdirectoriesSync, writeSync } from "../files.ts";
 import { dirname, join } from "node:path";
 import { O_CLOEXEC } from "../open-flags.ts";
 
@@ -84,13 +84,13 @@ export function treePids(dir: string): number[] {
     const procs = readCgroupFile(join(d, "cgroup.procs"));
     if (procs === null) return;
     for (const line of procs.split("\n")) if (line) pids.push(Number(line));
-    let entries: import("node:fs").Dirent[];
+    let dirs: string[];
     try {
-      entries = readdirSync(d, { withFileTypes: true });
+      dirs = subdirectoriesSync(d);
     } catch {
       return;
     }
-    for (const e of entries) if (e.isDirectory()) walk(join(d, e.name));
+    for (const name of dirs) walk(join(d, name));
   };
   walk(dir);
   return pids;
@@ -106,15 +106,14 @@ export function removeTree(dir: string): unknown {
     if (errnoCode(err) === "ENOENT") return null;
     if (errnoCode(err) !== "EBUSY" && errnoCode(err) !== "ENOTEMPTY") return err;
   }
-  let entries: import("node:fs").Dirent[] = [];
+  let dirs: string[] = [];
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    dirs = subdirectoriesSync(dir);
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return null;
   }
-  for (const e of entries) {
-    if (!e.isDirectory()) continue;
-    const err = removeTree(join(dir, e.name));
+  for (const name of dirs) {
+    const err = removeTree(join(dir, name));
     if (err) return err;
   }
   try {
@@ -127,15 +126,14 @@ export function removeTree(dir: string): unknown {
 
 /** Sub-cgroups of dir removed, dir itself kept (a cgroup the container found, not made). */
 export function removeChildren(dir: string): unknown {
-  let entries: import("node:fs").Dirent[] = [];
+  let dirs: string[] = [];
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    dirs = subdirectoriesSync(dir);
   } catch {
     return null;
   }
-  for (const e of entries) {
-    if (!e.isDirectory()) continue;
-    const err = removeTree(join(dir, e.name));
+  for (const name of dirs) {
+    const err = removeTree(join(dir, name));
     if (err) return err;
   }
   return null;

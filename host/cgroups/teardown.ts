@@ -1,7 +1,7 @@
 // What create refuses and delete does, for any kind of cgroup: a cgroup in use by others is not
 // the container's; at delete, kill what is left in it, then remove the directories create made
 // (and the cgroups the container made below them), and only those.
-import { rmdirSync } from "node:fs";
+import { rmdirSync } from "../files.ts";
 import { dirname } from "node:path";
 import { OciError } from "../errors.ts";
 import type { CgroupManager } from "./manager.ts";

@@ -206,5 +206,5 @@ function readProcessFile(path: string): string {
 /** Waits for the process (with a terminal, copying it): its status is ours. */
 async function execForeground(ctx: Context, pid: number, master: number | undefined): Promise<void> {
   const proxy = master !== undefined ? (await import("../console-proxy.ts")).proxyConsole(master) : undefined;
-  ctx.exitCode = await (await import("../foreground.ts")).waitForeground(pid, proxy);
+  ctx.exitCode = await (await import("../foreground.ts")).waitForeground(pid, { proxy });
 }

@@ -1,5 +1,5 @@
 // `features`: the runtime-spec features document (what this runtime supports), as the core
-// lays it out (4-space indent, as runc prints it). No bundle, no addon, no kernel.
+// lays it out (4-space indent, as runc prints it). No bundle, no kernel.
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
 import { askCore } from "../core/load.ts";

@@ -18,12 +18,14 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   try {
     const status = statusOf(c);
     ctx.log.debug(() => `kill ${id}: status ${status}, pid ${c.state.pid}, signal ${sig}`);
-    const cgroups = c.state.cgroup ? await cgroupManager(c.state.cgroup) : undefined;
-    if (opts.all && status !== "stopped" && cgroups) return await cgroups.signalAll(sig);
+    // The cgroup manager loads only when needed: loading a module costs a start about 10 ms
+    // (Bun starts its threads for it), more than the rest of a kill.
+    const cgroups = async () => (c.state.cgroup ? await cgroupManager(c.state.cgroup) : undefined);
+    if (opts.all && status !== "stopped" && c.state.cgroup) return await (await cgroups())!.signalAll(sig);
     // signalProcess re-reads the start time right before kill(2): the pid may be reused.
     if (status !== "stopped" && signalProcess(c.state.pid, c.state.pidStartTime, sig)) {
       // A frozen process takes a SIGKILL only once thawed (cgroup v1), as runc thaws it.
-      if (status === "paused" && sig === SIGKILL) cgroups?.thaw();
+      if (status === "paused" && sig === SIGKILL) (await cgroups())?.thaw();
       return;
     }
     if (!opts.all) throw new OciError("container not running");

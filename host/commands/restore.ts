@@ -115,8 +115,9 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     closeContainer(container);
   }
   if (opts.detach) return;
-  const [{ waitForeground }, { destroyContainer }, store] = await Promise.all([import("../foreground.ts"), import("./delete.ts"), import("../store.ts")]);
-  ctx.exitCode = await waitForeground(pid, undefined, undefined);
+  const [{ ownArgv, waitForeground }, { destroyContainer }, store] = await Promise.all([import("../foreground.ts"), import("./delete.ts"), import("../store.ts")]);
+  // As run: the waiter program, should it take over the wait, runs the delete itself.
+  ctx.exitCode = await waitForeground(pid, { finish: [...ownArgv(ctx), "delete", "--force", id] });
   const c = store.openContainer(ctx.root, id, { lock: true });
   if (c?.state) await destroyContainer(c as typeof c & { state: NonNullable<typeof c.state> }, store.statusOf(c), (line) => ctx.log.warn(line));
   else if (c) removeContainer(c);

@@ -8,7 +8,7 @@ import { mark } from "../trace.ts";
 import { closeContainer, type Container, type ContainerState, openContainer, removeContainer, statusOf } from "../store.ts";
 import { destroyContainer } from "./delete.ts";
 import { NotifySocket } from "../notify-socket.ts";
-import { waitForeground } from "../foreground.ts";
+import { ownArgv, waitForeground } from "../foreground.ts";
 
 // Signals a terminal or supervisor sends that the container should get instead of us.
 
@@ -45,7 +45,9 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     return;
   }
 
-  ctx.exitCode = await waitForeground(pid, proxy, ready);
+  // Should the waiter program take over the wait, it runs the delete below itself.
+  const finish = opts.keep ? [] : [...ownArgv(ctx), "delete", "--force", id];
+  ctx.exitCode = await waitForeground(pid, { proxy, first: ready, finish });
   mark("run: exited");
   ctx.log.debug(`run ${id}: exited with ${ctx.exitCode}`);
   if (opts.keep) return;

@@ -1,7 +1,7 @@
 // `start <id>`: release a created container's init, which waits in a read on exec.fifo, and
 // wait until it has exec'd the user's process (its startContainer hooks ran in it first), then
 // run the poststart hooks. The fifo is removed once read: its absence makes the status "running".
-import { unlinkSync } from "node:fs";
+import { unlinkSync } from "../files.ts";
 import type { Context } from "../context.ts";
 import { OciError } from "../errors.ts";
 import { addon } from "../addon.ts";

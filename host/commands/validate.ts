@@ -1,5 +1,5 @@
 // `validate [--bundle B]`: what the core says about a bundle's config.json, one diagnostic a
-// line (or a JSON array), and exit 1 when there is an error. No addon, no state, no kernel.
+// line (or a JSON array), and exit 1 when there is an error. No state, no kernel.
 import type { Context } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { readBundleConfig } from "../create-container.ts";

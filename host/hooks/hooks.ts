@@ -1,7 +1,7 @@
 // The config's hooks as the core hands them over (its verdict's "hooks" section), kept in the
 // state dir at create (hooks.json) for the commands that run them later (start: poststart;
 // delete: poststop), and the state JSON a hook reads on its stdin.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "../files.ts";
 import { join } from "node:path";
 import { goJson } from "../gojson.ts";
 

@@ -62,6 +62,19 @@ for entry in "${runtimes[@]}"; do
   pid=$("$bin" --root "$root" state st-$name | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).pid)')
   pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")
   printf '%s\t%s\n' "$name init-pss" "$pss" >> "$results"
+  # Each command alone: start, delete and create get a fresh container from their --prepare
+  # (hyperfine pairs the n-th --prepare with the n-th command).
+  hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/$name-each.json" \
+    --prepare true -n "$name --version" "$bin --version" \
+    --prepare true -n "$name kill" "$bin --root $root kill st-$name CONT" \
+    --prepare "sh -c '$bin --root $root delete --force s-$name >/dev/null 2>&1; $bin --root $root create --bundle $bundle s-$name'" \
+    -n "$name start" "$bin --root $root start s-$name" \
+    --prepare "sh -c '$bin --root $root delete --force d-$name >/dev/null 2>&1; $bin --root $root create --bundle $bundle d-$name'" \
+    -n "$name delete" "$bin --root $root delete d-$name" \
+    --prepare "sh -c '$bin --root $root delete --force c1-$name >/dev/null 2>&1; true'" \
+    -n "$name create" "$bin --root $root create --bundle $bundle c1-$name" \
+    >/dev/null 2>"$work/$name-each.err" || { echo "$name: hyperfine failed:"; cat "$work/$name-each.err"; }
+  for c in s d c1; do "$bin" --root "$root" delete --force $c-$name >/dev/null 2>&1 || true; done
   hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/$name.json" \
     -n "$name run" "$bin --root $root run --bundle $bundle r-$name" \
     -n "$name run+seccomp" "$bin --root $root run --bundle $seccomp rs-$name" \
@@ -70,16 +83,18 @@ for entry in "${runtimes[@]}"; do
     -n "$name create+delete" "sh -c '$bin --root $root create --bundle $bundle c-$name && $bin --root $root delete --force c-$name'" \
     >/dev/null 2>"$work/$name.err" || { echo "$name: hyperfine failed:"; cat "$work/$name.err"; }
   "$bin" --root "$root" delete --force st-$name >/dev/null 2>&1 || true
-  [ -f "$work/$name.json" ] && node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1])).results;
-    for (const x of r) console.log(x.command + "\t" + (x.median * 1000).toFixed(2));' "$work/$name.json" >> "$results"
+  for f in "$work/$name-each.json" "$work/$name.json"; do
+    [ -f "$f" ] && node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1])).results;
+      for (const x of r) console.log(x.command + "\t" + (x.median * 1000).toFixed(2));' "$f" >> "$results"
+  done
 done
 
 node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split("\t"));
   const m = new Map(lines.map(([k, v]) => [k, Number(v)]));
   console.log("median ms       " + ["ocirun", "runc", "crun", "ocirun/runc", "ocirun/crun"].map((s) => s.padStart(12)).join(""));
-  for (const op of ["run", "run+seccomp", "run+limits", "state", "create+delete"]) {
+  for (const op of ["--version", "state", "kill", "start", "delete", "create", "run", "run+seccomp", "run+limits", "create+delete"]) {
     const o = m.get("ocirun " + op), r = m.get("runc " + op), c = m.get("crun " + op);
     const f = (v) => (v === undefined || Number.isNaN(v) ? "-" : v.toFixed(2)).padStart(12);
     console.log(op.padEnd(16) + f(o) + f(r) + f(c) + f(o / r) + f(o / c));

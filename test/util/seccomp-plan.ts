@@ -28,15 +28,19 @@ export function plannedFilters(plan: Uint8Array): PlannedFilter[] {
   return out;
 }
 
-/** The core's program for a seccomp profile (in a minimal config), or throws its errors. */
-export function coreProgram(seccomp: OciSeccomp | string, facts: Partial<HostFacts> = {}, config = baseConfig()): Uint8Array {
+/** config.json's text for a seccomp profile in a minimal config. */
+export function seccompConfig(seccomp: OciSeccomp | string, config = baseConfig()): string {
   // u64 argument values may be given as strings or bigints: they go in as JSON numbers. A
   // string is the profile's own JSON text, spliced in as it is (JSON.parse rounds big numbers).
-  const text = typeof seccomp === "string"
+  return typeof seccomp === "string"
     ? JSON.stringify(patch(config, { "/linux/seccomp": "@profile@" })).replace('"@profile@"', seccomp)
     : JSON.stringify(patch(config, { "/linux/seccomp": seccomp }), (_, v) => (typeof v === "bigint" ? String(v) : v))
       .replace(/"(value|valueTwo)":"(\d+)"/g, '"$1":$2');
-  const v = core("plan", text, facts);
+}
+
+/** The core's program for a seccomp profile (in a minimal config), or throws its errors. */
+export function coreProgram(seccomp: OciSeccomp | string, facts: Partial<HostFacts> = {}, config = baseConfig()): Uint8Array {
+  const v = core("plan", seccompConfig(seccomp, config), facts);
   if (!v.ok || !v.init) throw new Error(errorsOf(v).join("\n"));
   const filters = plannedFilters(v.init);
   if (filters.length !== 1) throw new Error(`${filters.length} SECCOMP ops in the plan`);

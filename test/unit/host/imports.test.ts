@@ -1,6 +1,7 @@
 // The project's layering, checked from the sources: the core (assembly/) never imports the host,
 // config/ (parsing and validation) never imports plan/ (what is done with it), and no files
-// import each other in a circle, in the core or in the host (static or dynamic imports).
+// import each other in a circle, in the core or in the host (static or dynamic imports); and
+// what every start loads stays small (docs/startup.md).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -59,6 +60,35 @@ test("no import cycles", () => {
   };
   for (const f of files) if (!state.has(f)) visit(f);
   assert.equal(cycles, []);
+});
+
+/** The modules a file loads before it runs: static value imports (not `import type`, not
+ * `import()`), followed through the host, with the built-ins they name. */
+function staticClosure(entry: string): { files: Set<string>; builtins: Set<string> } {
+  const files = new Set<string>();
+  const builtins = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const text = readFileSync(join(repo, file), "utf8");
+    for (const m of text.matchAll(/(?:^|\n)(?:import|export)(?!\s+type\b)[^"'`;]*?from\s+["']([^"']+)["']/g)) {
+      const spec = m[1];
+      if (spec.startsWith("node:")) builtins.add(spec);
+      if (!spec.startsWith(".")) continue;
+      const base = resolve(dirname(join(repo, file)), spec);
+      const found = [base, base + ".ts"].find((p) => existsSync(p) && statSync(p).isFile());
+      if (found) visit(relative(repo, found));
+    }
+  };
+  visit(entry);
+  return { files, builtins };
+}
+
+test("every start, and state, kill, start and delete, load no node:fs (4 ms a start) nor other heavy built-ins", () => {
+  // cli.ts imports those four commands statically (the others load on demand).
+  const { files, builtins } = staticClosure("host/cli.ts");
+  for (const c of ["state", "kill", "start", "delete"]) assert.ok(files.has(`host/commands/${c}.ts`), `${c} is not in the entry module`);
+  assert.equal([...builtins].sort(), ["node:path"]);
 });
 
 test.run();
