@@ -1,9 +1,10 @@
 #!/bin/bash
 # Side-by-side benchmark of ocirun, runc and crun (where it runs) over the same busybox bundle,
-# in one run: `run` of /bin/true, the same with podman's default seccomp profile, the same with
-# cgroup limits (memory, swap, pids, cpu shares and quota: what the cgroup costs), `state` of a
-# created container, `create` + `delete --force`; and the memory a created container's waiting
-# init holds (its PSS, from /proc/<pid>/smaps_rollup).
+# in one run: each command alone (`--version`, `state`, `kill`, `start`, `delete`, `create`),
+# `run` of /bin/true, the same with podman's default seccomp profile, the same with cgroup limits
+# (memory, swap, pids, cpu shares and quota: what the cgroup costs), `create` + `delete --force`;
+# and the memory (PSS, from /proc/<pid>/smaps_rollup) of a created container's waiting init and
+# of a foreground `run` while its container runs.
 # Prints medians and ratios against runc. Not a test: nothing here asserts a speed.
 # Usage (root): test/bench/lifecycle.sh [runs]   (env OCIRUN=path to the binary)
 set -euo pipefail
@@ -39,6 +40,15 @@ node -e '
   c.linux.seccomp = JSON.parse(fs.readFileSync(podman)).linux.seccomp;
   fs.writeFileSync(to, JSON.stringify(c, null, 2));' "$bundle/config.json" "$seccomp/config.json" "$repo/test/golden/plans/seccomp-podman/config.json"
 
+# The same bundle running `sleep 2`, for the memory of a foreground run.
+sleeper=$work/bundle-sleep
+mkdir -p "$sleeper"
+node -e '
+  const fs = require("fs"); const [from, to] = process.argv.slice(1);
+  const c = JSON.parse(fs.readFileSync(from)); c.root.path = require("path").dirname(from) + "/rootfs";
+  c.process.args = ["sleep", "2"];
+  fs.writeFileSync(to, JSON.stringify(c, null, 2));' "$bundle/config.json" "$sleeper/config.json"
+
 # The same bundle with the limits podman and containerd typically set.
 limits=$work/bundle-limits
 mkdir -p "$limits"
@@ -62,6 +72,13 @@ for entry in "${runtimes[@]}"; do
   pid=$("$bin" --root "$root" state st-$name | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).pid)')
   pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")
   printf '%s\t%s\n' "$name init-pss" "$pss" >> "$results"
+  # A foreground run's own process while its container runs (ocirun's hands the wait to its
+  # waiter program after 100 ms): its PSS a second in.
+  "$bin" --root "$root" run --bundle "$sleeper" fg-$name >/dev/null 2>&1 &
+  fg=$!
+  sleep 1
+  printf '%s\t%s\n' "$name run-pss" "$(awk '/^Pss:/ { print $2 }' "/proc/$fg/smaps_rollup")" >> "$results"
+  wait $fg || true
   # Each command alone: start, delete and create get a fresh container from their --prepare
   # (hyperfine pairs the n-th --prepare with the n-th command).
   hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/$name-each.json" \
@@ -99,7 +116,9 @@ node -e '
     const f = (v) => (v === undefined || Number.isNaN(v) ? "-" : v.toFixed(2)).padStart(12);
     console.log(op.padEnd(16) + f(o) + f(r) + f(c) + f(o / r) + f(o / c));
   }
-  const o = m.get("ocirun init-pss"), r = m.get("runc init-pss"), c = m.get("crun init-pss");
   const f = (v) => (v === undefined || Number.isNaN(v) ? "-" : String(v)).padStart(12);
   const q = (v) => (v === undefined || Number.isNaN(v) ? "-" : v.toFixed(3)).padStart(12);
-  console.log("init PSS kB     " + f(o) + f(r) + f(c) + q(o / r) + q(o / c));' "$results"
+  for (const [key, label] of [["init-pss", "init PSS kB     "], ["run-pss", "run PSS kB      "]]) {
+    const o = m.get("ocirun " + key), r = m.get("runc " + key), c = m.get("crun " + key);
+    console.log(label + f(o) + f(r) + f(c) + q(o / r) + q(o / c));
+  }' "$results"
