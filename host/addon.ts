@@ -33,9 +33,13 @@ export interface FileCalls {
   chmod(path: string, mode: number): number;
   /** The names but "." and ".." (onlyDirs: of directories, symlinks not followed). */
   readdir(path: string, onlyDirs: boolean): string[] | number;
+  /** access(2): 0 or -errno. */
+  access(path: string, mode: number): number;
+  /** statfs(2): the file system's magic number (f_type), or -errno. */
+  statfs(path: string): number;
   /** ["ENOENT", "No such file or directory"] */
   errnoName(errno: number): [string, string];
-  constants: Record<"O_RDONLY" | "O_WRONLY" | "O_RDWR" | "O_CREAT" | "O_EXCL" | "O_TRUNC" | "O_APPEND" | "O_NONBLOCK" | "O_NOCTTY" | "O_DIRECTORY" | "O_NOFOLLOW" | "S_IFMT" | "S_IFDIR" | "S_IFREG" | "S_IFLNK" | "S_IFIFO", number>;
+  constants: Record<"O_RDONLY" | "O_WRONLY" | "O_RDWR" | "O_CREAT" | "O_EXCL" | "O_TRUNC" | "O_APPEND" | "O_NONBLOCK" | "O_NOCTTY" | "O_DIRECTORY" | "O_NOFOLLOW" | "S_IFMT" | "S_IFDIR" | "S_IFREG" | "S_IFLNK" | "S_IFIFO" | "F_OK" | "R_OK" | "W_OK" | "X_OK", number>;
 }
 
 export interface Addon {

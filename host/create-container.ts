@@ -1,7 +1,7 @@
 // What `create` and `run` share: read the bundle, ask the core for the plan, make the state
 // dir, spawn the init through the addon, store the state, and let the init wait for start.
 // On any failure everything this call made is removed again, and only that.
-import { closeSync, constants, openSync, readFileSync, statSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, statSync } from "./files.ts";
 import { join, resolve } from "node:path";
 import type { Context } from "./context.ts";
 import { OciError, describeError } from "./errors.ts";

@@ -1,6 +1,6 @@
 // Host facts the core needs: cgroup mode and v1 hierarchies, euid and egid, the LSMs enabled.
 // Read once per create. And where the id-map helpers are, for the executor.
-import { accessSync, constants, existsSync, readFileSync, statfsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, statfsSync, statSync } from "./files.ts";
 import { join } from "node:path";
 import type { MapTools } from "./addon.ts";
 import type { CgroupMode, HostFacts } from "./core/protocol";

@@ -43,6 +43,8 @@ export function nodeFileCalls(): FileCalls {
     rename: (from, to) => attempt(() => (fs.renameSync(from, to), 0)),
     chmod: (path, mode) => attempt(() => (fs.chmodSync(path, mode), 0)),
     readdir: (path, onlyDirs) => attempt(() => fs.readdirSync(path, { withFileTypes: true }).filter((d) => !onlyDirs || d.isDirectory()).map((d) => d.name)),
+    access: (path, mode) => attempt(() => (fs.accessSync(path, mode), 0)),
+    statfs: (path) => attempt(() => fs.statfsSync(path).type),
     errnoName: (errno) => {
       const osConstants = (require("node:os") as typeof Os).constants;
       const name = Object.entries(osConstants.errno).find(([, n]) => n === errno)?.[0] ?? `Unknown system error ${errno}`;
@@ -55,6 +57,7 @@ export function nodeFileCalls(): FileCalls {
       O_DIRECTORY: fs.constants.O_DIRECTORY, O_NOFOLLOW: fs.constants.O_NOFOLLOW,
       S_IFMT: fs.constants.S_IFMT, S_IFDIR: fs.constants.S_IFDIR, S_IFREG: fs.constants.S_IFREG,
       S_IFLNK: fs.constants.S_IFLNK, S_IFIFO: fs.constants.S_IFIFO,
+      F_OK: fs.constants.F_OK, R_OK: fs.constants.R_OK, W_OK: fs.constants.W_OK, X_OK: fs.constants.X_OK,
     },
   };
 }

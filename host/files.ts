@@ -150,6 +150,15 @@ export function chmodSync(path: string, mode: number): void {
   check(sys().chmod(path, mode), "chmod", path);
 }
 
+export function accessSync(path: string, mode: number = constants.F_OK): void {
+  check(sys().access(path, mode), "access", path);
+}
+
+/** statfs(2); type is the file system's magic number. */
+export function statfsSync(path: string): { type: number } {
+  return { type: check(sys().statfs(path), "statfs", path) };
+}
+
 export function readdirSync(path: string): string[] {
   return check(sys().readdir(path, false), "scandir", path);
 }

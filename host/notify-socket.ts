@@ -4,7 +4,7 @@
 // after create, binds the socket, releases the init, waits for a READY= line or the init's exit,
 // and sends that line, MAINPID and BARRIER=1 to the runtime's own NOTIFY_SOCKET. So `run -d` and
 // `start` return once the service is ready. Loaded only when NOTIFY_SOCKET is set.
-import { closeSync, existsSync, mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync } from "./files.ts";
 import { dirname, join } from "node:path";
 import { addon } from "./addon.ts";
 import type { Logger } from "./log.ts";

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <string>
@@ -96,6 +97,19 @@ Napi::Value Chmod(const Napi::CallbackInfo& info) {
   return result(info.Env(), chmod(path.c_str(), int_at(info, 1)));
 }
 
+Napi::Value Access(const Napi::CallbackInfo& info) {
+  std::string path = path_at(info, 0);
+  return result(info.Env(), access(path.c_str(), int_at(info, 1)));
+}
+
+// statfs(path): the file system's magic number (f_type), or -errno.
+Napi::Value Statfs(const Napi::CallbackInfo& info) {
+  std::string path = path_at(info, 0);
+  struct statfs st;
+  if (statfs(path.c_str(), &st) < 0) return Napi::Number::New(info.Env(), -errno);
+  return Napi::Number::New(info.Env(), static_cast<double>(static_cast<unsigned long>(st.f_type)));
+}
+
 // readdir(path, onlyDirs): the names but "." and ".." (onlyDirs: of directories only, not
 // following symlinks), or -errno.
 Napi::Value Readdir(const Napi::CallbackInfo& info) {
@@ -153,6 +167,10 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("S_IFREG", S_IFREG);
   c.Set("S_IFLNK", S_IFLNK);
   c.Set("S_IFIFO", S_IFIFO);
+  c.Set("F_OK", F_OK);
+  c.Set("R_OK", R_OK);
+  c.Set("W_OK", W_OK);
+  c.Set("X_OK", X_OK);
   return c;
 }
 
@@ -171,6 +189,8 @@ void RegisterFileCalls(Napi::Env env, Napi::Object exports) {
   f.Set("rename", Napi::Function::New(env, Rename, "rename"));
   f.Set("chmod", Napi::Function::New(env, Chmod, "chmod"));
   f.Set("readdir", Napi::Function::New(env, Readdir, "readdir"));
+  f.Set("access", Napi::Function::New(env, Access, "access"));
+  f.Set("statfs", Napi::Function::New(env, Statfs, "statfs"));
   f.Set("errnoName", Napi::Function::New(env, ErrnoName, "errnoName"));
   f.Set("constants", Constants(env));
   exports.Set("files", f);

@@ -4,7 +4,7 @@
 // capabilities, rlimits, seccomp filter, labels and cwd (docs/formats.md §1). In the foreground
 // exec waits and exits with the process's status (a signal: 128+n); with --detach it returns once
 // the process runs. Failures exit 255 with "exec failed: …", as in runc.
-import { closeSync, readFileSync, statSync } from "node:fs";
+import { closeSync, readFileSync, statSync } from "../files.ts";
 import { resolve } from "node:path";
 import type { Context } from "../context.ts";
 import { OciError, describeError } from "../errors.ts";

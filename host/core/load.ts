@@ -5,7 +5,7 @@
 // validate, plan and features take the native core too, though they need nothing else of the
 // addon: loading it costs about 1.6 ms here, against about 9 ms to compile core.wasm and 10-18 ms
 // to run it cold (npm run bench:core; `validate` of podman's profile: 24 ms against 44).
-import { readFileSync } from "node:fs";
+import type * as Fs from "node:fs";
 import { addon } from "../addon.ts";
 import { runCoreModule } from "./wasi-run";
 import { runCoreNative } from "./native-run.ts";
@@ -35,7 +35,8 @@ export function nativeCore(): boolean {
 function coreBytes(): Uint8Array<ArrayBuffer> {
   // Bun gives an absolute (or $bunfs) path; a bundle for Node gives one relative to itself.
   const path = corePath.startsWith("/") || corePath.startsWith("$bunfs") ? corePath : new URL(corePath, import.meta.url);
-  return readFileSync(path) as Uint8Array<ArrayBuffer>;
+  // node:fs only here (the native core needs no file; importing it costs a start about 4 ms).
+  return (require("node:fs") as typeof Fs).readFileSync(path) as Uint8Array<ArrayBuffer>;
 }
 
 function coreModule(): WebAssembly.Module {

@@ -90,6 +90,13 @@ test("open, write, fstat, close on a descriptor", () => {
   assert.is(errorOf(() => files.openSync(p, files.constants.O_WRONLY | files.constants.O_CREAT | files.constants.O_EXCL))?.code, "EEXIST");
 });
 
+test("accessSync and statfsSync", () => {
+  assert.is(files.statfsSync("/proc").type, fs.statfsSync("/proc").type);
+  files.accessSync(dir, files.constants.W_OK);
+  const missing = join(dir, "none");
+  assert.equal(errorOf(() => files.accessSync(missing)), errorOf(() => fs.accessSync(missing)));
+});
+
 test("the node:fs fallback (no addon) answers as the addon does", () => {
   const [native, fallback] = [addon().files, nodeFileCalls()];
   const missing = join(dir, "nope");
@@ -101,6 +108,8 @@ test("the node:fs fallback (no addon) answers as the addon does", () => {
   assert.equal(fallback.readdir(join(dir, "fb"), true), native.readdir(join(dir, "fb"), true));
   assert.equal((fallback.stat(join(dir, "fb/file"), true) as number[]).slice(0, 5), (native.stat(join(dir, "fb/file"), true) as number[]).slice(0, 5));
   assert.equal(fallback.constants, native.constants);
+  assert.is(fallback.statfs("/proc"), native.statfs("/proc"));
+  assert.is(fallback.access(missing, fallback.constants.F_OK), native.access(missing, native.constants.F_OK));
 });
 
 test.run();

@@ -91,4 +91,11 @@ test("every start, and state, kill, start and delete, load no node:fs (4 ms a st
   assert.equal([...builtins].sort(), ["node:path"]);
 });
 
+test("create, run and exec load no node:fs either (core.wasm is read only when the wasm core runs)", () => {
+  for (const c of ["create", "run", "exec"]) {
+    const { builtins } = staticClosure(`host/commands/${c}.ts`);
+    assert.not.ok(builtins.has("node:fs"), `${c} imports node:fs`);
+  }
+});
+
 test.run();
