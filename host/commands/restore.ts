@@ -33,9 +33,9 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   }
   // runc's rule: the restored terminal's master goes to the console socket, which needs a detached restore.
   if (opts.consoleSocket && !opts.detach) throw new OciError("cannot use console socket if ocirun will not detach");
-  const [cc, { hostFacts }, { coreCompiled }, { criuSection }, { criuCall, REQ }, { addon }, { startTimeOf }] = await Promise.all([
+  const [cc, { hostFacts }, { coreCompiled }, { criuSection }, { criuCall, REQ }, { addon }, { startTimeOf }, hooksApi, { runHooks }] = await Promise.all([
     import("../create-container.ts"), import("../facts.ts"), import("../core/load.ts"), import("../criu/section.ts"),
-    import("../criu/swrk.ts"), import("../addon.ts"), import("../proc.ts"),
+    import("../criu/swrk.ts"), import("../addon.ts"), import("../proc.ts"), import("../hooks/hooks.ts"), import("../hooks/run-hooks.ts"),
   ]);
   const { bundle, config } = cc.readBundleConfig(opts.bundle);
   await coreCompiled();
@@ -69,6 +69,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
       ...(criu.configFile ? { configFile: criu.configFile } : {}),
       ...(opts.lsmProfile ? { lsmProfile: opts.lsmProfile } : {}),
       ...(opts.lsmMountContext ? { lsmMountContext: opts.lsmMountContext } : {}),
+      ...(cgroups ? { cgRoot: cgroupRoots(cgroups.state.paths) } : {}),
     };
     // The namespaces joined by path, handed to criu (its fds 4, 5...) under their keys.
     const nsFds = criu.externalNamespaces.map((ns) => openSync(ns.path, constants.O_RDONLY));
@@ -76,7 +77,16 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     try {
       // CRIU passes a restored terminal's master with the orphan-pts-master notification.
       let consoleError: OciError | undefined;
-      const onNotify = (script: string, _pid: number, fd: number) => {
+      const hooks = hooksApi.parseHooksSection(verdict.sections?.hooks);
+      const hookContainer = { ociVersion: info.ociVersion, id, bundle, annotations: info.annotations };
+      const onNotify = (script: string, restoredPid: number, fd: number) => {
+        // runc's restore: once the namespaces are made, the prestart and createRuntime hooks run
+        // with the restored init's pid (a failure throws: CRIU is dropped and the restore fails).
+        if (script === "setup-namespaces") {
+          const state = hooksApi.hookState(hookContainer, "creating", restoredPid);
+          runHooks(hooks.prestart, state, { cwd: bundle });
+          runHooks(hooks.createRuntime, state, { cwd: bundle });
+        }
         if (fd < 0) return;
         if (script === "orphan-pts-master" && opts.consoleSocket) {
           const err = addon().sendFd(resolve(opts.consoleSocket), fd, "/dev/ptmx");
@@ -121,4 +131,13 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   const c = store.openContainer(ctx.root, id, { lock: true });
   if (c?.state) await destroyContainer(c as typeof c & { state: NonNullable<typeof c.state> }, store.statusOf(c), (line) => ctx.log.warn(line));
   else if (c) removeContainer(c);
+}
+
+/** CRIU's cg_root: the restored tasks' cgroups go under this container's, not under the ones
+ * recorded at dump (another container's, when restored under a new id), as runc's restore roots
+ * them in its new cgroups. One root for all when every hierarchy has the same path. */
+function cgroupRoots(paths: Record<string, string>): { ctrl?: string; path: string }[] {
+  const distinct = [...new Set(Object.values(paths))];
+  if (distinct.length === 1) return [{ path: distinct[0] }];
+  return Object.entries(paths).map(([hierarchy, path]) => (hierarchy ? { ctrl: hierarchy, path } : { path }));
 }

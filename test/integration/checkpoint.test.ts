@@ -4,9 +4,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ocirun, repo } from "../util/ocirun.ts";
+import { ocirun, ocirunCommand, repo } from "../util/ocirun.ts";
 import { TestBundles } from "../util/bundle.ts";
 import { sleepSync, waitFor } from "../util/wait.ts";
 import { packageMissing, testNeeding, type Missing } from "../util/needs.ts";
@@ -27,7 +27,9 @@ const missing = criuMissing();
 // A counter in the container's /dev/shm (a tmpfs CRIU dumps with it), a step every 0.1 s. Its
 // stdio is the container's /dev/null: the host's files it started with are outside the
 // container's mounts, which CRIU cannot dump (runc's tests give it a terminal or pipes).
-const counter = ["sh", "-c", "exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i > /dev/shm/count; sleep 0.1; done"];
+// Written through a rename, so a reader never sees the file empty (a restore may stop the
+// counter between the truncate and the write).
+const counter = ["sh", "-c", "exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i > /dev/shm/count.new; mv /dev/shm/count.new /dev/shm/count; sleep 0.1; done"];
 const count = (id: string) => Number(oci("exec", id, "cat", "/dev/shm/count").stdout.trim());
 const status = (id: string) => JSON.parse(oci("state", id).stdout || "{}").status;
 // A dump of id into a new image directory, which it returns.
@@ -195,6 +197,70 @@ testNeeding("--file-locks: a held flock is dumped and held again after restore; 
   restoredDetached("cr9", b, checkpointed("cr9", "--file-locks"), "--file-locks");
   assert.ok(locked(), "the restored holder holds the lock again");
   assert.is(oci("delete", "--force", "cr9").code, 0);
+});
+
+testNeeding("restore runs the prestart and createRuntime hooks once the namespaces exist, with the restored init's pid", missing, () => {
+  const out = mkdtempSync(join(t.dir, "hooks-"));
+  const hook = (name: string) => ({ path: "/bin/sh", args: ["sh", "-c", `cat > ${out}/${name}`] });
+  const b = t.bundle(counter, { "/hooks": { prestart: [hook("prestart")], createRuntime: [hook("createRuntime")] } });
+  assert.is(oci("run", "-d", "--bundle", b, "cr11").code, 0);
+  sleepSync(300);
+  const images = checkpointed("cr11");
+  for (const f of readdirSync(out)) spawnSync("rm", [join(out, f)]);
+  restoredDetached("cr11", b, images);
+  const pid = JSON.parse(oci("state", "cr11").stdout).pid;
+  for (const name of ["prestart", "createRuntime"]) {
+    assert.ok(existsSync(join(out, name)), `${name} did not run at restore`);
+    const state = JSON.parse(readFileSync(join(out, name), "utf8"));
+    assert.is(state.id, "cr11");
+    assert.is(state.pid, pid, `${name} got the restored init's pid`);
+  }
+  assert.is(oci("delete", "--force", "cr11").code, 0);
+});
+
+testNeeding("--lazy-pages: the dump waits on its page server, CRIU's lazy-pages daemon serves a lazy restore, the counter goes on", missing, async () => {
+  const b = t.bundle(counter);
+  assert.is(oci("run", "-d", "--bundle", b, "cr10").code, 0);
+  sleepSync(300);
+  const images = mkdtempSync(join(t.dir, "img-lazy-"));
+  const port = "27277";
+  const [cmd, ...pre] = ocirunCommand();
+  // runc's checkpoint.bats: CRIU writes to --status-fd once the dump is done and its page server
+  // listens; the dump then lasts until the restore has taken every page.
+  // A FIFO, not spawn's "pipe" (a socket): CRIU reopens the status fd through /proc.
+  const fifo = join(images, "status.fifo");
+  assert.is(spawnSync("mkfifo", [fifo]).status, 0);
+  const statusRead = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const statusWrite = openSync(fifo, constants.O_WRONLY);
+  const ck = spawn(cmd, [...pre, "--root", root, "checkpoint", "--lazy-pages", "--page-server", `127.0.0.1:${port}`, "--status-fd", "3",
+    "--work-path", images, "--image-path", images, "cr10"], { stdio: ["ignore", "ignore", "pipe", statusWrite] });
+  closeSync(statusWrite);
+  let ckErr = "";
+  ck.stderr!.on("data", (d) => (ckErr += d));
+  let exited = false;
+  const ckDone = new Promise<number | null>((res) => ck.on("close", (code) => { exited = true; res(code); }));
+  const gotByte = () => { try { return readSync(statusRead, Buffer.alloc(1)) === 1; } catch { return false; } };
+  let ready = false;
+  for (const end = Date.now() + 30_000; !ready && !exited && Date.now() < end; ) {
+    ready = gotByte();
+    if (!ready) await new Promise((r) => setTimeout(r, 50));
+  }
+  closeSync(statusRead);
+  if (!ready) ck.kill("SIGKILL");
+  assert.ok(ready, `no status from the lazy dump: ${ckErr}`);
+  const daemon = spawn("criu", ["lazy-pages", "--page-server", "--address", "127.0.0.1", "--port", port, "-D", images], { stdio: ["ignore", "ignore", "pipe"] });
+  const daemonDone = new Promise<number | null>((res) => daemon.on("close", (code) => res(code)));
+  // Under a new id, as runc's test does: its cgroup is not the dumped container's, which the
+  // dump deletes once it ends.
+  restoredDetached("cr10-restored", b, images, "--lazy-pages", "--work-path", images);
+  assert.is(await ckDone, 0, ckErr);
+  await daemonDone;
+  assert.not.ok(readdirSync(root).includes("cr10"), "the checkpointed container is gone");
+  const after = count("cr10-restored");
+  assert.ok(after > 0, `count ${after}`);
+  sleepSync(500);
+  assert.ok(count("cr10-restored") > after, "the restored counter goes on");
+  assert.is(oci("delete", "--force", "cr10-restored").code, 0);
 });
 
 test.run();
