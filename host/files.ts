@@ -117,6 +117,11 @@ export function fstatSync(fd: number): Stats {
   return toStats(check(sys().stat(fd, false), "fstat"));
 }
 
+function isDirectory(path: string): boolean {
+  const st = sys().stat(path, true);
+  return typeof st !== "number" && (st[0] & constants.S_IFMT) === constants.S_IFDIR;
+}
+
 export function existsSync(path: string): boolean {
   return typeof sys().stat(path, true) !== "number";
 }
@@ -126,7 +131,7 @@ export function mkdirSync(path: string, opts: { recursive?: boolean; mode?: numb
   const mode = opts.mode ?? 0o777;
   const r = sys().mkdir(path, mode);
   if (r === 0 || !opts.recursive) return void check(r, "mkdir", path);
-  if (r === -17 /* EEXIST */ && existsSync(path)) return;
+  if (r === -17 /* EEXIST */ && isDirectory(path)) return; // node:fs: EEXIST for a file there
   if (r !== -2 /* ENOENT */) return void check(r, "mkdir", path);
   const parent = path.slice(0, path.replace(/\/+$/, "").lastIndexOf("/"));
   if (parent) mkdirSync(parent, { recursive: true, mode });

@@ -16,6 +16,7 @@
 
 #include "foreground_signals.h"
 #include "init_program.h"
+#include "wait_status.h"
 #include "waiter_program.gen.h"
 
 extern char** environ;
@@ -40,12 +41,9 @@ Napi::Value WaitExitFor(const Napi::CallbackInfo& info) {
   if (r == 0) return env.Null();
   int st = 0;
   long w;
-  while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR) {}
+  while ((w = waitpid(pid, &st, __WALL)) < 0 && errno == EINTR) {}
   if (w < 0) return Napi::Number::New(env, -errno);
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("code", WIFEXITED(st) ? WEXITSTATUS(st) : 0);
-  out.Set("signal", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-  return out;
+  return exit_status_object(env, st);
 }
 
 // handOffWait(pid, finishArgv): execs the waiter for pid (then finishArgv, when not empty) with

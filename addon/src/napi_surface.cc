@@ -29,6 +29,7 @@
 #include "plan_reader.h"
 #include "spawn_init.h"
 #include "sync_msg.h"
+#include "wait_status.h"
 
 namespace {
 
@@ -224,12 +225,7 @@ class WaitExit : public Napi::AsyncWorker {
     while ((r = waitpid(pid_, &status_, __WALL)) < 0 && errno == EINTR) {}
     if (r < 0) SetError(std::string("waitExit: waitpid ") + std::to_string(pid_) + ": " + strerror(errno));
   }
-  void OnOK() override {
-    Napi::Object out = Napi::Object::New(Env());
-    out.Set("code", WIFEXITED(status_) ? WEXITSTATUS(status_) : -1);
-    out.Set("signal", WIFSIGNALED(status_) ? WTERMSIG(status_) : 0);
-    deferred_.Resolve(out);
-  }
+  void OnOK() override { deferred_.Resolve(exit_status_object(Env(), status_)); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:

@@ -52,6 +52,8 @@ test("mkdirSync recursive, writeFileSync, renameSync, readdirSync, subdirectorie
   const deep = join(dir, "a/b/c");
   files.mkdirSync(deep, { recursive: true, mode: 0o700 });
   files.mkdirSync(deep, { recursive: true }); // exists: no error
+  fs.writeFileSync(join(dir, "a/plain"), "");
+  assert.equal(errorOf(() => files.mkdirSync(join(dir, "a/plain"), { recursive: true }))?.code, errorOf(() => fs.mkdirSync(join(dir, "a/plain"), { recursive: true }))?.code);
   assert.ok(files.statSync(deep).isDirectory());
   assert.is(files.statSync(deep).mode & 0o777, 0o700);
   files.writeFileSync(join(dir, "a/f.tmp"), "x");
